@@ -1,0 +1,1 @@
+"""infraplan HTTP API (FastAPI) over the :mod:`scheduler` package."""

@@ -1,0 +1,392 @@
+"""The plan as plain data: activities, dependencies, resources, budgets, blackouts.
+
+Everything here is already on the plan's integer time grid (see
+:mod:`scheduler.timegrid`) and money is already an integer number of
+``1 / MONEY_SCALE`` × 100M KRW. Readers (:mod:`scheduler.workbook`, the PSPLIB and
+P6/MSPDI importers) convert at the boundary; the solver, CPM and reports only see
+this module's types. Each dataclass checks its own fields in ``__post_init__``
+(raising ``ValueError``); :meth:`Plan.check` cross-checks ids.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from scheduler.timegrid import TimeGrid
+
+__all__ = [
+    "DEPENDENCY_TYPES",
+    "MONEY_SCALE",
+    "OBJECTIVES",
+    "SECTORS",
+    "WEIGHT_SCALE",
+    "Activity",
+    "Blackout",
+    "BudgetPeriod",
+    "Demand",
+    "Dependency",
+    "DependencyType",
+    "Plan",
+    "Region",
+    "Resource",
+    "money_to_int",
+    "spend_rate",
+]
+
+#: Money inside the solver is an integer count of 1/MONEY_SCALE of 100M KRW,
+#: i.e. 1M KRW (백만원). Costs and caps are rounded to it once, on reading.
+MONEY_SCALE = 100
+#: Weights (priorities) inside the solver are integer hundredths.
+WEIGHT_SCALE = 100
+
+SECTORS: tuple[str, ...] = ("road", "rail", "dam", "grid", "telecom", "gas", "water")
+DependencyType = Literal["FS", "SS", "FF", "SF"]
+DEPENDENCY_TYPES: tuple[str, ...] = ("FS", "SS", "FF", "SF")
+OBJECTIVES: tuple[str, ...] = ("makespan", "weighted_completion", "tardiness")
+
+
+def money_to_int(amount: float) -> int:
+    """Convert money in 100M KRW to integer solver units (rounded half up).
+
+    ``money_to_int(12.345) == 1235`` (1M KRW units, ``MONEY_SCALE`` = 100).
+    """
+    return int(math.floor(amount * MONEY_SCALE + 0.5))
+
+
+def spend_rate(cost: int, duration: int) -> int:
+    """Money per slot the solver charges for an activity, rounded **up**.
+
+    Spreading ``cost`` evenly over ``duration`` slots rarely gives an integer;
+    rounding the daily rate up keeps every budget cap on the safe side: the
+    spend the solver counts is never below the real spend. Units: 1/MONEY_SCALE
+    of 100M KRW per slot. A milestone (duration 0) spends nothing.
+    """
+    if duration <= 0 or cost <= 0:
+        return 0
+    return -(-cost // duration)
+
+
+@dataclass(slots=True)
+class Region:
+    """A metropolitan region or hub; corridors link ``region_from`` → ``region_to``."""
+
+    id: str
+    name: str
+    lat: float | None = None
+    lon: float | None = None
+    industry: str = ""
+
+
+@dataclass(slots=True)
+class Activity:
+    """A schedulable work package.
+
+    Parameters
+    ----------
+    id, name
+        Identifier (unique in the plan) and display name.
+    duration
+        Grid slots (days or working days); 0 is a milestone.
+    sector
+        One of :data:`SECTORS` (importers of foreign files may use ``""``).
+    project
+        WBS group.
+    region_from, region_to
+        Regions the work links (``region_to`` empty for point works).
+    cost
+        Integer money units (1/MONEY_SCALE of 100M KRW), spent evenly over the duration.
+    weight
+        Integer priority in 1/WEIGHT_SCALE units (default WEIGHT_SCALE, i.e. 1.0).
+    release
+        Earliest start slot, or None.
+    due
+        Latest end slot (exclusive end: the activity must finish on or before
+        slot ``due - 1``), or None.
+    fixed_start
+        Start slot already committed, or None.
+    source_row
+        Row of the input sheet this came from (for messages), or None.
+    extra
+        Importer-specific values kept for the planner (e.g. three-point estimates).
+
+    Raises
+    ------
+    ValueError
+        On an empty id, a negative duration, cost or weight.
+    """
+
+    id: str
+    name: str
+    duration: int
+    sector: str = ""
+    project: str = ""
+    region_from: str = ""
+    region_to: str = ""
+    cost: int = 0
+    weight: int = WEIGHT_SCALE
+    release: int | None = None
+    due: int | None = None
+    fixed_start: int | None = None
+    source_row: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("activity id is empty")
+        if self.duration < 0:
+            raise ValueError(f"activity {self.id!r}: duration {self.duration} is negative")
+        if self.cost < 0:
+            raise ValueError(f"activity {self.id!r}: cost {self.cost} is negative")
+        if self.weight < 0:
+            raise ValueError(f"activity {self.id!r}: weight {self.weight} is negative")
+
+    @property
+    def is_milestone(self) -> bool:
+        """True for a zero-duration activity."""
+        return self.duration == 0
+
+    @property
+    def regions(self) -> list[str]:
+        """The regions this activity touches (one or two ids)."""
+        return [r for r in (self.region_from, self.region_to) if r]
+
+
+@dataclass(slots=True)
+class Dependency:
+    """A precedence relation ``predecessor → successor`` with a lag (slots).
+
+    With ``S``/``E`` the start and (exclusive) end slot of an activity:
+
+    * ``FS``: ``S(succ) >= E(pred) + lag``
+    * ``SS``: ``S(succ) >= S(pred) + lag``
+    * ``FF``: ``E(succ) >= E(pred) + lag``
+    * ``SF``: ``E(succ) >= S(pred) + lag``
+
+    A negative lag is a lead. ``max_lag``, when given, bounds the same
+    difference from above (RCPSP/max), e.g. ``FS``: ``S(succ) <= E(pred) + max_lag``.
+
+    Raises
+    ------
+    ValueError
+        On an unknown type, a self-loop, or ``max_lag < lag``.
+    """
+
+    predecessor: str
+    successor: str
+    type: DependencyType = "FS"
+    lag: int = 0
+    max_lag: int | None = None
+    source_row: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.type not in DEPENDENCY_TYPES:
+            raise ValueError(f"unknown dependency type {self.type!r}; use FS, SS, FF or SF")
+        if self.predecessor == self.successor:
+            raise ValueError(f"activity {self.predecessor!r} depends on itself")
+        if self.max_lag is not None and self.max_lag < self.lag:
+            raise ValueError(
+                f"{self.predecessor}->{self.successor}: max_lag {self.max_lag} < lag {self.lag}"
+            )
+
+    @property
+    def from_end(self) -> bool:
+        """True when the predecessor's end (not start) anchors the relation (FS, FF)."""
+        return self.type in ("FS", "FF")
+
+    @property
+    def to_end(self) -> bool:
+        """True when the successor's end (not start) is constrained (FF, SF)."""
+        return self.type in ("FF", "SF")
+
+
+@dataclass(slots=True)
+class Resource:
+    """A renewable resource (crew, machine) with a capacity per slot.
+
+    ``capacity_changes`` optionally lists ``(from_slot, capacity)`` steps that
+    replace ``capacity`` from that slot on (time-varying capacity).
+    ``region`` is empty for a national resource.
+    """
+
+    id: str
+    capacity: int
+    name: str = ""
+    region: str = ""
+    unit: str = ""
+    capacity_changes: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.capacity < 0:
+            raise ValueError(f"resource {self.id!r}: capacity {self.capacity} is negative")
+
+    def capacity_at(self, slot: int) -> int:
+        """Capacity available at grid slot ``slot``."""
+        cap = self.capacity
+        for start, value in self.capacity_changes:
+            if slot >= start:
+                cap = value
+        return cap
+
+    @property
+    def max_capacity(self) -> int:
+        """Largest capacity over time."""
+        return max([self.capacity, *(c for _, c in self.capacity_changes)])
+
+
+@dataclass(slots=True)
+class Demand:
+    """``amount`` units of ``resource`` used by ``activity`` on each slot it runs."""
+
+    activity: str
+    resource: str
+    amount: int
+    source_row: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.amount < 0:
+            raise ValueError(f"demand {self.activity}/{self.resource}: amount is negative")
+
+
+@dataclass(slots=True)
+class BudgetPeriod:
+    """A spending cap over grid slots ``[start, end)``.
+
+    ``cap`` is in integer money units (1/MONEY_SCALE of 100M KRW). ``label`` is
+    what people read (``"FY2027"`` or ``"2027-01-01..2027-06-30"``).
+    """
+
+    label: str
+    start: int
+    end: int
+    cap: int
+    first_day: date | None = None
+    last_day: date | None = None
+    source_row: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"budget {self.label}: period ends before it starts")
+        if self.cap < 0:
+            raise ValueError(f"budget {self.label}: cap is negative")
+
+
+@dataclass(slots=True)
+class Blackout:
+    """A window ``[start, end)`` of slots in which activities of ``scope`` may not run.
+
+    ``scope`` is a sector name, an activity id or a region id; :meth:`Plan.blackouts_of`
+    resolves it. Milestones are not affected (they take no time).
+    """
+
+    scope: str
+    start: int
+    end: int
+    reason: str = ""
+    first_day: date | None = None
+    last_day: date | None = None
+    source_row: int | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    """A whole plan, ready for CPM and the solver.
+
+    Parameters
+    ----------
+    name
+        Plan name (may be Korean).
+    grid
+        The time grid; ``grid.horizon`` is the number of slots every activity must end within.
+    activities, dependencies, resources, demands, budgets, blackouts, regions
+        The tables of SPEC §3, already converted to integers.
+    objectives
+        Names from :data:`OBJECTIVES`, applied lexicographically in order.
+    time_limit_s
+        Default solver time limit in seconds (from the Settings sheet).
+    warnings
+        Non-blocking issues found while reading (kept for the report's Issues sheet).
+    """
+
+    name: str
+    grid: TimeGrid
+    activities: list[Activity]
+    dependencies: list[Dependency] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    demands: list[Demand] = field(default_factory=list)
+    budgets: list[BudgetPeriod] = field(default_factory=list)
+    blackouts: list[Blackout] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    objectives: list[str] = field(default_factory=lambda: ["makespan"])
+    time_limit_s: float = 30.0
+    warnings: list[object] = field(default_factory=list)
+
+    # -- lookups ---------------------------------------------------------------------------
+    @property
+    def horizon(self) -> int:
+        """Slots in the horizon (``grid.horizon``)."""
+        return self.grid.horizon
+
+    @property
+    def plan_start(self) -> date:
+        """First day of the plan."""
+        return self.grid.plan_start
+
+    def activity_index(self) -> dict[str, int]:
+        """Map activity id → position in :attr:`activities`."""
+        return {a.id: i for i, a in enumerate(self.activities)}
+
+    def demands_of(self) -> dict[str, list[Demand]]:
+        """Map activity id → its demands (activities without demands absent)."""
+        out: dict[str, list[Demand]] = {}
+        for d in self.demands:
+            out.setdefault(d.activity, []).append(d)
+        return out
+
+    def blackouts_of(self, activity: Activity) -> list[Blackout]:
+        """Blackouts whose scope is the activity's sector, id, or one of its regions."""
+        keys = {activity.sector, activity.id, *activity.regions}
+        keys.discard("")
+        return [b for b in self.blackouts if b.scope in keys]
+
+    def check(self) -> None:
+        """Cross-check ids and values.
+
+        Raises
+        ------
+        ValueError
+            On duplicate ids, a dependency or demand naming an unknown activity or
+            resource, a demand above capacity, or a milestone with a demand.
+        """
+        ids = [a.id for a in self.activities]
+        seen: set[str] = set()
+        for i in ids:
+            if i in seen:
+                raise ValueError(f"duplicate activity id {i!r}")
+            seen.add(i)
+        for dep in self.dependencies:
+            for end in (dep.predecessor, dep.successor):
+                if end not in seen:
+                    raise ValueError(f"dependency names unknown activity {end!r}")
+        res = {r.id: r for r in self.resources}
+        dur = {a.id: a.duration for a in self.activities}
+        for d in self.demands:
+            if d.activity not in seen:
+                raise ValueError(f"demand names unknown activity {d.activity!r}")
+            if d.resource not in res:
+                raise ValueError(f"demand names unknown resource {d.resource!r}")
+            if d.amount > res[d.resource].max_capacity:
+                raise ValueError(
+                    f"activity {d.activity!r} demands {d.amount} of {d.resource!r}, "
+                    f"above its capacity {res[d.resource].max_capacity}"
+                )
+            if dur[d.activity] == 0 and d.amount > 0:
+                raise ValueError(f"milestone {d.activity!r} may not demand a resource")
+
+    @staticmethod
+    def dependency_pairs(deps: Iterable[Dependency]) -> list[tuple[str, str]]:
+        """``(predecessor, successor)`` pairs, e.g. for graph building."""
+        return [(d.predecessor, d.successor) for d in deps]

@@ -1,0 +1,351 @@
+"""A solved plan version: per-activity dates and floats plus plan figures.
+
+:class:`Schedule` is what the CLI prints, the report writes and the API serves
+(:meth:`Schedule.to_json` is the JSON contract of issue 2, item 7). It is built by
+:func:`scheduler.planner.build_schedule` from a :class:`~scheduler.model.Plan`, the
+solver's start slots and the CPM result.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from scheduler.errors import Issue
+from scheduler.model import MONEY_SCALE, Plan
+
+__all__ = [
+    "ActivityTimes",
+    "Conflict",
+    "CpmResult",
+    "DrivingLink",
+    "Schedule",
+    "Status",
+]
+
+Status = Literal["optimal", "feasible", "infeasible", "invalid"]
+
+
+@dataclass(slots=True)
+class ActivityTimes:
+    """Logic CPM dates of one activity, in grid slots (half-open ends).
+
+    ``ef``/``lf`` are exclusive ends; ``total_float = ls - es`` may be negative
+    when a due date is tighter than the logic allows. ``critical`` is True on the
+    longest path (driving relationships that fix the logic finish).
+    """
+
+    es: int
+    ef: int
+    ls: int
+    lf: int
+    total_float: int
+    free_float: int
+    critical: bool = False
+
+
+@dataclass(slots=True)
+class CpmResult:
+    """Output of :func:`scheduler.cpm.compute_cpm`.
+
+    Attributes
+    ----------
+    times
+        Activity id → :class:`ActivityTimes`.
+    project_finish
+        Latest early finish (exclusive end slot): where the backward pass starts.
+    chains
+        Critical chains (longest path), each a list of activity ids from start
+        to finish; several when parallel chains tie.
+    """
+
+    times: dict[str, ActivityTimes]
+    project_finish: int
+    chains: list[list[str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DrivingLink:
+    """One step of the solved plan's driving path: why ``successor`` starts when it does.
+
+    ``kind`` is ``"logic"`` (a dependency, ``detail`` its type and lag), ``"resource"``
+    (``detail`` the resource id), ``"budget"`` (the budget period label),
+    ``"blackout"`` (the blackout reason/window), or ``"constraint"`` (release,
+    fixed start or plan start; ``predecessor`` empty).
+    """
+
+    predecessor: str
+    successor: str
+    kind: Literal["logic", "resource", "budget", "blackout", "constraint"]
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class Conflict:
+    """One constraint in a minimal conflicting set of an infeasible plan.
+
+    ``kind`` is ``"due"``, ``"horizon"``, ``"budget"``, ``"fixed_start"``,
+    ``"blackout"``, ``"release"``, ``"max_lag"`` or ``"capacity"``; ``message`` is the
+    planner's sentence; ``activities`` the ids it concerns.
+    """
+
+    kind: str
+    message: str
+    activities: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Schedule:
+    """One solved plan version.
+
+    Attributes
+    ----------
+    plan
+        The plan that was solved.
+    status
+        ``optimal``, ``feasible``, ``infeasible`` or ``invalid``.
+    starts
+        Activity id → start slot (empty unless a plan was found).
+    objective, bound, gap
+        Solver objective (first objective, in its own units: slots for makespan),
+        best proven bound and relative gap ``(objective - bound) / objective``.
+    solve_seconds
+        Wall-clock seconds spent solving (constructive + CP-SAT).
+    cpm
+        Logic CPM of the plan (always computed for valid plans).
+    driving
+        Activity ids on the driving path of the solved plan, start to finish.
+    driving_links
+        The links of that path, each with its kind.
+    conflicts, min_horizon_days
+        For infeasible plans: a minimal conflicting set, and the makespan (slots)
+        the plan needs with horizon and due dates lifted.
+    issues
+        Validation errors (invalid plans) or warnings.
+    """
+
+    plan: Plan | None
+    status: Status
+    starts: dict[str, int] = field(default_factory=dict)
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    solve_seconds: float = 0.0
+    cpm: CpmResult | None = None
+    driving: list[str] = field(default_factory=list)
+    driving_links: list[DrivingLink] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    min_horizon_days: int | None = None
+    issues: list[Issue] = field(default_factory=list)
+    objectives: list[str] = field(default_factory=lambda: ["makespan"])
+
+    # -- dates -----------------------------------------------------------------------------
+    @property
+    def has_plan(self) -> bool:
+        """True when start slots exist (status optimal or feasible)."""
+        return bool(self.starts) and self.status in ("optimal", "feasible")
+
+    def end(self, activity_id: str) -> int:
+        """Exclusive end slot of an activity in the solved plan."""
+        assert self.plan is not None
+        dur = {a.id: a.duration for a in self.plan.activities}[activity_id]
+        return self.starts[activity_id] + dur
+
+    def ends(self) -> dict[str, int]:
+        """Activity id → exclusive end slot."""
+        assert self.plan is not None
+        return {a.id: self.starts[a.id] + a.duration for a in self.plan.activities}
+
+    @property
+    def makespan(self) -> int | None:
+        """Slots from plan_start to the end of the last activity (None without a plan)."""
+        if not self.has_plan:
+            return None
+        return max(self.ends().values(), default=0)
+
+    @property
+    def critical_path(self) -> list[list[str]]:
+        """Critical chains of the logic CPM."""
+        return self.cpm.chains if self.cpm else []
+
+    # -- plan figures ----------------------------------------------------------------------
+    def spend_by_month(self) -> list[dict[str, Any]]:
+        """Spend per calendar month, real (not rounded) amounts in 100M KRW.
+
+        Returns rows ``{"month": "YYYY-MM", "spend": float, "cumulative": float}``
+        for every month from plan_start to the plan's finish.
+        """
+        if not self.has_plan or self.plan is None:
+            return []
+        grid = self.plan.grid
+        per_month: dict[str, float] = defaultdict(float)
+        for a in self.plan.activities:
+            if a.duration == 0 or a.cost == 0:
+                continue
+            daily = a.cost / MONEY_SCALE / a.duration
+            s = self.starts[a.id]
+            for t in range(s, s + a.duration):
+                per_month[grid.month_of(t)] += daily
+        months = _month_range(grid.month_of(0), grid.month_of(max(0, (self.makespan or 1) - 1)))
+        rows, total = [], 0.0
+        for m in months:
+            total += per_month.get(m, 0.0)
+            rows.append({"month": m, "spend": round(per_month.get(m, 0.0), 4),
+                         "cumulative": round(total, 4)})
+        return rows
+
+    def spend_by_budget(self) -> list[dict[str, Any]]:
+        """Spend in each budget period against its cap, in 100M KRW.
+
+        Returns rows ``{"period", "from", "to", "spend", "cap", "within_cap"}``;
+        ``spend`` is the real spend (cost spread evenly over each activity's days).
+        """
+        if self.plan is None:
+            return []
+        rows = []
+        for b in self.plan.budgets:
+            spend = 0.0
+            if self.has_plan:
+                for a in self.plan.activities:
+                    if a.duration == 0 or a.cost == 0:
+                        continue
+                    s = self.starts[a.id]
+                    overlap = max(0, min(s + a.duration, b.end) - max(s, b.start))
+                    spend += a.cost / MONEY_SCALE * overlap / a.duration
+            rows.append({
+                "period": b.label,
+                "from": b.first_day.isoformat() if b.first_day else None,
+                "to": b.last_day.isoformat() if b.last_day else None,
+                "spend": round(spend, 4),
+                "cap": b.cap / MONEY_SCALE,
+                "within_cap": spend <= b.cap / MONEY_SCALE + 1e-9,
+            })
+        return rows
+
+    def resource_use_by_month(self) -> list[dict[str, Any]]:
+        """Peak and average daily use of each resource per month, against capacity.
+
+        Returns rows ``{"resource", "month", "peak", "average", "capacity"}``;
+        ``capacity`` is the lowest capacity in force that month.
+        """
+        if not self.has_plan or self.plan is None:
+            return []
+        grid = self.plan.grid
+        end = self.makespan or 0
+        usage: dict[str, list[int]] = {r.id: [0] * max(end, 1) for r in self.plan.resources}
+        dur = {a.id: a.duration for a in self.plan.activities}
+        for d in self.plan.demands:
+            s = self.starts[d.activity]
+            line = usage[d.resource]
+            for t in range(s, s + dur[d.activity]):
+                line[t] += d.amount
+        months = [grid.month_of(t) for t in range(end)]
+        rows = []
+        for r in self.plan.resources:
+            by_month: dict[str, list[int]] = defaultdict(list)
+            caps: dict[str, int] = {}
+            for t in range(end):
+                by_month[months[t]].append(usage[r.id][t])
+                caps[months[t]] = min(caps.get(months[t], r.capacity_at(t)), r.capacity_at(t))
+            for m, vals in by_month.items():
+                rows.append({"resource": r.id, "month": m, "peak": max(vals),
+                             "average": round(sum(vals) / len(vals), 3), "capacity": caps[m]})
+        return rows
+
+    # -- JSON ------------------------------------------------------------------------------
+    def activity_rows(self) -> list[dict[str, Any]]:
+        """One dict per activity with every column of SPEC §4 (dates ISO, finish inclusive)."""
+        if self.plan is None:
+            return []
+        grid = self.plan.grid
+        driving = set(self.driving)
+        demands = self.plan.demands_of()
+        rows = []
+        for a in self.plan.activities:
+            row: dict[str, Any] = {
+                "id": a.id, "name": a.name, "project": a.project, "sector": a.sector,
+                "region_from": a.region_from, "region_to": a.region_to,
+                "duration_days": a.duration, "cost": a.cost / MONEY_SCALE,
+                "demands": {d.resource: d.amount for d in demands.get(a.id, [])},
+                "start": None, "finish": None,
+            }
+            if self.has_plan:
+                s = self.starts[a.id]
+                row["start"] = grid.date_of(s).isoformat()
+                row["finish"] = grid.finish_date(s, s + a.duration).isoformat()
+            t = self.cpm.times.get(a.id) if self.cpm else None
+            if t is not None:
+                row.update({
+                    "es": grid.date_of(t.es).isoformat(),
+                    "ef": grid.finish_date(t.es, t.ef).isoformat(),
+                    "ls": grid.date_of(max(t.ls, 0)).isoformat(),
+                    "lf": grid.finish_date(max(t.ls, 0), max(t.lf, 0)).isoformat(),
+                    "total_float_days": t.total_float,
+                    "free_float_days": t.free_float,
+                    "critical": t.critical,
+                })
+            row["driving"] = a.id in driving
+            rows.append(row)
+        return rows
+
+    def to_json(self) -> dict[str, Any]:
+        """The schedule document (issue 2 item 7; served as-is by the API).
+
+        Top level: ``status``, ``plan_name``, ``plan_start``, ``calendar``,
+        ``horizon_days``, ``makespan_days``, ``finish``, ``objective``, ``bound``,
+        ``gap``, ``solve_seconds``, ``critical_path``, ``driving_path``,
+        ``activities``, ``budget``, ``spend_by_month``, ``resources``, plus
+        ``issues`` (always), ``conflicts`` and ``min_horizon_days`` when infeasible.
+        """
+        doc: dict[str, Any] = {"status": self.status}
+        if self.plan is not None:
+            grid = self.plan.grid
+            doc.update({
+                "plan_name": self.plan.name,
+                "plan_start": grid.plan_start.isoformat(),
+                "calendar": grid.kind,
+                "horizon_days": grid.horizon,
+                "objectives": list(self.objectives),
+            })
+        ms = self.makespan
+        doc.update({
+            "makespan_days": ms,
+            "finish": (self.plan.grid.finish_date(0, ms).isoformat()
+                       if ms is not None and self.plan is not None else None),
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "solve_seconds": round(self.solve_seconds, 3),
+            "critical_path": self.critical_path,
+            "driving_path": list(self.driving),
+            "driving_links": [
+                {"predecessor": d.predecessor, "successor": d.successor, "kind": d.kind,
+                 "detail": d.detail} for d in self.driving_links
+            ],
+            "activities": self.activity_rows(),
+            "budget": self.spend_by_budget(),
+            "spend_by_month": self.spend_by_month(),
+            "resources": self.resource_use_by_month(),
+            "issues": [i.to_dict() for i in self.issues],
+        })
+        if self.status == "infeasible":
+            doc["conflicts"] = [
+                {"kind": c.kind, "message": c.message, "activities": c.activities}
+                for c in self.conflicts
+            ]
+            doc["min_horizon_days"] = self.min_horizon_days
+        return doc
+
+
+def _month_range(first: str, last: str) -> list[str]:
+    """All ``YYYY-MM`` months from ``first`` to ``last`` inclusive."""
+    y, m = int(first[:4]), int(first[5:7])
+    ly, lm = int(last[:4]), int(last[5:7])
+    out = []
+    while (y, m) <= (ly, lm):
+        out.append(f"{y:04d}-{m:02d}")
+        m += 1
+        if m == 13:
+            y, m = y + 1, 1
+    return out
