@@ -1,0 +1,283 @@
+"""``infraplan`` command line: plan, template, convert, export, serve, keys, bench.
+
+Exit codes of ``infraplan plan``: 0 a plan was found (optimal or feasible),
+1 the plan is infeasible, 2 the input is invalid or unreadable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from scheduler.errors import InvalidPlanError, UnreadableFileError
+from scheduler.model import OBJECTIVES
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="infraplan", description="National infrastructure two-year plan scheduler."
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log solver details")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    pl = sub.add_parser("plan", help="validate, solve and report a plan")
+    pl.add_argument("file", type=Path, help="workbook (.xlsx), PSPLIB .sm, P6 .xer or MSPDI .xml")
+    pl.add_argument("-o", "--output", type=Path, help="Excel report path (default reports/NAME.xlsx)")
+    pl.add_argument("--json", type=Path, help="also write the schedule document as JSON")
+    pl.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    pl.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
+    pl.add_argument("--workers", type=int, default=2, help="solver workers (default 2)")
+    pl.add_argument(
+        "--objective",
+        help=f"objective(s), comma-separated, applied in order: {', '.join(OBJECTIVES)}",
+    )
+    pl.add_argument(
+        "--wall-clock",
+        action="store_true",
+        help="use a wall-clock time limit (faster to stop, not repeatable run to run)",
+    )
+    pl.add_argument("--no-report", action="store_true", help="do not write the Excel report")
+
+    tp = sub.add_parser("template", help="write an empty, documented workbook template")
+    tp.add_argument("path", type=Path)
+
+    cv = sub.add_parser("convert", help="convert a P6/MS Project/DSLIB file to our workbook")
+    cv.add_argument("file", type=Path)
+    cv.add_argument("-o", "--output", type=Path, required=True)
+
+    ex = sub.add_parser("export", help="solve a plan and write it as MS Project XML (MSPDI)")
+    ex.add_argument("file", type=Path)
+    ex.add_argument("-o", "--output", type=Path, required=True)
+    ex.add_argument("--time-limit", type=float)
+    ex.add_argument("--seed", type=int, default=0)
+    ex.add_argument("--workers", type=int, default=2)
+
+    sv = sub.add_parser("serve", help="start the HTTP API")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+
+    ks = sub.add_parser("keys", help="manage API keys")
+    ks_sub = ks.add_subparsers(dest="keys_command", required=True)
+    kc = ks_sub.add_parser("create", help="create an API key and print it once")
+    kc.add_argument("--role", required=True, choices=["planner", "ministry", "admin"])
+    kc.add_argument("--name", default="")
+
+    bn = sub.add_parser("bench", help="benchmarks (PSPLIB, national scale)")
+    bn.add_argument("args", nargs=argparse.REMAINDER, help="see `infraplan bench --help`")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``infraplan`` command; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    console = Console()
+    if args.command == "plan":
+        return _cmd_plan(args, console)
+    if args.command == "template":
+        from scheduler.workbook import write_template
+
+        write_template(args.path)
+        console.print(f"template written to {args.path}")
+        return EXIT_OK
+    if args.command == "convert":
+        return _cmd_convert(args, console)
+    if args.command == "export":
+        return _cmd_export(args, console)
+    if args.command == "serve":
+        from api.cli import serve
+
+        serve(args.host, args.port)
+        return EXIT_OK
+    if args.command == "keys":
+        from api.cli import keys_create
+
+        print(keys_create(args.role, args.name))
+        return EXIT_OK
+    if args.command == "bench":
+        from scheduler.bench import main as bench_main
+
+        return int(bench_main(args.args))
+    return EXIT_INVALID  # pragma: no cover - argparse enforces the choices
+
+
+def _load(path: Path, console: Console) -> Any:
+    from scheduler.planner import load_plan
+
+    try:
+        return load_plan(path)
+    except InvalidPlanError as exc:
+        _print_issues(exc, console)
+        return None
+    except UnreadableFileError as exc:
+        console.print(f"[red]cannot read {path}: {exc.reason}")
+        return None
+
+
+def _print_issues(exc: InvalidPlanError, console: Console) -> None:
+    errors = [i for i in exc.issues if i.severity == "error"]
+    console.print(f"[red bold]invalid input: {len(errors)} problem(s)")
+    for issue in exc.issues:
+        colour = "red" if issue.severity == "error" else "yellow"
+        console.print(f"[{colour}]  {issue.severity}: {issue.message}")
+
+
+def _options(args: argparse.Namespace) -> Any:
+    from scheduler.solver import SolveOptions
+
+    objectives = None
+    if getattr(args, "objective", None):
+        objectives = [o.strip() for o in args.objective.split(",") if o.strip()]
+        unknown = [o for o in objectives if o not in OBJECTIVES]
+        if unknown:
+            raise SystemExit(f"unknown objective {unknown[0]!r}; use {', '.join(OBJECTIVES)}")
+    return SolveOptions(
+        time_limit_s=args.time_limit,
+        seed=args.seed,
+        workers=args.workers,
+        objectives=objectives,
+        deterministic=not getattr(args, "wall_clock", False),
+    )
+
+
+def _solve_with_progress(plan: Any, options: Any, console: Console) -> Any:
+    from scheduler.planner import plan_schedule
+
+    limit = options.time_limit_s or plan.time_limit_s
+    with Progress(
+        TextColumn("[bold]solving"),
+        BarColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("solve", total=limit, status="building model")
+
+        def on_progress(p: Any) -> None:
+            bar.update(
+                task,
+                completed=min(p.elapsed_s, limit),
+                status=f"best {p.objective:g}  bound {p.bound:g}",
+            )
+
+        schedule = plan_schedule(plan, options, progress=on_progress)
+        bar.update(task, completed=limit, status=schedule.status)
+    return schedule
+
+
+def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
+    from scheduler.planner import invalid_schedule
+
+    plan = None
+    try:
+        from scheduler.planner import load_plan
+
+        plan = load_plan(args.file)
+    except InvalidPlanError as exc:
+        _print_issues(exc, console)
+        if args.json:
+            _write_json(args.json, invalid_schedule(exc).to_json())
+        return EXIT_INVALID
+    except UnreadableFileError as exc:
+        console.print(f"[red]cannot read {args.file}: {exc.reason}")
+        return EXIT_INVALID
+    for w in plan.warnings:
+        console.print(f"[yellow]warning: {w}")
+    console.print(
+        f"plan [bold]{plan.name}[/]: {len(plan.activities)} activities, "
+        f"{len(plan.dependencies)} dependencies, {len(plan.resources)} resources, "
+        f"horizon {plan.horizon} {'working days' if plan.grid.kind != 'calendar' else 'days'} "
+        f"from {plan.plan_start}"
+    )
+    schedule = _solve_with_progress(plan, _options(args), console)
+    _print_summary(schedule, console)
+    if args.json:
+        _write_json(args.json, schedule.to_json())
+        console.print(f"JSON written to {args.json}")
+    if not args.no_report:
+        from scheduler.report import write_report
+
+        out = args.output or Path("reports") / f"{_safe_stem(args.file)}.xlsx"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_report(schedule, out)
+        console.print(f"report written to [bold]{out}[/]")
+    return EXIT_OK if schedule.has_plan else EXIT_INFEASIBLE
+
+
+def _safe_stem(path: Path) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in path.stem) or "plan"
+
+
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _print_summary(schedule: Any, console: Console) -> None:
+    table = Table(show_header=False, box=None)
+    colour = {"optimal": "green", "feasible": "yellow"}.get(schedule.status, "red")
+    table.add_row("status", f"[{colour} bold]{schedule.status}")
+    if schedule.has_plan:
+        doc_finish = schedule.plan.grid.finish_date(0, schedule.makespan)
+        table.add_row("makespan", f"{schedule.makespan} days (finish {doc_finish})")
+        table.add_row("objective", f"{schedule.objective:g} (bound {schedule.bound:g})")
+        gap = schedule.gap if schedule.gap is not None else float("nan")
+        table.add_row("gap", f"{gap:.2%}")
+    table.add_row("solve time", f"{schedule.solve_seconds:.1f} s")
+    for i, chain in enumerate(schedule.critical_path[:5], 1):
+        table.add_row(f"critical path {i}", " → ".join(chain))
+    if schedule.driving:
+        table.add_row("driving path", " → ".join(schedule.driving))
+    for c in schedule.conflicts:
+        table.add_row("[red]conflict", c.message)
+    if schedule.min_horizon_days is not None and schedule.status == "infeasible":
+        table.add_row("needs", f"{schedule.min_horizon_days} days without horizon and due dates")
+    console.print(table)
+
+
+def _cmd_convert(args: argparse.Namespace, console: Console) -> int:
+    plan = _load(args.file, console)
+    if plan is None:
+        return EXIT_INVALID
+    from scheduler.importers import convert_to_workbook
+
+    convert_to_workbook(plan, args.output)
+    console.print(f"workbook written to {args.output}")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace, console: Console) -> int:
+    plan = _load(args.file, console)
+    if plan is None:
+        return EXIT_INVALID
+    from scheduler.importers.mspdi import write_mspdi
+
+    args.objective = None
+    schedule = _solve_with_progress(plan, _options(args), console)
+    _print_summary(schedule, console)
+    if not schedule.has_plan:
+        return EXIT_INFEASIBLE
+    write_mspdi(schedule, args.output)
+    console.print(f"MS Project XML written to {args.output}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
