@@ -1,0 +1,564 @@
+"""Critical path: logic CPM dates, floats, the longest path and the driving path.
+
+Two questions are answered here (SPEC §4):
+
+* :func:`compute_cpm` — the logic CPM (Kelley & Walker 1959) over the dependency
+  network alone, without resources, with the generalized precedences of the
+  Metra Potential Method (Roy 1962): all four dependency types with leads and lags,
+  and ``max_lag`` as a reverse edge. It gives ES/EF/LS/LF, total and free float and
+  the *longest path* as Primavera P6 defines it (chains of driving relationships
+  that fix the logic finish).
+* :func:`driving_path` — the chain of logic, resource, budget and blackout links
+  that fixes the finish of a *solved* plan.
+
+Conventions (grid slots, half-open intervals ``[start, end)``):
+
+* ``EF = ES + duration`` and ``LF = LS + duration`` are exclusive end slots.
+* Each dependency is turned once into a start-to-start bound
+  ``ES(succ) >= ES(pred) + w`` (see :func:`_edge_weight`):
+
+  - FS: ``S(succ) >= E(pred) + lag``   → ``w = dur(pred) + lag``
+  - SS: ``S(succ) >= S(pred) + lag``   → ``w = lag``
+  - FF: ``E(succ) >= E(pred) + lag``   → ``w = dur(pred) + lag - dur(succ)``
+  - SF: ``E(succ) >= S(pred) + lag``   → ``w = lag - dur(succ)``
+
+  ``max_lag`` bounds the same difference from above, which is the reverse bound
+  ``ES(pred) >= ES(succ) - (w - lag + max_lag)``.
+* Forward pass from slot 0: ``ES >= max(0, release)``; a ``fixed_start`` pins ES
+  (P6 "mandatory start"). Backward pass from the latest early finish
+  (``project_finish = max EF``), **not** the horizon: ``LF <= project_finish``,
+  ``LF <= due`` (P6 "finish on or before"), and ``fixed_start`` pins LS. Total float
+  ``TF = LS - ES`` is never clamped, so a due date tighter than the logic shows as
+  negative float.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scheduler.model import Activity, Demand, Dependency, Plan, Resource, spend_rate
+from scheduler.solution import ActivityTimes, CpmResult, DrivingLink
+
+__all__ = [
+    "MAX_CHAINS",
+    "compute_cpm",
+    "driving_path",
+    "float_critical",
+    "relationship_slack",
+]
+
+log = logging.getLogger(__name__)
+
+#: Most critical chains :func:`compute_cpm` enumerates; every activity of the driving
+#: subgraph is still marked critical when there are more.
+MAX_CHAINS = 50
+
+
+@dataclass(slots=True, frozen=True)
+class _Edge:
+    """Start-to-start bound ``ES(dst) >= ES(src) + weight`` (indices into the plan)."""
+
+    src: int
+    dst: int
+    weight: int
+    dep: int  # index into plan.dependencies
+    forward: bool  # False for the reverse edge of a max_lag
+
+
+def _edge_weight(dep: Dependency, dur_pred: int, dur_succ: int) -> int:
+    """Weight ``w`` of ``ES(succ) >= ES(pred) + w`` for a dependency (see module doc)."""
+    w = dep.lag
+    if dep.from_end:
+        w += dur_pred
+    if dep.to_end:
+        w -= dur_succ
+    return w
+
+
+def relationship_slack(
+    dep: Dependency, pred_start: int, pred_dur: int, succ_start: int, succ_dur: int
+) -> int:
+    """Slack of one relationship at given dates (slots); 0 means the link drives.
+
+    FS: ``S(s) - lag - E(p)``; SS: ``S(s) - lag - S(p)``; FF: ``E(s) - lag - E(p)``;
+    SF: ``E(s) - lag - S(p)``. Negative when the relationship is violated.
+    """
+    left = succ_start + (succ_dur if dep.to_end else 0)
+    right = pred_start + (pred_dur if dep.from_end else 0)
+    return left - dep.lag - right
+
+
+def _build_edges(plan: Plan, index: Mapping[str, int]) -> list[_Edge]:
+    dur = [a.duration for a in plan.activities]
+    edges: list[_Edge] = []
+    for k, dep in enumerate(plan.dependencies):
+        p, s = index[dep.predecessor], index[dep.successor]
+        w = _edge_weight(dep, dur[p], dur[s])
+        edges.append(_Edge(p, s, w, k, True))
+        if dep.max_lag is not None:
+            edges.append(_Edge(s, p, -(w - dep.lag + dep.max_lag), k, False))
+    return edges
+
+
+def _topological_order(n: int, edges: Sequence[_Edge]) -> list[int]:
+    """Kahn's order of the forward edges; activities on a cycle follow in list order."""
+    indeg = [0] * n
+    succ: list[list[int]] = [[] for _ in range(n)]
+    for e in edges:
+        if e.forward:
+            indeg[e.dst] += 1
+            succ[e.src].append(e.dst)
+    order = [i for i in range(n) if indeg[i] == 0]
+    head = 0
+    while head < len(order):
+        u = order[head]
+        head += 1
+        for v in succ[u]:
+            indeg[v] -= 1
+            if indeg[v] == 0:
+                order.append(v)
+    if len(order) < n:
+        seen = set(order)
+        order.extend(i for i in range(n) if i not in seen)
+    return order
+
+
+def _parent_cycle(parent: Sequence[int]) -> list[int] | None:
+    """A cycle of the ``parent`` links (a functional graph), or None.
+
+    In label-correcting longest-path passes a cycle of parent links exists only
+    when the network has a positive cycle (Tarjan's subtree-disassembly argument).
+    """
+    n = len(parent)
+    state = [0] * n  # 0 new, 1 on the current walk, 2 done
+    for v0 in range(n):
+        if state[v0]:
+            continue
+        walk = []
+        v = v0
+        while v >= 0 and state[v] == 0:
+            state[v] = 1
+            walk.append(v)
+            v = parent[v]
+        if v >= 0 and state[v] == 1:
+            cycle = walk[walk.index(v) :]
+            cycle.reverse()
+            return cycle
+        for u in walk:
+            state[u] = 2
+    return None
+
+
+def _relax(
+    values: list[int],
+    out_edges: Sequence[Sequence[tuple[int, int]]],
+    order: Sequence[int],
+    pinned: Sequence[bool],
+    ids: Sequence[str],
+    sign: int,
+) -> None:
+    """Label-correcting passes until fixpoint (Bellman–Ford on a good order).
+
+    ``sign = +1`` raises ``values[v]`` to ``values[u] + w`` (forward pass, longest
+    path); ``sign = -1`` lowers ``values[u]`` to ``values[v] - w`` (backward pass),
+    with ``out_edges`` already oriented for the pass. Pinned activities never move.
+
+    Raises
+    ------
+    ValueError
+        On a positive cycle (max_lags that contradict lags), naming its activities.
+    """
+    n = len(values)
+    parent = [-1] * n
+    for rnd in range(n + 1):
+        changed = -1
+        for u in order:
+            vu = values[u]
+            for v, w in out_edges[u]:
+                if pinned[v]:
+                    continue
+                cand = vu + sign * w
+                if (cand > values[v]) if sign > 0 else (cand < values[v]):
+                    values[v] = cand
+                    parent[v] = u
+                    changed = v
+        if changed < 0:
+            if rnd > 1:
+                log.debug("CPM pass converged after %d rounds", rnd + 1)
+            return
+        cycle = _parent_cycle(parent) if rnd >= 1 else None
+        if cycle is not None:
+            break
+    else:
+        cycle = _parent_cycle(parent) or [changed]
+    raise ValueError(
+        "dependencies form a cycle with positive length (max_lag contradicts lags): "
+        + " -> ".join(ids[i] for i in [*cycle, cycle[0]])
+    )
+
+
+def compute_cpm(plan: Plan) -> CpmResult:
+    """Logic CPM of a plan: early/late dates, floats and the longest path.
+
+    Method: CPM forward and backward passes (Kelley & Walker 1959) generalized to
+    the four precedence types, leads and maximal lags (Metra Potential Method,
+    Roy 1962; RCPSP/max time windows, Bartusch, Möhring & Radermacher 1988),
+    computed by label-correcting passes over a topological order (one pass each
+    when there is no ``max_lag``; O(V + E) per pass). Resources, budgets and
+    blackouts are ignored.
+
+    Parameters
+    ----------
+    plan
+        The plan; all times in grid slots (days or working days).
+
+    Returns
+    -------
+    CpmResult
+        ``times`` per activity (ES, EF, LS, LF exclusive ends, total float
+        ``LS - ES`` which is negative where a due date is tighter than the logic,
+        free float, ``critical``); ``project_finish`` (latest early finish, slot);
+        ``chains``: the critical chains (P6 "longest path") start to finish, at
+        most :data:`MAX_CHAINS` of them.
+
+    Raises
+    ------
+    ValueError
+        If ``max_lag`` constraints form a positive cycle with the lags (no early
+        dates exist); the message names the activities of the cycle.
+
+    Notes
+    -----
+    Free float is the least relationship slack to the activity's successors at
+    early dates, or ``project_finish - EF`` without successors. ``critical``
+    follows P6's longest path: from each activity with ``EF == project_finish``,
+    trace back through *driving* relationships (zero slack at early dates) to
+    chain starts. A link is critical only if it drives.
+    """
+    acts = plan.activities
+    n = len(acts)
+    ids = [a.id for a in acts]
+    index = {a: i for i, a in enumerate(ids)}
+    dur = [a.duration for a in acts]
+    edges = _build_edges(plan, index)
+    order = _topological_order(n, edges)
+
+    fwd: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    bwd: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for e in edges:
+        fwd[e.src].append((e.dst, e.weight))
+        bwd[e.dst].append((e.src, e.weight))
+    pinned = [a.fixed_start is not None for a in acts]
+
+    # -- forward pass ----------------------------------------------------------------------
+    es = [_early_bound(a) for a in acts]
+    _relax(es, fwd, order, pinned, ids, +1)
+    ef = [es[i] + dur[i] for i in range(n)]
+    project_finish = max(ef, default=0)
+
+    # -- backward pass ---------------------------------------------------------------------
+    ls = [_late_bound(a, project_finish) for a in acts]
+    _relax(ls, bwd, order[::-1], pinned, ids, -1)
+
+    # -- floats ----------------------------------------------------------------------------
+    free = [project_finish - ef[i] for i in range(n)]
+    has_succ = [False] * n
+    driving_preds: list[list[int]] = [[] for _ in range(n)]
+    for e in edges:
+        if not e.forward:
+            continue
+        slack = es[e.dst] - es[e.src] - e.weight
+        if has_succ[e.src]:
+            free[e.src] = min(free[e.src], slack)
+        else:
+            free[e.src] = slack
+            has_succ[e.src] = True
+        if slack == 0:
+            driving_preds[e.dst].append(e.src)
+
+    critical, chains = _longest_path(ef, project_finish, driving_preds)
+    times = {
+        ids[i]: ActivityTimes(
+            es=es[i],
+            ef=ef[i],
+            ls=ls[i],
+            lf=ls[i] + dur[i],
+            total_float=ls[i] - es[i],
+            free_float=free[i],
+            critical=critical[i],
+        )
+        for i in range(n)
+    }
+    return CpmResult(
+        times=times,
+        project_finish=project_finish,
+        chains=[[ids[i] for i in chain] for chain in chains],
+    )
+
+
+def _early_bound(a: Activity) -> int:
+    """Lower bound on ES before logic: 0, release; a fixed start pins it."""
+    if a.fixed_start is not None:
+        return a.fixed_start
+    return max(0, a.release or 0)
+
+
+def _late_bound(a: Activity, project_finish: int) -> int:
+    """Upper bound on LS before logic: project finish and due; a fixed start pins it."""
+    if a.fixed_start is not None:
+        return a.fixed_start
+    lf = project_finish if a.due is None else min(project_finish, a.due)
+    return lf - a.duration
+
+
+def _longest_path(
+    ef: Sequence[int],
+    project_finish: int,
+    driving_preds: Sequence[Sequence[int]],
+) -> tuple[list[bool], list[list[int]]]:
+    """Mark the driving subgraph behind the finish and enumerate its chains.
+
+    Returns ``critical`` flags per activity and up to :data:`MAX_CHAINS` chains
+    (index lists start → finish), in the order the activities are listed.
+    """
+    n = len(ef)
+    critical = [False] * n
+    ends = [i for i in range(n) if ef[i] == project_finish]
+    stack = list(ends)
+    for i in ends:
+        critical[i] = True
+    while stack:
+        v = stack.pop()
+        for u in driving_preds[v]:
+            if not critical[u]:
+                critical[u] = True
+                stack.append(u)
+
+    # Driving edges inside the subgraph, forward.
+    succs: list[list[int]] = [[] for _ in range(n)]
+    has_pred = [False] * n
+    for v in range(n):
+        if critical[v]:
+            for u in sorted(set(driving_preds[v])):
+                succs[u].append(v)
+                has_pred[v] = True
+    is_end = [False] * n
+    for i in ends:
+        is_end[i] = True
+    sources = [v for v in range(n) if critical[v] and not has_pred[v]]
+
+    chains: list[list[int]] = []
+    for src in sources:
+        # Iterative DFS over simple paths; a chain ends at an activity without a
+        # driving successor (always one with EF == project_finish).
+        path = [src]
+        on_path = {src}
+        iters = [iter(succs[src])]
+        while iters and len(chains) < MAX_CHAINS:
+            nxt = next(iters[-1], None)
+            if nxt is None:
+                if is_end[path[-1]] and all(w in on_path for w in succs[path[-1]]):
+                    chains.append(list(path))
+                iters.pop()
+                on_path.discard(path.pop())
+                continue
+            if nxt in on_path:
+                continue
+            path.append(nxt)
+            on_path.add(nxt)
+            iters.append(iter(succs[nxt]))
+        if len(chains) >= MAX_CHAINS:
+            log.info("more than %d critical chains; listing the first %d", MAX_CHAINS, MAX_CHAINS)
+            break
+    return critical, chains
+
+
+def float_critical(result: CpmResult, threshold: int = 0) -> set[str]:
+    """Activities whose total float is at most ``threshold`` slots.
+
+    This is the other common definition of "critical" (P6 ``CT_TotFloat`` with
+    ``critical_drtn_hr_cnt``, MS Project "tasks are critical if slack is less than
+    or equal to"), kept for comparing with those tools' flags; SPEC §4's
+    ``critical`` is the longest path (:func:`compute_cpm`).
+    """
+    return {aid for aid, t in result.times.items() if t.total_float <= threshold}
+
+
+# -- driving path of the solved plan -----------------------------------------------------
+
+
+def driving_path(plan: Plan, starts: Mapping[str, int]) -> tuple[list[str], list[DrivingLink]]:
+    """The chain of links that fixes the solved plan's finish date.
+
+    Starting from the activity that ends last (ties: the first listed), ask
+    repeatedly why activity ``j`` could not start one slot earlier, in this order:
+
+    1. ``logic``: a dependency into ``j`` that holds with equality at the solved
+       dates (or a ``max_lag`` out of ``j`` that does) → to that other activity;
+    2. ``resource``: starting at ``start - 1`` would exceed a resource's capacity on
+       slot ``start - 1`` → to an activity using that resource that ends at
+       ``start`` (else one occupying slot ``start - 1``);
+    3. ``budget``: the solver's spend (:func:`scheduler.model.spend_rate` per slot)
+       of the budget period containing slot ``start - 1`` would exceed its cap → to
+       an activity spending in that period that ends at ``start`` (else one
+       occupying ``start - 1``, else the latest-ending one in the period);
+    4. ``blackout``: a blackout of ``j`` ends exactly at ``start`` (stops);
+    5. ``constraint``: ``release``, ``fixed_start`` or slot 0 (stops).
+
+    If nothing blocks ``j``, the path stops there.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    starts
+        Activity id → solved start slot.
+
+    Returns
+    -------
+    ids, links
+        Activity ids on the driving path, start → finish, and the links between
+        them in the same order (a final ``blackout``/``constraint`` link with an
+        empty ``predecessor`` when the first activity is held by one).
+    """
+    acts = plan.activities
+    if not acts:
+        return [], []
+    by_id = {a.id: a for a in acts}
+    start = {a.id: int(starts[a.id]) for a in acts}
+    end = {a.id: start[a.id] + a.duration for a in acts}
+    last = max(end.values())
+    j = next(a.id for a in acts if end[a.id] == last)
+
+    into: dict[str, list[Dependency]] = {}
+    out_of: dict[str, list[Dependency]] = {}
+    for dep in plan.dependencies:
+        into.setdefault(dep.successor, []).append(dep)
+        if dep.max_lag is not None:
+            out_of.setdefault(dep.predecessor, []).append(dep)
+    demands = plan.demands_of()
+    resources = {r.id: r for r in plan.resources}
+    users: dict[str, list[str]] = {}
+    for d in plan.demands:
+        if d.amount > 0:
+            users.setdefault(d.resource, []).append(d.activity)
+    amount = {(d.activity, d.resource): d.amount for d in plan.demands}
+
+    path = [j]
+    visited = {j}
+    links: list[DrivingLink] = []
+    while True:
+        link = _why_not_earlier(
+            by_id[j], plan, start, end, into, out_of, demands, resources, users, amount, visited
+        )
+        if link is None:
+            break
+        links.append(link)
+        if not link.predecessor or link.predecessor in visited:
+            break
+        j = link.predecessor
+        path.append(j)
+        visited.add(j)
+    path.reverse()
+    links.reverse()
+    return path, links
+
+
+def _why_not_earlier(
+    a: Activity,
+    plan: Plan,
+    start: Mapping[str, int],
+    end: Mapping[str, int],
+    into: Mapping[str, list[Dependency]],
+    out_of: Mapping[str, list[Dependency]],
+    demands: Mapping[str, list[Demand]],
+    resources: Mapping[str, Resource],
+    users: Mapping[str, list[str]],
+    amount: Mapping[tuple[str, str], int],
+    visited: set[str],
+) -> DrivingLink | None:
+    """The first reason (see :func:`driving_path`) activity ``a`` cannot start earlier."""
+    j, s, e = a.id, start[a.id], end[a.id]
+    dur = {x.id: x.duration for x in plan.activities}
+
+    # 1. logic: a tight dependency (prefer one whose other end is not yet on the path)
+    tight: list[DrivingLink] = []
+    for dep in into.get(j, []):
+        p = dep.predecessor
+        if relationship_slack(dep, start[p], dur[p], s, a.duration) == 0:
+            tight.append(DrivingLink(p, j, "logic", f"{dep.type} lag {dep.lag}"))
+    for dep in out_of.get(j, []):
+        q = dep.successor
+        assert dep.max_lag is not None
+        if relationship_slack(dep, s, a.duration, start[q], dur[q]) == dep.max_lag - dep.lag:
+            tight.append(DrivingLink(q, j, "logic", f"{dep.type} max_lag {dep.max_lag}"))
+    if tight:
+        fresh = [lk for lk in tight if lk.predecessor not in visited]
+        return (fresh or tight)[0]
+
+    t = s - 1
+    if t >= 0 and a.duration > 0:
+        # 2. resource: slot t would be over capacity with a on it
+        for dm in demands.get(j, []):
+            if dm.amount <= 0:
+                continue
+            res = resources[dm.resource]
+            others = [u for u in users.get(dm.resource, []) if u != j and start[u] <= t < end[u]]
+            use = sum(amount[(u, dm.resource)] for u in others)
+            if use + dm.amount > res.capacity_at(t):
+                ending = [u for u in users.get(dm.resource, []) if u != j and end[u] == s]
+                blocker = _first(ending, visited) or _first(others, visited)
+                return DrivingLink(blocker or "", j, "resource", dm.resource)
+
+        # 3. budget: the solver's spend in the period holding slot t would pass the cap
+        rate = spend_rate(a.cost, a.duration)
+        if rate > 0:
+            for b in plan.budgets:
+                if not (b.start <= t < b.end) or (b.start <= e - 1 < b.end):
+                    continue
+                spend = 0
+                spenders = []
+                for x in plan.activities:
+                    r = spend_rate(x.cost, x.duration)
+                    if r == 0:
+                        continue
+                    ov = max(0, min(end[x.id], b.end) - max(start[x.id], b.start))
+                    if ov:
+                        spend += r * ov
+                        if x.id != j:
+                            spenders.append(x.id)
+                if spend + rate > b.cap:
+                    ending = [x for x in spenders if end[x] == s]
+                    occupying = [x for x in spenders if start[x] <= t < end[x]]
+                    latest = sorted(spenders, key=lambda x: -end[x])
+                    blocker = (
+                        _first(ending, visited)
+                        or _first(occupying, visited)
+                        or _first(latest, visited)
+                    )
+                    return DrivingLink(blocker or "", j, "budget", b.label)
+
+        # 4. blackout ending exactly at the start
+        for bo in plan.blackouts_of(a):
+            if bo.end == s and bo.start < bo.end:
+                detail = bo.reason or f"{bo.scope} [{bo.start}, {bo.end})"
+                return DrivingLink("", j, "blackout", detail)
+
+    # 5. time constraints
+    if a.fixed_start is not None and a.fixed_start == s:
+        return DrivingLink("", j, "constraint", f"fixed_start {s}")
+    if a.release is not None and a.release == s:
+        return DrivingLink("", j, "constraint", f"release {s}")
+    if s == 0:
+        return DrivingLink("", j, "constraint", "plan start")
+    return None
+
+
+def _first(candidates: Sequence[str], visited: set[str]) -> str | None:
+    """First candidate not yet on the path (None if there is none)."""
+    for c in candidates:
+        if c not in visited:
+            return c
+    return None
