@@ -1,0 +1,818 @@
+"""The Excel report of a schedule (SPEC §6, issue 2 item 7), written with openpyxl.
+
+Sheets, in order: ``Summary``, ``Schedule``, ``Gantt``, ``Critical path``,
+``Resources``, ``Budget``, ``Network``, ``Issues``. Every figure comes from
+:class:`~scheduler.solution.Schedule` and its helpers (``activity_rows``,
+``spend_by_month``, ``spend_by_budget``, ``resource_use_by_month``) and from
+:mod:`scheduler.network`; nothing is recomputed here.
+
+Safety: no cell is ever written as a formula. Text that starts with ``=`` (or looks
+like an Excel error code such as ``#N/A``) is stored as a plain string, and control
+characters Excel cannot hold are removed (see :func:`_put`).
+
+Dates are real Excel dates (``yyyy-mm-dd``); finish dates are the last day worked
+(inclusive), as in P6 and MS Project. Money is in 100M KRW (억원).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from scheduler.errors import Issue
+from scheduler.network import connection_months, link_activities, link_finish_slots
+from scheduler.solution import Schedule
+
+__all__ = ["GANTT_FIRST_MONTH_COL", "GANTT_HEADER_ROW", "SHEETS", "write_report"]
+
+log = logging.getLogger(__name__)
+
+#: Sheet names in the order they appear.
+SHEETS: tuple[str, ...] = (
+    "Summary",
+    "Schedule",
+    "Gantt",
+    "Critical path",
+    "Resources",
+    "Budget",
+    "Network",
+    "Issues",
+)
+
+DATE_FMT = "yyyy-mm-dd"
+MONEY_FMT = "#,##0.00"
+PCT_FMT = "0%"
+
+# Styles are created once and shared by every cell (fast on 10,000 activities).
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+_CRIT_FONT = Font(color="C00000")
+_CRIT_FILL = PatternFill("solid", fgColor="FDE9E7")
+_BAR_CRIT = PatternFill("solid", fgColor="E0301E")
+_BAR_NORMAL = PatternFill("solid", fgColor="5B9BD5")
+_BAR_PROJECT = PatternFill("solid", fgColor="404040")
+_PROJECT_FILL = PatternFill("solid", fgColor="D9D9D9")
+_WARN_FONT = Font(color="C00000", bold=True)
+_OK_FONT = Font(color="006100", bold=True)
+_CENTER = Alignment(horizontal="center", vertical="center")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_THIN = Side(style="thin", color="FFFFFF")
+_BAR_BORDER = Border(left=_THIN, right=_THIN)
+_DRIVING_MARK = "▶"
+_MILESTONE_MARK = "◆"
+
+#: Gantt layout: header row and first month column (1-based), for readers and tests.
+GANTT_HEADER_ROW = 3
+GANTT_FIRST_MONTH_COL = 7
+
+_MAX_TEXT = 32_000  # Excel holds at most 32,767 characters in a cell
+
+
+# -- cell helpers ------------------------------------------------------------------------
+def _put(ws: Worksheet, row: int, col: int, value: Any) -> Any:
+    """Write ``value`` to a cell as data, never as a formula.
+
+    Strings are stripped of characters Excel cannot store and cut to 32,000
+    characters; a string that openpyxl would treat as a formula (leading ``=``) or an
+    error code (``#N/A``...) is forced back to a plain string.
+    """
+    if isinstance(value, str):
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if len(value) > _MAX_TEXT:
+            value = value[:_MAX_TEXT] + "…"
+    cell = ws.cell(row=row, column=col, value=value)
+    if cell.data_type in ("f", "e"):
+        cell.data_type = "s"
+    return cell
+
+
+def _row(ws: Worksheet, row: int, values: Sequence[Any], col: int = 1) -> None:
+    """Write one row of values; dates get the date format."""
+    for j, v in enumerate(values, start=col):
+        c = _put(ws, row, j, v)
+        if isinstance(v, date):
+            c.number_format = DATE_FMT
+
+
+def _header(ws: Worksheet, row: int, names: Sequence[str], col: int = 1) -> None:
+    """Write a styled header row."""
+    for j, name in enumerate(names):
+        c = _put(ws, row, col + j, name)
+        c.font = _HEADER_FONT
+        c.fill = _HEADER_FILL
+        c.alignment = _CENTER
+
+
+def _table(
+    ws: Worksheet,
+    row: int,
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    col: int = 1,
+    formats: dict[int, str] | None = None,
+) -> int:
+    """Write a header and rows; return the last row written."""
+    _header(ws, row, names, col)
+    r = row
+    for values in rows:
+        r += 1
+        for j, v in enumerate(values):
+            c = _put(ws, r, col + j, v)
+            if formats and j in formats and v is not None:
+                c.number_format = formats[j]
+    return r
+
+
+def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
+
+
+def _iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _note(ws: Worksheet, row: int, text: str) -> None:
+    c = _put(ws, row, 1, text)
+    c.font = Font(italic=True, color="7F7F7F")
+
+
+def _month_key(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _month_label(key: int) -> str:
+    return f"{key // 12:04d}-{key % 12 + 1:02d}"
+
+
+# -- sheets ------------------------------------------------------------------------------
+def _summary(ws: Worksheet, s: Schedule) -> None:
+    plan = s.plan
+    _put(ws, 1, 1, "infraplan schedule report").font = _TITLE
+    items: list[tuple[str, Any, str | None]] = []
+    items.append(("Plan name", plan.name if plan else "", None))
+    items.append(("Status", s.status, None))
+    if plan is not None:
+        grid = plan.grid
+        items += [
+            ("Plan start", grid.plan_start, DATE_FMT),
+            ("Calendar", grid.kind, None),
+            ("Horizon end (last day)", grid.finish_date(0, grid.horizon), DATE_FMT),
+            ("Horizon (slots)", grid.horizon, None),
+        ]
+    ms = s.makespan
+    finish = plan.grid.finish_date(0, ms) if plan is not None and ms is not None else None
+    items += [
+        ("Makespan (days)", ms, None),
+        ("Finish date", finish, DATE_FMT),
+        ("Objectives", ", ".join(s.objectives), None),
+        ("Objective value", s.objective, None),
+        ("Best bound", s.bound, None),
+        ("Gap", s.gap, "0.00%"),
+        ("Solve time (s)", round(s.solve_seconds, 3), "0.000"),
+    ]
+    if plan is not None:
+        rows = s.activity_rows()
+        items += [
+            ("Activities", len(plan.activities), None),
+            ("Projects", len({a.project for a in plan.activities}), None),
+            ("Dependencies", len(plan.dependencies), None),
+            ("Resources", len(plan.resources), None),
+            ("Budget periods", len(plan.budgets), None),
+            ("Regions", len(plan.regions), None),
+            ("Blackouts", len(plan.blackouts), None),
+            ("Critical activities", sum(1 for r in rows if r.get("critical")), None),
+            ("Driving activities", len(s.driving), None),
+        ]
+    errors = sum(1 for i in s.issues if i.severity == "error")
+    items += [
+        ("Issues (errors)", errors, None),
+        ("Issues (warnings)", len(s.issues) - errors, None),
+    ]
+    r = 2
+    for label, value, fmt in items:
+        r += 1
+        _put(ws, r, 1, label).font = _BOLD
+        c = _put(ws, r, 2, value)
+        if fmt and value is not None:
+            c.number_format = fmt
+    # budget years
+    budget = s.spend_by_budget()
+    if budget:
+        r += 1
+        all_ok = all(b["within_cap"] for b in budget) if s.has_plan else None
+        _put(ws, r, 1, "Budget periods within cap").font = _BOLD
+        c = _put(ws, r, 2, "n/a" if all_ok is None else ("yes" if all_ok else "no"))
+        c.font = _OK_FONT if all_ok else _WARN_FONT
+        for b in budget:
+            r += 1
+            _put(ws, r, 1, f"  {b['period']}")
+            if s.has_plan:
+                ok = "yes" if b["within_cap"] else "no"
+                text = f"{ok}: spend {b['spend']:,.2f} of cap {b['cap']:,.2f} (100M KRW)"
+            else:
+                text = f"cap {b['cap']:,.2f} (100M KRW)"
+            _put(ws, r, 2, text)
+    # critical path
+    r += 2
+    _put(ws, r, 1, "Critical path (logic CPM)").font = _BOLD
+    chains = s.critical_path
+    if not chains:
+        r += 1
+        _put(ws, r, 2, "none computed")
+    for k, chain in enumerate(chains, start=1):
+        r += 1
+        _put(ws, r, 1, f"  chain {k} ({len(chain)} activities)")
+        _put(ws, r, 2, " → ".join(chain))
+    if s.driving:
+        r += 1
+        _put(ws, r, 1, "Driving path (solved plan)").font = _BOLD
+        _put(ws, r, 2, " → ".join(s.driving))
+    # infeasible
+    if s.status == "infeasible":
+        r += 2
+        _put(ws, r, 1, "Why no plan fits").font = _WARN_FONT
+        r += 1
+        _put(ws, r, 1, "Days needed without horizon and due dates")
+        _put(ws, r, 2, s.min_horizon_days)
+        if not s.conflicts:
+            r += 1
+            _put(ws, r, 2, "no conflicting set was named")
+        for cf in s.conflicts:
+            r += 1
+            _put(ws, r, 1, f"  {cf.kind}")
+            c = _put(ws, r, 2, cf.message)
+            c.alignment = _WRAP
+            if cf.activities:
+                _put(ws, r, 3, ", ".join(cf.activities))
+    if s.status == "invalid":
+        r += 2
+        _put(ws, r, 1, "The plan has input errors: see the Issues sheet.").font = _WARN_FONT
+    _widths(ws, {1: 42, 2: 70, 3: 30})
+
+
+SCHEDULE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "project",
+    "sector",
+    "region_from",
+    "region_to",
+    "start",
+    "finish",
+    "duration (days)",
+    "ES",
+    "EF",
+    "LS",
+    "LF",
+    "total float (days)",
+    "free float (days)",
+    "critical",
+    "driving",
+    "cost (100M KRW)",
+    "demands",
+)
+
+
+def _schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
+    _header(ws, 1, SCHEDULE_COLUMNS)
+    date_cols = {7, 8, 10, 11, 12, 13}
+    ncol = len(SCHEDULE_COLUMNS)
+    for i, row in enumerate(rows, start=2):
+        values = (
+            row["id"],
+            row["name"],
+            row["project"],
+            row["sector"],
+            row["region_from"],
+            row["region_to"],
+            _iso(row["start"]),
+            _iso(row["finish"]),
+            row["duration_days"],
+            _iso(row.get("es")),
+            _iso(row.get("ef")),
+            _iso(row.get("ls")),
+            _iso(row.get("lf")),
+            row.get("total_float_days"),
+            row.get("free_float_days"),
+            "yes" if row.get("critical") else "no",
+            "yes" if row["driving"] else "no",
+            row["cost"],
+            ", ".join(f"{k}: {v}" for k, v in row["demands"].items()),
+        )
+        crit = bool(row.get("critical"))
+        for j, v in enumerate(values, start=1):
+            c = _put(ws, i, j, v)
+            if j in date_cols:
+                c.number_format = DATE_FMT
+            elif j == 18:
+                c.number_format = MONEY_FMT
+            if crit:
+                c.font = _CRIT_FONT
+                c.fill = _CRIT_FILL
+    ws.freeze_panes = "C2"
+    last = max(1, len(rows) + 1)
+    ws.auto_filter.ref = f"A1:{get_column_letter(ncol)}{last}"
+    _widths(
+        ws,
+        {
+            1: 14,
+            2: 36,
+            3: 18,
+            4: 9,
+            5: 11,
+            6: 11,
+            7: 11.5,
+            8: 11.5,
+            9: 9,
+            10: 11.5,
+            11: 11.5,
+            12: 11.5,
+            13: 11.5,
+            14: 10,
+            15: 10,
+            16: 8,
+            17: 8,
+            18: 12,
+            19: 28,
+        },
+    )
+    if not rows:
+        _note(ws, 2, "no activities")
+
+
+def _gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
+    plan = s.plan
+    _put(ws, 1, 1, "Gantt by month").font = _TITLE
+    legend = (
+        "red = critical (longest logic path); blue = other activities; dark grey = "
+        f"project; {_DRIVING_MARK} = on the driving path of the solved plan; "
+        f"{_MILESTONE_MARK} = milestone"
+    )
+    _put(ws, 2, 1, legend)
+    if plan is None or not s.has_plan:
+        _note(ws, GANTT_HEADER_ROW, f"no solved plan (status {s.status}): no bars to draw")
+        return
+    first = _month_key(plan.plan_start)
+    finishes = [_iso(r["finish"]) for r in rows]
+    last = max([_month_key(d) for d in finishes if d] + [first])
+    n_months = last - first + 1
+    fixed = ("project / id", "name", "start", "finish", "float", "flags")
+    h = GANTT_HEADER_ROW
+    _header(ws, h, fixed)
+    for k in range(n_months):
+        c = _put(ws, h, GANTT_FIRST_MONTH_COL + k, _month_label(first + k))
+        c.font = _HEADER_FONT
+        c.fill = _HEADER_FILL
+        c.alignment = Alignment(horizontal="center", text_rotation=90)
+        ws.column_dimensions[get_column_letter(GANTT_FIRST_MONTH_COL + k)].width = 3.6
+    # group by project, in order of first appearance
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["project"] or "(no project)", []).append(row)
+    r = h
+    for project, members in groups.items():
+        starts = [d for d in (_iso(m["start"]) for m in members) if d]
+        ends = [d for d in (_iso(m["finish"]) for m in members) if d]
+        r += 1
+        p_start, p_finish = min(starts), max(ends)
+        for j, v in enumerate((project, f"{len(members)} activities", p_start, p_finish), 1):
+            c = _put(ws, r, j, v)
+            c.font = _BOLD
+            c.fill = _PROJECT_FILL
+            if isinstance(v, date):
+                c.number_format = DATE_FMT
+        for j in (5, 6):
+            ws.cell(row=r, column=j).fill = _PROJECT_FILL
+        for k in range(_month_key(p_start) - first, _month_key(p_finish) - first + 1):
+            c = ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k)
+            c.fill = _BAR_PROJECT
+            c.border = _BAR_BORDER
+        for m in members:
+            r += 1
+            ws.row_dimensions[r].outlineLevel = 1
+            crit = bool(m.get("critical"))
+            flags = "".join(
+                (
+                    "C" if crit else "",
+                    "D" if m["driving"] else "",
+                    "M" if m["duration_days"] == 0 else "",
+                )
+            )
+            st, fi = _iso(m["start"]), _iso(m["finish"])
+            values = (m["id"], m["name"], st, fi, m.get("total_float_days"), flags)
+            _row(ws, r, values)
+            if crit:
+                for j in range(1, len(values) + 1):
+                    ws.cell(row=r, column=j).font = _CRIT_FONT
+            if st is None or fi is None:
+                continue
+            bar = _BAR_CRIT if crit else _BAR_NORMAL
+            mark = (
+                _MILESTONE_MARK
+                if m["duration_days"] == 0
+                else (_DRIVING_MARK if m["driving"] else None)
+            )
+            for k in range(_month_key(st) - first, _month_key(fi) - first + 1):
+                c = ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k)
+                c.fill = bar
+                c.border = _BAR_BORDER
+                if mark:
+                    c.value = mark
+                    c.alignment = _CENTER
+                    c.font = _HEADER_FONT
+    ws.freeze_panes = ws.cell(row=h + 1, column=GANTT_FIRST_MONTH_COL)
+    ws.sheet_properties.outlinePr.summaryBelow = False
+    _widths(ws, {1: 16, 2: 34, 3: 11.5, 4: 11.5, 5: 6, 6: 6})
+
+
+def _critical(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
+    by_id = {r["id"]: r for r in rows}
+    _put(ws, 1, 1, "Critical path: longest logic path (CPM), every parallel chain").font = _TITLE
+    names = (
+        "chain",
+        "step",
+        "id",
+        "name",
+        "start",
+        "finish",
+        "ES",
+        "EF",
+        "LS",
+        "LF",
+        "total float (days)",
+        "free float (days)",
+    )
+    _header(ws, 2, names)
+    r = 2
+    if not s.critical_path:
+        r += 1
+        _note(ws, r, "no critical path computed")
+    for k, chain in enumerate(s.critical_path, start=1):
+        for step, aid in enumerate(chain, start=1):
+            r += 1
+            a = by_id.get(aid, {"id": aid, "name": "", "start": None, "finish": None})
+            values: tuple[Any, ...] = (
+                k,
+                step,
+                aid,
+                a.get("name"),
+                _iso(a.get("start")),
+                _iso(a.get("finish")),
+                _iso(a.get("es")),
+                _iso(a.get("ef")),
+                _iso(a.get("ls")),
+                _iso(a.get("lf")),
+                a.get("total_float_days"),
+                a.get("free_float_days"),
+            )
+            _row(ws, r, values)
+    r += 2
+    _put(
+        ws, r, 1, "Driving path of the solved plan (logic, resource, budget, blackout)"
+    ).font = _TITLE
+    r += 1
+    _header(
+        ws,
+        r,
+        (
+            "step",
+            "predecessor",
+            "successor",
+            "link kind",
+            "detail",
+            "successor start",
+            "successor finish",
+        ),
+    )
+    if s.driving_links:
+        for step, link in enumerate(s.driving_links, start=1):
+            r += 1
+            succ = by_id.get(link.successor, {})
+            values = (
+                step,
+                link.predecessor or "(plan start)",
+                link.successor,
+                link.kind,
+                link.detail,
+                _iso(succ.get("start")),
+                _iso(succ.get("finish")),
+            )
+            _row(ws, r, values)
+    elif s.driving:
+        for step, aid in enumerate(s.driving, start=1):
+            r += 1
+            a = by_id.get(aid, {})
+            values = (step, "", aid, "", "", _iso(a.get("start")), _iso(a.get("finish")))
+            _row(ws, r, values)
+    else:
+        r += 1
+        _note(ws, r, "no driving path (no solved plan)")
+    _widths(
+        ws,
+        {
+            1: 8,
+            2: 14,
+            3: 14,
+            4: 34,
+            5: 14,
+            6: 14,
+            7: 14,
+            8: 11.5,
+            9: 11.5,
+            10: 11.5,
+            11: 10,
+            12: 10,
+        },
+    )
+
+
+def _resources(ws: Worksheet, s: Schedule) -> None:
+    use = s.resource_use_by_month()
+    _put(ws, 1, 1, "Resource use per month against capacity (daily units)").font = _TITLE
+    if not use:
+        _note(ws, 2, "no resource use (no solved plan or no resources)")
+        return
+    resources = list(dict.fromkeys(u["resource"] for u in use))
+    months = sorted({u["month"] for u in use})
+    cell_of = {(u["resource"], u["month"]): u for u in use}
+    # wide table: month | per resource: peak use, capacity | ... used by the chart
+    head = ["month"]
+    for rid in resources:
+        head += [f"{rid} peak", f"{rid} capacity"]
+    wide_rows = []
+    for m in months:
+        line: list[Any] = [m]
+        for rid in resources:
+            u = cell_of.get((rid, m))
+            line += [u["peak"] if u else None, u["capacity"] if u else None]
+        wide_rows.append(line)
+    top = 3
+    last = _table(ws, top, head, wide_rows)
+    # utilisation block (peak / capacity), for the chart
+    ucol = len(head) + 2
+    uhead = ["month", *(f"{rid} use %" for rid in resources)]
+    urows = []
+    for m in months:
+        line = [m]
+        for rid in resources:
+            u = cell_of.get((rid, m))
+            line.append(u["peak"] / u["capacity"] if u and u["capacity"] else None)
+        urows.append(line)
+    _table(ws, top, uhead, urows, col=ucol, formats={j: PCT_FMT for j in range(1, len(uhead))})
+    for u_row in range(top + 1, last + 1):
+        for j in range(len(head)):
+            c = ws.cell(row=u_row, column=1 + j)
+            if j and j % 2 == 1 and c.value is not None:
+                cap = ws.cell(row=u_row, column=2 + j).value
+                if cap is not None and c.value > cap:
+                    c.font = _WARN_FONT
+    chart = LineChart()
+    chart.title = "Peak daily use as share of capacity (100% = full)"
+    chart.y_axis.title = "use / capacity"
+    chart.y_axis.number_format = PCT_FMT
+    chart.x_axis.title = "month"
+    chart.height, chart.width = 9, 22
+    data = Reference(ws, min_col=ucol + 1, max_col=ucol + len(resources), min_row=top, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=ucol, min_row=top + 1, max_row=last))
+    ws.add_chart(chart, f"A{last + 3}")
+    # a use-vs-capacity bar chart for the busiest resource
+    busiest = max(
+        resources,
+        key=lambda rid: max(
+            (
+                cell_of[(rid, m)]["peak"] / cell_of[(rid, m)]["capacity"]
+                for m in months
+                if (rid, m) in cell_of and cell_of[(rid, m)]["capacity"]
+            ),
+            default=0.0,
+        ),
+    )
+    bi = resources.index(busiest)
+    bar = BarChart()
+    bar.title = f"{busiest}: peak daily use vs capacity"
+    bar.y_axis.title = "units per day"
+    bar.height, bar.width = 9, 22
+    bar.add_data(
+        Reference(ws, min_col=2 + 2 * bi, max_col=3 + 2 * bi, min_row=top, max_row=last),
+        titles_from_data=True,
+    )
+    bar.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
+    ws.add_chart(bar, f"A{last + 22}")
+    ws.freeze_panes = ws.cell(row=top + 1, column=2)
+    _widths(ws, {j: 12 for j in range(1, ucol + len(uhead) + 1)})
+    ws.column_dimensions["A"].width = 10
+
+
+def _budget(ws: Worksheet, s: Schedule) -> None:
+    _put(ws, 1, 1, "Budget: spend against cap (100M KRW)").font = _TITLE
+    periods = s.spend_by_budget()
+    r = 3
+    if periods:
+        rows = [
+            (
+                b["period"],
+                _iso(b["from"]),
+                _iso(b["to"]),
+                b["spend"],
+                b["cap"],
+                b["cap"] - b["spend"],
+                "yes" if b["within_cap"] else "no",
+            )
+            for b in periods
+        ]
+        last = _table(
+            ws,
+            r,
+            ("period", "from", "to", "spend", "cap", "headroom", "within cap"),
+            rows,
+            formats={1: DATE_FMT, 2: DATE_FMT, 3: MONEY_FMT, 4: MONEY_FMT, 5: MONEY_FMT},
+        )
+        for rr in range(r + 1, last + 1):
+            c = ws.cell(row=rr, column=7)
+            c.font = _OK_FONT if c.value == "yes" else _WARN_FONT
+        bar = BarChart()
+        bar.title = "Spend vs cap per budget period"
+        bar.y_axis.title = "100M KRW"
+        bar.height, bar.width = 8, 16
+        bar.add_data(
+            Reference(ws, min_col=4, max_col=5, min_row=r, max_row=last), titles_from_data=True
+        )
+        bar.set_categories(Reference(ws, min_col=1, min_row=r + 1, max_row=last))
+        ws.add_chart(bar, "I3")
+        r = max(last, r + 16) + 2
+    else:
+        _note(ws, r, "no budget caps in this plan")
+        r += 2
+    monthly = s.spend_by_month()
+    _put(ws, r, 1, "Spend per month and cumulative (S-curve)").font = _BOLD
+    r += 1
+    if not monthly:
+        _note(ws, r, "no solved plan: no spend")
+    else:
+        top = r
+        last = _table(
+            ws,
+            top,
+            ("month", "spend", "cumulative"),
+            [(m["month"], m["spend"], m["cumulative"]) for m in monthly],
+            formats={1: MONEY_FMT, 2: MONEY_FMT},
+        )
+        line = LineChart()
+        line.title = "Cumulative spend (S-curve) and monthly spend"
+        line.y_axis.title = "100M KRW"
+        line.x_axis.title = "month"
+        line.height, line.width = 9, 22
+        line.add_data(
+            Reference(ws, min_col=2, max_col=3, min_row=top, max_row=last), titles_from_data=True
+        )
+        line.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
+        ws.add_chart(line, f"I{top}")
+    _widths(ws, {1: 14, 2: 12, 3: 12, 4: 12, 5: 12, 6: 12, 7: 11})
+
+
+def _network(ws: Worksheet, s: Schedule) -> None:
+    plan = s.plan
+    _put(
+        ws,
+        1,
+        1,
+        "Corridor network: month from which each pair of regions is connected "
+        "by completed links of a sector",
+    ).font = _TITLE
+    _put(
+        ws,
+        2,
+        1,
+        "A link counts from the month its last activity finishes; pairs joined "
+        "through other regions count too. Blank = not connected within the plan.",
+    )
+    names = {r.id: r.name for r in plan.regions} if plan else {}
+    rows = connection_months(s)
+    r = 4
+    if not rows:
+        _note(ws, r, "no corridor links, or no solved plan")
+        _widths(ws, {1: 12})
+        return
+    last = _table(
+        ws,
+        r,
+        ("sector", "region a", "region a name", "region b", "region b name", "connected from"),
+        [
+            (
+                x["sector"],
+                x["region_a"],
+                names.get(x["region_a"], ""),
+                x["region_b"],
+                names.get(x["region_b"], ""),
+                x["connected_from"],
+            )
+            for x in rows
+        ],
+    )
+    ws.auto_filter.ref = f"A{r}:F{last}"
+    ws.freeze_panes = ws.cell(row=r + 1, column=1)
+    # the links themselves
+    assert plan is not None
+    r = last + 2
+    _put(ws, r, 1, "Links (sector, regions, activities, completed on)").font = _BOLD
+    finish = link_finish_slots(plan, s.ends())
+    links = link_activities(plan)
+    _table(
+        ws,
+        r + 1,
+        ("sector", "region a", "region b", "activities", "completed on"),
+        [
+            (sec, ra, rb, ", ".join(ids), plan.grid.date_of(finish[(sec, ra, rb)]))
+            for (sec, ra, rb), ids in sorted(links.items())
+        ],
+        formats={4: DATE_FMT},
+    )
+    _widths(ws, {1: 10, 2: 12, 3: 20, 4: 12, 5: 20, 6: 15})
+
+
+def _issues(ws: Worksheet, s: Schedule) -> None:
+    issues: list[Issue] = list(s.issues)
+    if s.plan is not None:
+        seen = set(issues)
+        for w in s.plan.warnings:
+            if isinstance(w, Issue):
+                if w not in seen:
+                    issues.append(w)
+                    seen.add(w)
+            else:
+                issues.append(Issue("", None, "", str(w), "warning"))
+    _header(ws, 1, ("severity", "sheet", "row", "column", "message"))
+    if not issues:
+        _put(ws, 2, 1, "no issues")
+    for i, issue in enumerate(issues, start=2):
+        values = (issue.severity, issue.sheet, issue.row, issue.column, issue.message)
+        for j, v in enumerate(values, start=1):
+            c = _put(ws, i, j, v)
+            if issue.severity == "error":
+                c.font = _CRIT_FONT
+    ws.freeze_panes = "A2"
+    if issues:
+        ws.auto_filter.ref = f"A1:E{len(issues) + 1}"
+    _widths(ws, {1: 10, 2: 16, 3: 7, 4: 16, 5: 100})
+
+
+# -- entry point -------------------------------------------------------------------------
+def write_report(schedule: Schedule, path: str | Path) -> Path:
+    """Write the Excel report of a schedule.
+
+    Parameters
+    ----------
+    schedule
+        Any schedule: solved (``optimal``/``feasible``), ``infeasible`` (the Summary
+        names the conflicting constraints and the days needed) or ``invalid`` (the
+        Issues sheet lists every problem). Never raises for lack of a plan.
+    path
+        Target ``.xlsx`` file; its folder is created if missing.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Notes
+    -----
+    Sheets: see :data:`SHEETS`. Dates are Excel dates, finish = last day worked;
+    money in 100M KRW; floats in grid slots (days or working days). Charts are native
+    openpyxl charts (``Resources``: use as a share of capacity per month and the
+    busiest resource's use vs capacity; ``Budget``: spend vs cap per period and the
+    cumulative S-curve). No input text is ever written as a formula.
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    sheets = [wb.active] + [wb.create_sheet() for _ in SHEETS[1:]]
+    for ws, name in zip(sheets, SHEETS, strict=True):
+        assert ws is not None
+        ws.title = name
+    rows = schedule.activity_rows()
+    _summary(wb["Summary"], schedule)
+    _schedule(wb["Schedule"], schedule, rows)
+    _gantt(wb["Gantt"], schedule, rows)
+    _critical(wb["Critical path"], schedule, rows)
+    _resources(wb["Resources"], schedule)
+    _budget(wb["Budget"], schedule)
+    _network(wb["Network"], schedule)
+    _issues(wb["Issues"], schedule)
+    wb.save(out)
+    log.info("report written to %s (%d activities)", out, len(rows))
+    return out

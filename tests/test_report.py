@@ -1,0 +1,355 @@
+"""Tests of scheduler.report: the Excel report read back with openpyxl (SPEC §6).
+
+Schedules are built by hand (no solver, no CPM module), on a calendar grid from
+2027-01-01 (slot 0 = 2027-01-01, slot 90 = 2027-04-01, slot 365 = 2028-01-01).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from scheduler.errors import Issue
+from scheduler.model import (
+    Activity,
+    BudgetPeriod,
+    Demand,
+    Dependency,
+    Plan,
+    Region,
+    Resource,
+    money_to_int,
+)
+from scheduler.report import GANTT_FIRST_MONTH_COL, GANTT_HEADER_ROW, SHEETS, write_report
+from scheduler.solution import (
+    ActivityTimes,
+    Conflict,
+    CpmResult,
+    DrivingLink,
+    Schedule,
+)
+from scheduler.timegrid import TimeGrid
+
+PLAN_NAME = "국가 인프라 2개년 계획"
+
+
+@pytest.fixture
+def plan() -> Plan:
+    """Five activities, one crew, two fiscal years, two regions, a formula-looking name."""
+    acts = [
+        Activity(
+            "A1",
+            "도로 토공",
+            31,
+            sector="road",
+            project="도로",
+            region_from="SEL",
+            region_to="DJN",
+            cost=money_to_int(31),
+        ),
+        Activity(
+            "A2",
+            "=SUM(A1)",
+            10,
+            sector="telecom",
+            project="도로",
+            region_from="SEL",
+            region_to="DJN",
+            cost=money_to_int(5),
+        ),
+        Activity(
+            "A3",
+            "댐 본체",
+            59,
+            sector="dam",
+            project="댐",
+            region_from="SEL",
+            cost=money_to_int(59),
+        ),
+        Activity(
+            "A4",
+            "송전선",
+            300,
+            sector="grid",
+            project="전력",
+            region_from="SEL",
+            region_to="DJN",
+            cost=money_to_int(300),
+        ),
+        Activity("M5", "완공", 0, sector="grid", project="전력", region_from="DJN"),
+    ]
+    deps = [
+        Dependency("A1", "A3"),
+        Dependency("A1", "A2", "SS", 20),
+        Dependency("A3", "A4"),
+        Dependency("A4", "M5"),
+    ]
+    return Plan(
+        PLAN_NAME,
+        TimeGrid(date(2027, 1, 1)),
+        acts,
+        dependencies=deps,
+        resources=[Resource("crew", 2, name="토목반")],
+        demands=[Demand("A1", "crew", 1), Demand("A2", "crew", 1), Demand("A3", "crew", 2)],
+        budgets=[
+            BudgetPeriod("FY2027", 0, 365, money_to_int(400), date(2027, 1, 1), date(2027, 12, 31)),
+            BudgetPeriod(
+                "FY2028", 365, 731, money_to_int(100), date(2028, 1, 1), date(2028, 12, 31)
+            ),
+        ],
+        regions=[
+            Region("SEL", "서울", 37.57, 126.98, "AI"),
+            Region("DJN", "대전", 36.35, 127.38, "bio"),
+        ],
+    )
+
+
+@pytest.fixture
+def cpm() -> CpmResult:
+    """Hand CPM: A1 → A3 → A4 → M5 critical, A2 floats 360 days."""
+    times = {
+        "A1": ActivityTimes(0, 31, 0, 31, 0, 0, True),
+        "A2": ActivityTimes(20, 30, 380, 390, 360, 360, False),
+        "A3": ActivityTimes(31, 90, 31, 90, 0, 0, True),
+        "A4": ActivityTimes(90, 390, 90, 390, 0, 0, True),
+        "M5": ActivityTimes(390, 390, 390, 390, 0, 0, True),
+    }
+    return CpmResult(times, 390, [["A1", "A3", "A4", "M5"]])
+
+
+@pytest.fixture
+def solved(plan: Plan, cpm: CpmResult) -> Schedule:
+    """The optimal plan: every activity at its early start."""
+    starts = {"A1": 0, "A2": 20, "A3": 31, "A4": 90, "M5": 390}
+    links = [
+        DrivingLink("", "A1", "constraint", "plan start"),
+        DrivingLink("A1", "A3", "logic", "FS 0"),
+        DrivingLink("A3", "A4", "logic", "FS 0"),
+        DrivingLink("A4", "M5", "logic", "FS 0"),
+    ]
+    return Schedule(
+        plan,
+        "optimal",
+        starts=starts,
+        objective=390,
+        bound=390,
+        gap=0.0,
+        solve_seconds=0.25,
+        cpm=cpm,
+        driving=["A1", "A3", "A4", "M5"],
+        driving_links=links,
+        issues=[Issue("Activities", 7, "cost", "Activities row 7: cost rounded", "warning")],
+    )
+
+
+@pytest.fixture
+def report(solved: Schedule, tmp_path: Path) -> openpyxl.Workbook:
+    path = write_report(solved, tmp_path / "out" / "report.xlsx")
+    return openpyxl.load_workbook(path)
+
+
+def _row_of(ws, activity_id: str, col: int = 1) -> int:
+    for row in ws.iter_rows(min_col=col, max_col=col):
+        if row[0].value == activity_id:
+            return row[0].row
+    raise AssertionError(f"{activity_id} not found on {ws.title}")
+
+
+def _no_formulas(wb: openpyxl.Workbook) -> None:
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", f"{ws.title}!{c.coordinate} is a formula"
+
+
+def test_sheet_names_in_order(report: openpyxl.Workbook) -> None:
+    assert report.sheetnames == list(SHEETS)
+    assert SHEETS == (
+        "Summary",
+        "Schedule",
+        "Gantt",
+        "Critical path",
+        "Resources",
+        "Budget",
+        "Network",
+        "Issues",
+    )
+
+
+def test_summary_values(report: openpyxl.Workbook) -> None:
+    ws = report["Summary"]
+    values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert values["Plan name"] == PLAN_NAME  # Korean round-trips
+    assert values["Status"] == "optimal"
+    assert values["Makespan (days)"] == 390
+    assert values["Finish date"] == datetime(2028, 1, 25)  # last day worked, slot 389
+    assert values["Gap"] == 0
+    assert values["Activities"] == 5
+    assert values["Budget periods within cap"] == "yes"
+    assert values["  chain 1 (4 activities)"] == "A1 → A3 → A4 → M5"
+
+
+def test_schedule_dates_are_real_dates(report: openpyxl.Workbook) -> None:
+    ws = report["Schedule"]
+    header = [c.value for c in ws[1]]
+    r = _row_of(ws, "A3")
+    start = ws.cell(r, header.index("start") + 1)
+    finish = ws.cell(r, header.index("finish") + 1)
+    assert start.value == datetime(2027, 2, 1)  # slot 31
+    assert finish.value == datetime(2027, 3, 31)  # [31, 90): last day slot 89
+    assert start.is_date and start.number_format == "yyyy-mm-dd"
+    assert ws.cell(r, header.index("duration (days)") + 1).value == 59
+    r2 = _row_of(ws, "A2")
+    assert ws.cell(r2, header.index("LF") + 1).value == datetime(2028, 1, 25)
+    assert ws.cell(r2, header.index("total float (days)") + 1).value == 360
+    assert ws.cell(r2, header.index("demands") + 1).value == "crew: 1"
+    assert ws.freeze_panes == "C2"
+    assert ws.auto_filter.ref == "A1:S6"
+
+
+def test_critical_rows_red(report: openpyxl.Workbook) -> None:
+    ws = report["Schedule"]
+    crit, other = _row_of(ws, "A3"), _row_of(ws, "A2")
+    assert ws.cell(crit, 2).fill.fgColor.rgb.endswith("FDE9E7")
+    assert ws.cell(crit, 2).font.color.rgb.endswith("C00000")
+    assert ws.cell(other, 2).fill.fill_type is None
+
+
+def test_formula_looking_name_stays_text(report: openpyxl.Workbook) -> None:
+    ws = report["Schedule"]
+    cell = ws.cell(_row_of(ws, "A2"), 2)
+    assert cell.value == "=SUM(A1)"
+    assert cell.data_type == "s"
+    _no_formulas(report)
+
+
+def test_gantt_month_grid(report: openpyxl.Workbook) -> None:
+    ws = report["Gantt"]
+    h, c0 = GANTT_HEADER_ROW, GANTT_FIRST_MONTH_COL
+    months = [ws.cell(h, c).value for c in range(c0, ws.max_column + 1)]
+    assert months[0] == "2027-01" and months[-1] == "2028-01" and len(months) == 13
+    r = _row_of(ws, "A3")  # runs Feb and Mar 2027, critical
+    filled = [ws.cell(r, c0 + k).fill.fgColor.rgb[-6:] for k in range(4)]
+    assert ws.cell(r, c0).fill.fill_type is None  # January empty
+    assert filled[1:3] == ["E0301E", "E0301E"]
+    assert ws.cell(r, c0 + 3).fill.fill_type is None  # April empty
+    assert ws.cell(r, c0 + 1).value == "▶"  # on the driving path
+    r2 = _row_of(ws, "A2")  # Jan only, not critical: blue
+    assert ws.cell(r2, c0).fill.fgColor.rgb.endswith("5B9BD5")
+    assert ws.cell(r2, c0 + 1).fill.fill_type is None
+    # project summary row above its activities, bold, spanning its months
+    p = _row_of(ws, "전력")
+    assert p < _row_of(ws, "A4")
+    assert ws.cell(p, 1).font.b
+    assert ws.cell(p, c0 + 2).fill.fill_type is None  # March: project not started
+    assert all(ws.cell(p, c0 + k).fill.fgColor.rgb.endswith("404040") for k in range(3, 13))
+    assert ws.freeze_panes == ws.cell(h + 1, c0).coordinate
+
+
+def test_critical_path_sheet(report: openpyxl.Workbook) -> None:
+    ws = report["Critical path"]
+    ids = [ws.cell(r, 3).value for r in range(3, 7)]
+    assert ids == ["A1", "A3", "A4", "M5"]
+    kinds = [row[3].value for row in ws.iter_rows() if row[3].value in ("logic", "constraint")]
+    assert kinds == ["constraint", "logic", "logic", "logic"]
+
+
+def test_resources_table_and_chart(report: openpyxl.Workbook) -> None:
+    ws = report["Resources"]
+    assert len(ws._charts) == 2
+    header = [c.value for c in ws[3]]
+    assert header[:3] == ["month", "crew peak", "crew capacity"]
+    feb = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == "2027-02")
+    assert ws.cell(feb, 2).value == 2  # A3 uses 2 crews
+    assert ws.cell(feb, 3).value == 2
+
+
+def test_budget_spend_and_charts(report: openpyxl.Workbook) -> None:
+    ws = report["Budget"]
+    assert len(ws._charts) == 2
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    fy27, fy28 = rows["FY2027"], rows["FY2028"]
+    # FY2027: A1 31 + A2 5 + A3 59 + A4 275 of its 300 days = 370
+    assert ws.cell(fy27, 4).value == pytest.approx(370.0)
+    assert ws.cell(fy27, 5).value == 400
+    assert ws.cell(fy28, 4).value == pytest.approx(25.0)
+    assert ws.cell(fy27, 7).value == "yes"
+    # S-curve ends at the total cost
+    last_month = rows["2028-01"]
+    assert ws.cell(last_month, 3).value == pytest.approx(395.0)
+
+
+def test_network_connection_month(report: openpyxl.Workbook) -> None:
+    ws = report["Network"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5, max_col=6)]
+    by_sector = {r[0]: r for r in rows if r[1] == "DJN" and r[3] == "SEL"}
+    assert by_sector["road"][5] == "2027-01"  # A1 ends 2027-01-31
+    assert by_sector["grid"][5] == "2028-01"  # A4 ends 2028-01-25
+    assert by_sector["road"][2] == "대전"
+
+
+def test_issues_sheet_lists_warnings(report: openpyxl.Workbook) -> None:
+    ws = report["Issues"]
+    assert [c.value for c in ws[2]] == [
+        "warning",
+        "Activities",
+        7,
+        "cost",
+        "Activities row 7: cost rounded",
+    ]
+
+
+def test_infeasible_schedule_still_reported(plan: Plan, cpm: CpmResult, tmp_path: Path):
+    sched = Schedule(
+        plan,
+        "infeasible",
+        cpm=cpm,
+        min_horizon_days=800,
+        conflicts=[Conflict("due", "A4 cannot finish by its due date 2027-06-30", ["A4"])],
+    )
+    wb = openpyxl.load_workbook(write_report(sched, tmp_path / "inf.xlsx"))
+    assert wb.sheetnames == list(SHEETS)
+    ws = wb["Summary"]
+    values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert values["Status"] == "infeasible"
+    assert values["Days needed without horizon and due dates"] == 800
+    assert values["  due"] == "A4 cannot finish by its due date 2027-06-30"
+    assert values["Makespan (days)"] is None
+    assert wb["Issues"]["A2"].value == "no issues"
+    assert wb["Gantt"].cell(GANTT_HEADER_ROW, 1).value.startswith("no solved plan")
+    _no_formulas(wb)
+
+
+def test_invalid_schedule_without_plan(tmp_path: Path) -> None:
+    issues = [
+        # a formula-looking message must stay text too
+        Issue("Activities", 3, "duration", "=1+1 is not a number"),
+        Issue(
+            "Dependencies",
+            14,
+            "successor",
+            "Dependencies row 14: successor 'RL-07' is not an activity id",
+        ),
+    ]
+    wb = openpyxl.load_workbook(
+        write_report(Schedule(None, "invalid", issues=issues), tmp_path / "bad.xlsx")
+    )
+    ws = wb["Issues"]
+    assert [c.value for c in ws[2]] == [
+        "error",
+        "Activities",
+        3,
+        "duration",
+        "=1+1 is not a number",
+    ]
+    assert ws.cell(3, 3).value == 14
+    values = {
+        wb["Summary"].cell(r, 1).value: wb["Summary"].cell(r, 2).value
+        for r in range(1, wb["Summary"].max_row + 1)
+    }
+    assert values["Status"] == "invalid"
+    assert values["Issues (errors)"] == 2
+    _no_formulas(wb)
