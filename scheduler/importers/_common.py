@@ -1,0 +1,132 @@
+"""Shared rules of the foreign-file importers: decoding, rounding, issues, grid.
+
+Rules stated once and used by every importer (see ``docs/IMPORTS.md``):
+
+* **Text decoding** (:func:`decode_text`): UTF-8 (with or without BOM) when the
+  bytes are valid UTF-8; else cp949 when they decode as cp949 *and* contain Hangul
+  syllables (Korean P6 installs); else cp1252 (the usual P6 export encoding). Bytes
+  that none of these decode are refused with :class:`UnreadableFileError`.
+* **Rounding** (:func:`days_up`): hours and fractional days become whole grid slots
+  by rounding **up** (``ceil``), so no activity, lag or demand is ever shorter or
+  smaller than in the tool; a tolerance of 1e-6 slot absorbs float noise. Every
+  value the rule changes is reported as a warning :class:`~scheduler.errors.Issue`.
+* **Problems** are collected in an :class:`IssueLog` with their place (table or
+  sheet, line or row, field) and raised together as
+  :class:`~scheduler.errors.InvalidPlanError`; no partial plan is returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from scheduler.errors import InvalidPlanError, Issue, UnreadableFileError
+from scheduler.timegrid import add_months
+
+__all__ = ["IssueLog", "days_up", "decode_text", "horizon_months_for"]
+
+log = logging.getLogger(__name__)
+
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+#: Tolerance (slots) below which a fraction is float noise, not a real fraction.
+EPS = 1e-6
+
+
+def decode_text(data: bytes, what: str = "the file") -> tuple[str, str]:
+    """Decode a text export by the importers' one rule (module docstring).
+
+    Returns
+    -------
+    tuple[str, str]
+        The text and the encoding used (``"utf-8"``, ``"cp949"`` or ``"cp1252"``).
+
+    Raises
+    ------
+    UnreadableFileError
+        If the bytes are neither UTF-8, Korean cp949 nor cp1252.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp949")
+        if _HANGUL.search(text):
+            return text, "cp949"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(
+            f"{what} is neither UTF-8, Korean cp949 nor cp1252 text "
+            f"(undecodable byte at offset {exc.start})"
+        ) from exc
+
+
+@dataclass
+class IssueLog:
+    """Problems found while reading one file, each with its place.
+
+    ``sheet`` is the table or sheet name (``"TASKPRED"``, ``"Task"``,
+    ``"Baseline Schedule"``), ``row`` the line or row number the planner can find.
+    """
+
+    filename: str
+    issues: list[Issue] = field(default_factory=list)
+
+    def error(self, sheet: str, row: int | None, column: str, message: str) -> None:
+        """Record a blocking problem; ``message`` is prefixed with its place."""
+        self.issues.append(Issue(sheet, row, column, self._place(sheet, row) + message))
+
+    def warn(self, sheet: str, row: int | None, column: str, message: str) -> None:
+        """Record a non-blocking change (rounding, ignored constraint...)."""
+        self.issues.append(
+            Issue(sheet, row, column, self._place(sheet, row) + message, severity="warning")
+        )
+
+    def _place(self, sheet: str, row: int | None) -> str:
+        if not sheet:
+            return f"{self.filename}: "
+        where = f"{sheet} line {row}" if row is not None else sheet
+        return f"{self.filename}: {where}: "
+
+    @property
+    def warnings(self) -> list[Issue]:
+        """Warning issues only."""
+        return [i for i in self.issues if i.severity == "warning"]
+
+    def raise_if_errors(self) -> None:
+        """Raise :class:`InvalidPlanError` with every issue if any is an error."""
+        if any(i.severity == "error" for i in self.issues):
+            raise InvalidPlanError(self.issues)
+
+
+def days_up(value: float) -> int:
+    """Round a (possibly fractional, possibly negative) number of slots up to an int.
+
+    ``days_up(2.25) == 3``, ``days_up(-1.5) == -1``, ``days_up(3.0000000001) == 3``.
+    """
+    near = round(value)
+    if abs(value - near) < EPS:
+        return int(near)
+    return math.ceil(value)
+
+
+def horizon_months_for(plan_start: date, last_day: date | None, margin_months: int = 12) -> int:
+    """Horizon (months) that holds a foreign plan: 24, or more when its dates run later.
+
+    ``last_day`` is the latest date the file mentions; ``margin_months`` leaves room
+    for our rounding and calendar rules to run a little longer than the tool did.
+    """
+    months = 24
+    if last_day is None:
+        return months
+    while add_months(plan_start, months - margin_months) <= last_day:
+        months += 6
+    return months
