@@ -267,16 +267,18 @@ def compute_cpm(plan: Plan) -> CpmResult:
     has_succ = [False] * n
     driving_preds: list[list[int]] = [[] for _ in range(n)]
     for e in edges:
+        slack = es[e.dst] - es[e.src] - e.weight
+        if slack == 0 and e.dst != e.src:
+            # A max_lag's reverse edge that is tight also drives (it pulls the
+            # predecessor later); it has no P6 counterpart.
+            driving_preds[e.dst].append(e.src)
         if not e.forward:
             continue
-        slack = es[e.dst] - es[e.src] - e.weight
         if has_succ[e.src]:
             free[e.src] = min(free[e.src], slack)
         else:
             free[e.src] = slack
             has_succ[e.src] = True
-        if slack == 0:
-            driving_preds[e.dst].append(e.src)
 
     critical, chains = _longest_path(ef, project_finish, driving_preds)
     times = {
@@ -320,8 +322,16 @@ def _longest_path(
 ) -> tuple[list[bool], list[list[int]]]:
     """Mark the driving subgraph behind the finish and enumerate its chains.
 
-    Returns ``critical`` flags per activity and up to :data:`MAX_CHAINS` chains
-    (index lists start → finish), in the order the activities are listed.
+    Every activity reached backwards from an activity with ``EF == project_finish``
+    through driving relationships is critical. Chains are the simple paths of that
+    subgraph, traced backwards from its last activities (ends without a driving
+    successor) to chain starts (no driving predecessor not already on the chain);
+    at most :data:`MAX_CHAINS`, in the order the activities are listed.
+
+    Returns
+    -------
+    critical, chains
+        Flags per activity index, and chains as index lists start → finish.
     """
     n = len(ef)
     critical = [False] * n
@@ -336,31 +346,24 @@ def _longest_path(
                 critical[u] = True
                 stack.append(u)
 
-    # Driving edges inside the subgraph, forward.
-    succs: list[list[int]] = [[] for _ in range(n)]
-    has_pred = [False] * n
+    preds = [sorted(set(driving_preds[v])) if critical[v] else [] for v in range(n)]
+    has_succ = [False] * n
     for v in range(n):
-        if critical[v]:
-            for u in sorted(set(driving_preds[v])):
-                succs[u].append(v)
-                has_pred[v] = True
-    is_end = [False] * n
-    for i in ends:
-        is_end[i] = True
-    sources = [v for v in range(n) if critical[v] and not has_pred[v]]
+        for u in preds[v]:
+            if u != v:
+                has_succ[u] = True
+    last = [i for i in ends if not has_succ[i]] or ends  # all ends when on a zero cycle
 
     chains: list[list[int]] = []
-    for src in sources:
-        # Iterative DFS over simple paths; a chain ends at an activity without a
-        # driving successor (always one with EF == project_finish).
-        path = [src]
-        on_path = {src}
-        iters = [iter(succs[src])]
+    for root in last:
+        path = [root]
+        on_path = {root}
+        iters = [iter(preds[root])]
         while iters and len(chains) < MAX_CHAINS:
             nxt = next(iters[-1], None)
             if nxt is None:
-                if is_end[path[-1]] and all(w in on_path for w in succs[path[-1]]):
-                    chains.append(list(path))
+                if all(u in on_path for u in preds[path[-1]]):
+                    chains.append(path[::-1])
                 iters.pop()
                 on_path.discard(path.pop())
                 continue
@@ -368,7 +371,7 @@ def _longest_path(
                 continue
             path.append(nxt)
             on_path.add(nxt)
-            iters.append(iter(succs[nxt]))
+            iters.append(iter(preds[nxt]))
         if len(chains) >= MAX_CHAINS:
             log.info("more than %d critical chains; listing the first %d", MAX_CHAINS, MAX_CHAINS)
             break
