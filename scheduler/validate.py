@@ -1,0 +1,445 @@
+"""Domain checks of a plan's tables: every problem at once, in the planner's words.
+
+:mod:`scheduler.workbook` reads cells (numbers, dates, enums, text) into *parsed
+rows*; the functions here check what those rows say about the plan as a whole:
+duplicate and unknown ids, cyclic dependencies, lags, demands against capacities,
+dates against the horizon. Each function returns a ``list[Issue]`` and never
+raises, so :func:`scheduler.workbook.plan_from_tables` can run them all and report
+every problem in one go (SPEC §8).
+
+Parsed rows
+-----------
+A parsed row is a mapping of canonical column name → converted value (``str`` for
+ids and text, ``int`` for durations in grid slots, lags in days, capacities and
+amounts, ``datetime.date`` for dates) plus ``"_row"``, the row number as Excel
+shows it. A value that could not be read is absent or ``None``; the checks here
+skip it (its cell error was already reported), so one bad cell gives one issue.
+
+Messages start with ``"<Sheet> row <n>: "`` and name the ids involved, e.g.
+``"Dependencies row 14: successor 'RL-07' is not an activity id"``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import networkx as nx
+
+from scheduler.errors import Issue
+from scheduler.timegrid import TimeGrid
+
+__all__ = [
+    "activity_dates",
+    "blackout_windows",
+    "budget_periods",
+    "demand_capacity",
+    "dependency_cycles",
+    "dependency_lags",
+    "duplicate_demands",
+    "duplicate_ids",
+    "fixed_starts_fit",
+    "unknown_ids",
+    "where",
+]
+
+log = logging.getLogger(__name__)
+
+Row = Mapping[str, Any]
+
+
+def where(sheet: str, row: int | None) -> str:
+    """Message prefix naming a place: ``"Activities row 5"`` (or ``"Activities"``)."""
+    return f"{sheet} row {row}" if row is not None else sheet
+
+
+def _issue(sheet: str, row: int | None, column: str, text: str, warning: bool = False) -> Issue:
+    return Issue(
+        sheet=sheet,
+        row=row,
+        column=column,
+        message=f"{where(sheet, row)}: {text}",
+        severity="warning" if warning else "error",
+    )
+
+
+def _day(d: date) -> str:
+    return d.isoformat()
+
+
+# -- ids ---------------------------------------------------------------------------------------
+def duplicate_ids(sheet: str, rows: Sequence[Row], what: str, column: str = "id") -> list[Issue]:
+    """Ids that appear on more than one row; each repeat names the first row.
+
+    Parameters
+    ----------
+    sheet
+        Sheet name for messages (``"Activities"``).
+    rows
+        Parsed rows with ``column`` holding the id.
+    what
+        The thing the id names, for the message (``"activity"``).
+    column
+        Column holding the id.
+
+    Returns
+    -------
+    list[Issue]
+        One error per repeated row, e.g.
+        ``"Activities row 9: activity id 'A-1' is already used on row 4"``.
+    """
+    first: dict[str, int] = {}
+    out: list[Issue] = []
+    for r in rows:
+        key = r.get(column)
+        if not key:
+            continue
+        if key in first:
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    column,
+                    f"{what} id '{key}' is already used on row {first[key]}; ids must be unique",
+                )
+            )
+        else:
+            first[key] = r["_row"]
+    return out
+
+
+def unknown_ids(
+    sheet: str, rows: Sequence[Row], column: str, known: Collection[str], what: str
+) -> list[Issue]:
+    """References to ids that do not exist.
+
+    Returns
+    -------
+    list[Issue]
+        One error per row, e.g.
+        ``"Dependencies row 14: successor 'RL-07' is not an activity id"``.
+    """
+    out: list[Issue] = []
+    for r in rows:
+        key = r.get(column)
+        if key and key not in known:
+            out.append(_issue(sheet, r["_row"], column, f"{column} '{key}' is not {what}"))
+    return out
+
+
+# -- dependencies ------------------------------------------------------------------------------
+def dependency_lags(rows: Sequence[Row], sheet: str = "Dependencies") -> list[Issue]:
+    """Self-dependencies and ``max_lag < lag`` (no start could satisfy both bounds)."""
+    out: list[Issue] = []
+    for r in rows:
+        pred, succ = r.get("predecessor"), r.get("successor")
+        if pred and pred == succ:
+            out.append(
+                _issue(sheet, r["_row"], "successor", f"activity '{pred}' depends on itself")
+            )
+        lag, max_lag = r.get("lag"), r.get("max_lag")
+        if lag is not None and max_lag is not None and max_lag < lag:
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "max_lag",
+                    f"max_lag {max_lag} days is smaller than lag {lag} days "
+                    f"({pred} → {succ}); no date can satisfy both",
+                )
+            )
+    return out
+
+
+def dependency_cycles(rows: Sequence[Row], sheet: str = "Dependencies") -> list[Issue]:
+    """Cyclic dependencies, each named by its activities in order.
+
+    Each strongly connected component of the predecessor → successor graph
+    (networkx, Tarjan's algorithm) with more than one activity holds at least
+    one cycle; one cycle per component is reported, starting at the dependency
+    with the lowest row, e.g.
+    ``"Dependencies: cyclic dependencies A-1 → A-2 → A-3 → A-1 (rows 2, 3, 4)"``.
+    The issue's row is that first dependency's row. Self-dependencies are
+    reported by :func:`dependency_lags`, not here.
+    """
+    graph: nx.DiGraph = nx.DiGraph()
+    for r in rows:
+        pred, succ = r.get("predecessor"), r.get("successor")
+        if not pred or not succ or pred == succ:
+            continue
+        if graph.has_edge(pred, succ):
+            graph[pred][succ]["row"] = min(graph[pred][succ]["row"], r["_row"])
+        else:
+            graph.add_edge(pred, succ, row=r["_row"])
+    found: list[tuple[int, Issue]] = []
+    for comp in nx.strongly_connected_components(graph):
+        if len(comp) < 2:
+            continue
+        sub = graph.subgraph(comp)
+        start = min(sub.edges(data="row"), key=lambda e: e[2])
+        edges = nx.find_cycle(sub, source=start[0])
+        # rotate so the cycle starts with the lowest-row dependency
+        k = min(range(len(edges)), key=lambda i: graph[edges[i][0]][edges[i][1]]["row"])
+        edges = edges[k:] + edges[:k]
+        names = [edges[0][0], *(e[1] for e in edges)]
+        edge_rows = [graph[u][v]["row"] for u, v, *_ in edges]
+        text = (
+            f"{sheet}: cyclic dependencies {' → '.join(names)} "
+            f"(rows {', '.join(str(x) for x in edge_rows)}); remove or reverse one of them"
+        )
+        found.append(
+            (edge_rows[0], Issue(sheet=sheet, row=edge_rows[0], column="successor", message=text))
+        )
+    return [i for _, i in sorted(found, key=lambda t: t[0])]
+
+
+# -- demands -----------------------------------------------------------------------------------
+def duplicate_demands(rows: Sequence[Row], sheet: str = "Demands") -> list[Issue]:
+    """The same activity × resource pair listed twice (amounts would be ambiguous)."""
+    first: dict[tuple[str, str], int] = {}
+    out: list[Issue] = []
+    for r in rows:
+        key = (r.get("activity"), r.get("resource"))
+        if not key[0] or not key[1]:
+            continue
+        if key in first:
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "resource",
+                    f"activity '{key[0]}' already demands '{key[1]}' on row {first[key]}; "
+                    "give one row with the total amount",
+                )
+            )
+        else:
+            first[key] = r["_row"]  # type: ignore[index]
+    return out
+
+
+def demand_capacity(
+    rows: Sequence[Row],
+    capacity: Mapping[str, int],
+    durations: Mapping[str, int],
+    sheet: str = "Demands",
+) -> list[Issue]:
+    """Demands above the resource's capacity, and milestones that demand anything.
+
+    Parameters
+    ----------
+    capacity
+        Resource id → capacity per day (units of the resource).
+    durations
+        Activity id → duration in grid slots (0 = milestone).
+    """
+    out: list[Issue] = []
+    for r in rows:
+        act, res, amount = r.get("activity"), r.get("resource"), r.get("amount")
+        if amount is None or act is None or res is None:
+            continue
+        if res in capacity and amount > capacity[res]:
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "amount",
+                    f"activity '{act}' demands {amount} of '{res}', "
+                    f"above its capacity of {capacity[res]} per day",
+                )
+            )
+        if act in durations and durations[act] == 0 and amount > 0:
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "activity",
+                    f"'{act}' is a milestone (duration 0) and may not demand a resource",
+                )
+            )
+    return out
+
+
+# -- dates -------------------------------------------------------------------------------------
+def activity_dates(
+    rows: Sequence[Row], plan_start: date, horizon_end: date, sheet: str = "Activities"
+) -> list[Issue]:
+    """Release, due and fixed_start against the horizon and each other.
+
+    Every date must lie in ``[plan_start, horizon_end)`` (calendar dates; the
+    horizon end is exclusive). ``due`` may not be before ``release``; a
+    ``fixed_start`` may not be before ``release`` nor after ``due``.
+    """
+    out: list[Issue] = []
+    last = horizon_end - timedelta(days=1)
+    for r in rows:
+        for col in ("release", "due", "fixed_start"):
+            d = r.get(col)
+            if d is not None and not plan_start <= d < horizon_end:
+                out.append(
+                    _issue(
+                        sheet,
+                        r["_row"],
+                        col,
+                        f"{col} {_day(d)} of '{r.get('id')}' is outside the plan "
+                        f"({_day(plan_start)} to {_day(last)})",
+                    )
+                )
+        rel, due, fix = r.get("release"), r.get("due"), r.get("fixed_start")
+        if rel is not None and due is not None and due < rel:
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "due",
+                    f"due {_day(due)} of '{r.get('id')}' is before its release {_day(rel)}",
+                )
+            )
+        if fix is not None and rel is not None and fix < rel:
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "fixed_start",
+                    f"fixed_start {_day(fix)} of '{r.get('id')}' is before its release {_day(rel)}",
+                )
+            )
+        if fix is not None and due is not None and fix > due:
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "fixed_start",
+                    f"fixed_start {_day(fix)} of '{r.get('id')}' is after its due date {_day(due)}",
+                )
+            )
+    return out
+
+
+def fixed_starts_fit(rows: Sequence[Row], grid: TimeGrid, sheet: str = "Activities") -> list[Issue]:
+    """A committed start whose work cannot end by the due date or the horizon.
+
+    ``duration`` is in grid slots; ``fixed_start`` and ``due`` are dates mapped
+    with :meth:`TimeGrid.slot_on_or_after` and :meth:`TimeGrid.slot_after`.
+    """
+    out: list[Issue] = []
+    for r in rows:
+        fix, dur = r.get("fixed_start"), r.get("duration")
+        if fix is None or dur is None:
+            continue
+        end = grid.slot_on_or_after(fix) + dur
+        due = r.get("due")
+        if due is not None and end > grid.slot_after(due):
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "fixed_start",
+                    f"'{r.get('id')}' fixed to start {_day(fix)} cannot finish by its due "
+                    f"date {_day(due)} ({dur} days of work)",
+                )
+            )
+        elif end > grid.horizon:
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "fixed_start",
+                    f"'{r.get('id')}' fixed to start {_day(fix)} runs past the end of the plan "
+                    f"({_day(grid.horizon_end_date - timedelta(days=1))})",
+                )
+            )
+    return out
+
+
+def blackout_windows(
+    rows: Sequence[Row],
+    scopes: Collection[str],
+    plan_start: date | None,
+    horizon_end: date | None,
+    sheet: str = "Blackouts",
+) -> list[Issue]:
+    """Unknown scopes, windows that end before they start, windows outside the plan.
+
+    ``scopes`` holds every valid scope (sector names, activity ids, region ids).
+    A window entirely outside ``[plan_start, horizon_end)`` is a warning (it is
+    dropped: it cannot affect the plan).
+    """
+    out: list[Issue] = []
+    for r in rows:
+        scope = r.get("scope")
+        if scope and scope not in scopes:
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "scope",
+                    f"scope '{scope}' is not a sector, an activity id or a region id",
+                )
+            )
+        a, b = r.get("from"), r.get("to")
+        if a is None or b is None:
+            continue
+        if b < a:
+            out.append(_issue(sheet, r["_row"], "to", f"to {_day(b)} is before from {_day(a)}"))
+        elif (
+            plan_start is not None
+            and horizon_end is not None
+            and (b < plan_start or a >= horizon_end)
+        ):
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "from",
+                    f"blackout {_day(a)} to {_day(b)} lies outside the plan; it is ignored",
+                    warning=True,
+                )
+            )
+    return out
+
+
+def budget_periods(
+    rows: Sequence[Row], plan_start: date | None, horizon_end: date | None, sheet: str = "Budget"
+) -> list[Issue]:
+    """Periods that end before they start or lie outside the plan (warning; ignored).
+
+    Parsed budget rows carry ``first_day`` and ``last_day`` (inclusive dates,
+    from ``year`` or ``from``/``to``) and ``label``.
+    """
+    out: list[Issue] = []
+    seen: dict[str, int] = {}
+    for r in rows:
+        a, b = r.get("first_day"), r.get("last_day")
+        if a is None or b is None:
+            continue
+        label = r.get("label", "")
+        if b < a:
+            out.append(_issue(sheet, r["_row"], "to", f"to {_day(b)} is before from {_day(a)}"))
+            continue
+        if label in seen:
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "cap",
+                    f"budget {label} is already capped on row {seen[label]}",
+                )
+            )
+        seen.setdefault(label, r["_row"])
+        if (
+            plan_start is not None
+            and horizon_end is not None
+            and (b < plan_start or a >= horizon_end)
+        ):
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "year" if r.get("year") is not None else "from",
+                    f"budget {label} lies outside the plan; it is ignored",
+                    warning=True,
+                )
+            )
+    return out
