@@ -38,7 +38,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scheduler.model import Activity, Demand, Dependency, Plan, Resource, spend_rate
+from scheduler.model import Activity, Dependency, Plan, spend_rate
 from scheduler.solution import ActivityTimes, CpmResult, DrivingLink
 
 __all__ = [
@@ -435,27 +435,12 @@ def driving_path(plan: Plan, starts: Mapping[str, int]) -> tuple[list[str], list
     last = max(end.values())
     j = next(a.id for a in acts if end[a.id] == last)
 
-    into: dict[str, list[Dependency]] = {}
-    out_of: dict[str, list[Dependency]] = {}
-    for dep in plan.dependencies:
-        into.setdefault(dep.successor, []).append(dep)
-        if dep.max_lag is not None:
-            out_of.setdefault(dep.predecessor, []).append(dep)
-    demands = plan.demands_of()
-    resources = {r.id: r for r in plan.resources}
-    users: dict[str, list[str]] = {}
-    for d in plan.demands:
-        if d.amount > 0:
-            users.setdefault(d.resource, []).append(d.activity)
-    amount = {(d.activity, d.resource): d.amount for d in plan.demands}
-
+    ctx = _DrivingContext(plan, start, end)
     path = [j]
     visited = {j}
     links: list[DrivingLink] = []
     while True:
-        link = _why_not_earlier(
-            by_id[j], plan, start, end, into, out_of, demands, resources, users, amount, visited
-        )
+        link = ctx.why_not_earlier(by_id[j], visited)
         if link is None:
             break
         links.append(link)
@@ -469,94 +454,109 @@ def driving_path(plan: Plan, starts: Mapping[str, int]) -> tuple[list[str], list
     return path, links
 
 
-def _why_not_earlier(
-    a: Activity,
-    plan: Plan,
-    start: Mapping[str, int],
-    end: Mapping[str, int],
-    into: Mapping[str, list[Dependency]],
-    out_of: Mapping[str, list[Dependency]],
-    demands: Mapping[str, list[Demand]],
-    resources: Mapping[str, Resource],
-    users: Mapping[str, list[str]],
-    amount: Mapping[tuple[str, str], int],
-    visited: set[str],
-) -> DrivingLink | None:
-    """The first reason (see :func:`driving_path`) activity ``a`` cannot start earlier."""
-    j, s, e = a.id, start[a.id], end[a.id]
-    dur = {x.id: x.duration for x in plan.activities}
+class _DrivingContext:
+    """Lookups of a solved plan for :func:`driving_path` (built once, O(V + E))."""
 
-    # 1. logic: a tight dependency (prefer one whose other end is not yet on the path)
-    tight: list[DrivingLink] = []
-    for dep in into.get(j, []):
-        p = dep.predecessor
-        if relationship_slack(dep, start[p], dur[p], s, a.duration) == 0:
-            tight.append(DrivingLink(p, j, "logic", f"{dep.type} lag {dep.lag}"))
-    for dep in out_of.get(j, []):
-        q = dep.successor
-        assert dep.max_lag is not None
-        if relationship_slack(dep, s, a.duration, start[q], dur[q]) == dep.max_lag - dep.lag:
-            tight.append(DrivingLink(q, j, "logic", f"{dep.type} max_lag {dep.max_lag}"))
-    if tight:
-        fresh = [lk for lk in tight if lk.predecessor not in visited]
-        return (fresh or tight)[0]
+    def __init__(self, plan: Plan, start: Mapping[str, int], end: Mapping[str, int]) -> None:
+        self.plan = plan
+        self.start = start
+        self.end = end
+        self.dur = {a.id: a.duration for a in plan.activities}
+        self.into: dict[str, list[Dependency]] = {}
+        self.out_of: dict[str, list[Dependency]] = {}
+        for dep in plan.dependencies:
+            self.into.setdefault(dep.successor, []).append(dep)
+            if dep.max_lag is not None:
+                self.out_of.setdefault(dep.predecessor, []).append(dep)
+        self.demands = plan.demands_of()
+        self.resources = {r.id: r for r in plan.resources}
+        self.users: dict[str, list[tuple[str, int]]] = {}
+        for d in plan.demands:
+            if d.amount > 0:
+                self.users.setdefault(d.resource, []).append((d.activity, d.amount))
+        self._spend: dict[int, tuple[int, list[str]]] = {}
 
-    t = s - 1
-    if t >= 0 and a.duration > 0:
-        # 2. resource: slot t would be over capacity with a on it
-        for dm in demands.get(j, []):
-            if dm.amount <= 0:
-                continue
-            res = resources[dm.resource]
-            others = [u for u in users.get(dm.resource, []) if u != j and start[u] <= t < end[u]]
-            use = sum(amount[(u, dm.resource)] for u in others)
-            if use + dm.amount > res.capacity_at(t):
-                ending = [u for u in users.get(dm.resource, []) if u != j and end[u] == s]
-                blocker = _first(ending, visited) or _first(others, visited)
-                return DrivingLink(blocker or "", j, "resource", dm.resource)
+    def period_spend(self, k: int) -> tuple[int, list[str]]:
+        """Solver spend (spend_rate × overlap) of budget period ``k`` and its spenders."""
+        if k not in self._spend:
+            b = self.plan.budgets[k]
+            spend, spenders = 0, []
+            for x in self.plan.activities:
+                rate = spend_rate(x.cost, x.duration)
+                ov = max(0, min(self.end[x.id], b.end) - max(self.start[x.id], b.start))
+                if rate and ov:
+                    spend += rate * ov
+                    spenders.append(x.id)
+            self._spend[k] = (spend, spenders)
+        return self._spend[k]
 
-        # 3. budget: the solver's spend in the period holding slot t would pass the cap
-        rate = spend_rate(a.cost, a.duration)
-        if rate > 0:
-            for b in plan.budgets:
-                if not (b.start <= t < b.end) or (b.start <= e - 1 < b.end):
+    def why_not_earlier(self, a: Activity, visited: set[str]) -> DrivingLink | None:
+        """The first reason (see :func:`driving_path`) ``a`` cannot start one slot earlier."""
+        start, end, dur = self.start, self.end, self.dur
+        j, s, e = a.id, start[a.id], end[a.id]
+
+        # 1. logic: a tight dependency (prefer one whose other end is not yet on the path)
+        tight: list[DrivingLink] = []
+        for dep in self.into.get(j, []):
+            p = dep.predecessor
+            if relationship_slack(dep, start[p], dur[p], s, a.duration) == 0:
+                tight.append(DrivingLink(p, j, "logic", f"{dep.type} lag {dep.lag}"))
+        for dep in self.out_of.get(j, []):
+            q = dep.successor
+            assert dep.max_lag is not None
+            if relationship_slack(dep, s, a.duration, start[q], dur[q]) == dep.max_lag - dep.lag:
+                tight.append(DrivingLink(q, j, "logic", f"{dep.type} max_lag {dep.max_lag}"))
+        if tight:
+            fresh = [lk for lk in tight if lk.predecessor not in visited]
+            return (fresh or tight)[0]
+
+        t = s - 1
+        if t >= 0 and a.duration > 0:
+            # 2. resource: slot t would be over capacity with a on it
+            for dm in self.demands.get(j, []):
+                if dm.amount <= 0:
                     continue
-                spend = 0
-                spenders = []
-                for x in plan.activities:
-                    r = spend_rate(x.cost, x.duration)
-                    if r == 0:
+                users = [(u, q) for u, q in self.users.get(dm.resource, []) if u != j]
+                others = [u for u, _ in users if start[u] <= t < end[u]]
+                use = sum(q for u, q in users if start[u] <= t < end[u])
+                if use + dm.amount > self.resources[dm.resource].capacity_at(t):
+                    ending = [u for u, _ in users if end[u] == s]
+                    blocker = _first(ending, visited) or _first(others, visited)
+                    return DrivingLink(blocker or "", j, "resource", dm.resource)
+
+            # 3. budget: the solver's spend in the period holding slot t would pass the cap
+            rate = spend_rate(a.cost, a.duration)
+            if rate > 0:
+                for k, b in enumerate(self.plan.budgets):
+                    if not (b.start <= t < b.end) or (b.start <= e - 1 < b.end):
                         continue
-                    ov = max(0, min(end[x.id], b.end) - max(start[x.id], b.start))
-                    if ov:
-                        spend += r * ov
-                        if x.id != j:
-                            spenders.append(x.id)
-                if spend + rate > b.cap:
-                    ending = [x for x in spenders if end[x] == s]
-                    occupying = [x for x in spenders if start[x] <= t < end[x]]
-                    latest = sorted(spenders, key=lambda x: -end[x])
-                    blocker = (
-                        _first(ending, visited)
-                        or _first(occupying, visited)
-                        or _first(latest, visited)
-                    )
-                    return DrivingLink(blocker or "", j, "budget", b.label)
+                    spend, spenders = self.period_spend(k)
+                    if spend + rate > b.cap:
+                        cands = [x for x in spenders if x != j]
+                        ending = [x for x in cands if end[x] == s]
+                        occupying = [x for x in cands if start[x] <= t < end[x]]
+                        latest = sorted(cands, key=lambda x: -end[x])
+                        blocker = (
+                            _first(ending, visited)
+                            or _first(occupying, visited)
+                            or _first(latest, visited)
+                        )
+                        return DrivingLink(blocker or "", j, "budget", b.label)
 
-        # 4. blackout ending exactly at the start
-        for bo in plan.blackouts_of(a):
-            if bo.end == s and bo.start < bo.end:
-                detail = bo.reason or f"{bo.scope} [{bo.start}, {bo.end})"
-                return DrivingLink("", j, "blackout", detail)
+            # 4. blackout ending exactly at the start
+            for bo in self.plan.blackouts_of(a):
+                if bo.end == s and bo.start < bo.end:
+                    detail = bo.reason or f"{bo.scope} [{bo.start}, {bo.end})"
+                    return DrivingLink("", j, "blackout", detail)
 
-    # 5. time constraints
-    if a.fixed_start is not None and a.fixed_start == s:
-        return DrivingLink("", j, "constraint", f"fixed_start {s}")
-    if a.release is not None and a.release == s:
-        return DrivingLink("", j, "constraint", f"release {s}")
-    if s == 0:
-        return DrivingLink("", j, "constraint", "plan start")
-    return None
+        # 5. time constraints
+        if a.fixed_start is not None and a.fixed_start == s:
+            return DrivingLink("", j, "constraint", f"fixed_start {s}")
+        if a.release is not None and a.release == s:
+            return DrivingLink("", j, "constraint", f"release {s}")
+        if s == 0:
+            return DrivingLink("", j, "constraint", "plan start")
+        return None
 
 
 def _first(candidates: Sequence[str], visited: set[str]) -> str | None:
