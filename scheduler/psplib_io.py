@@ -1,0 +1,97 @@
+"""Read PSPLIB single-mode RCPSP instances into a :class:`~scheduler.model.Plan`.
+
+PSPLIB format, Kolisch & Sprecher 1997 ("PSPLIB - a project scheduling problem
+library", EJOR 96); parsed with the ``psplib`` package.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import psplib
+
+from scheduler.model import Activity, Demand, Dependency, Plan, Resource
+from scheduler.timegrid import TimeGrid
+
+__all__ = ["read_j30_optima", "read_psplib"]
+
+
+def read_psplib(path: str | Path, plan_start: date = date(2027, 1, 1)) -> Plan:
+    """Read a PSPLIB ``.sm`` file as a plan on a ``calendar`` grid.
+
+    Activity ids are the PSPLIB job numbers as strings (``"1"`` is the source,
+    ``"n+2"`` the sink; both kept as milestones of duration 0). Precedences are FS
+    with lag 0; resources ``R1..R4`` are renewable with constant capacity; the
+    objective is the makespan. The horizon (whole months) covers the sum of all
+    durations, so it never binds.
+
+    Parameters
+    ----------
+    path
+        The ``.sm`` file.
+    plan_start
+        Date of slot 0.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a single-mode instance with renewable resources only.
+    """
+    inst = psplib.parse(str(path), instance_format="psplib")
+    acts: list[Activity] = []
+    deps: list[Dependency] = []
+    demands: list[Demand] = []
+    resources = []
+    for k, res in enumerate(inst.resources):
+        if not res.renewable:
+            raise ValueError(f"{path}: resource {k + 1} is not renewable")
+        resources.append(Resource(id=f"R{k + 1}", capacity=res.capacity, name=f"R {k + 1}"))
+    total = 0
+    for j, act in enumerate(inst.activities):
+        if len(act.modes) != 1:
+            raise ValueError(f"{path}: job {j + 1} has {len(act.modes)} modes; only one is read")
+        mode = act.modes[0]
+        aid = str(j + 1)
+        acts.append(Activity(id=aid, name=f"job {aid}", duration=mode.duration))
+        total += mode.duration
+        for k, amt in enumerate(mode.demands):
+            if amt > 0 and mode.duration > 0:
+                demands.append(Demand(aid, f"R{k + 1}", amt))
+        for s in act.successors:
+            deps.append(Dependency(aid, str(s + 1), "FS", 0))
+    months = max(1, math.ceil((total + 1) / 28))
+    grid = TimeGrid(plan_start, "calendar", months)
+    while grid.horizon < total:
+        months += 1
+        grid = TimeGrid(plan_start, "calendar", months)
+    return Plan(
+        name=Path(path).stem,
+        grid=grid,
+        activities=acts,
+        dependencies=deps,
+        resources=resources,
+        demands=demands,
+        objectives=["makespan"],
+    )
+
+
+def read_j30_optima(path: str | Path) -> dict[str, int]:
+    """Optimal makespans from PSPLIB's ``j30opt.sm`` (Demeulemeester & Herroelen 1995).
+
+    Returns
+    -------
+    dict
+        Instance name (``"j301_1"`` for parameter 1, instance 1) → optimal makespan.
+    """
+    out: dict[str, int] = {}
+    started = False
+    for line in Path(path).read_text(encoding="latin-1").splitlines():
+        if line.startswith("---"):
+            started = True
+            continue
+        parts = line.split()
+        if started and len(parts) >= 3 and parts[0].isdigit() and parts[1].isdigit():
+            out[f"j30{parts[0]}_{parts[1]}"] = int(parts[2])
+    return out

@@ -1,0 +1,417 @@
+"""The solve loop: constructive schedule, CP-SAT model, lexicographic objectives.
+
+This is the one place that sets CP-SAT parameters. See :func:`solve`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.model import OBJECTIVES, WEIGHT_SCALE, Plan
+from scheduler.solution import Conflict
+from scheduler.solver.check import check_schedule
+from scheduler.solver.constraints import add_budgets, add_dependencies, add_resources
+from scheduler.solver.data import Instance
+from scheduler.solver.objective import makespan_var, tardiness_expr, weighted_completion_expr
+from scheduler.solver.sgs import sgs
+from scheduler.solver.variables import make_variables
+
+__all__ = ["DTIME_PER_SECOND", "Progress", "SolveOptions", "SolveResult", "solve"]
+
+log = logging.getLogger(__name__)
+
+#: Deterministic time units CP-SAT spends per wall-clock second on this kind of
+#: model on the reference machine (2 shared cores), measured on PSPLIB j30/j60;
+#: with ``deterministic=True`` a limit of ``t`` seconds becomes
+#: ``max_deterministic_time = t * DTIME_PER_SECOND``. It is work done, not time:
+#: the same on every machine, so wall time varies with machine and load.
+DTIME_PER_SECOND = 1.0
+
+
+@dataclass(slots=True)
+class SolveOptions:
+    """How to solve.
+
+    Attributes
+    ----------
+    time_limit_s
+        Seconds for CP-SAT (None: ``plan.time_limit_s``). With ``deterministic``
+        it is turned into deterministic time (see :data:`DTIME_PER_SECOND`).
+    seed
+        CP-SAT random seed.
+    workers
+        CP-SAT worker threads.
+    objectives
+        Names from :data:`scheduler.model.OBJECTIVES`, lexicographic (None: ``plan.objectives``).
+    deterministic
+        Repeatable runs: same seed and workers give the same plan (CP-SAT's
+        interleaved search with a deterministic time limit).
+    log
+        Let CP-SAT log its search (to the ``logging`` logger of this module).
+    """
+
+    time_limit_s: float | None = None
+    seed: int = 0
+    workers: int = 2
+    objectives: list[str] | None = None
+    deterministic: bool = True
+    log: bool = False
+
+
+@dataclass(slots=True)
+class Progress:
+    """A progress report: best objective and bound (first objective's units), seconds."""
+
+    objective: float | None
+    bound: float | None
+    elapsed_s: float
+
+
+@dataclass(slots=True)
+class SolveResult:
+    """Outcome of :func:`solve`.
+
+    Attributes
+    ----------
+    status
+        ``optimal``, ``feasible`` or ``infeasible``.
+    starts
+        Activity id → start slot (empty when infeasible).
+    objective, bound, gap
+        First objective's value and proven bound (slots for makespan; days × weight
+        for weighted completion and tardiness), relative gap ``(obj - bound) / obj``.
+    solve_seconds
+        Wall seconds of the whole call.
+    conflicts
+        Minimal conflicting set when infeasible.
+    min_horizon_days
+        Makespan (slots) with the horizon and due dates lifted, when infeasible.
+    first_feasible_seconds
+        Seconds until the first feasible plan (constructive or CP-SAT).
+    source
+        ``"cp-sat"`` or ``"constructive"``: who produced ``starts``.
+    """
+
+    status: str
+    starts: dict[str, int] = field(default_factory=dict)
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    solve_seconds: float = 0.0
+    conflicts: list[Conflict] = field(default_factory=list)
+    min_horizon_days: int | None = None
+    first_feasible_seconds: float | None = None
+    source: str = "cp-sat"
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    """Reports each improving solution through ``progress``."""
+
+    def __init__(
+        self, t0: float, scale: float, progress: Callable[[Progress], None] | None, offset: float
+    ) -> None:
+        super().__init__()
+        self.t0, self.scale, self.progress, self.offset = t0, scale, progress, offset
+        self.first: float | None = None
+
+    def on_solution_callback(self) -> None:
+        now = time.perf_counter() - self.t0
+        if self.first is None:
+            self.first = now
+        if self.progress is not None:
+            self.progress(
+                Progress(
+                    self.ObjectiveValue() / self.scale, self.BestObjectiveBound() / self.scale, now
+                )
+            )
+
+
+def _params(
+    solver: cp_model.CpSolver, opts: SolveOptions, limit: float, *, safe: bool = False
+) -> None:
+    p = solver.parameters
+    p.num_workers = 1 if safe else max(1, opts.workers)
+    p.random_seed = opts.seed
+    p.log_search_progress = opts.log
+    if opts.log:
+        solver.log_callback = log.info
+    if safe:
+        p.cp_model_presolve = False
+    if opts.deterministic:
+        p.max_deterministic_time = max(0.01, limit * DTIME_PER_SECOND)
+        if p.num_workers > 1:
+            p.interleave_search = True
+        # wall-clock backstop far above the deterministic limit
+        p.max_time_in_seconds = max(10.0, 20.0 * limit)
+    else:
+        p.max_time_in_seconds = max(0.01, limit)
+
+
+def _scale(name: str) -> float:
+    return 1.0 if name == "makespan" else float(WEIGHT_SCALE)
+
+
+def objective_value(inst: Instance, starts: dict[str, int], name: str) -> float:
+    """Value of objective ``name`` for ``starts`` (slots, or days × weight)."""
+    acts = inst.plan.activities
+    if name == "makespan":
+        return float(max((starts[a.id] + a.duration for a in acts), default=0))
+    if name == "weighted_completion":
+        return sum(a.weight * (starts[a.id] + a.duration) for a in acts) / WEIGHT_SCALE
+    return (
+        sum(a.weight * max(0, starts[a.id] + a.duration - a.due) for a in acts if a.due is not None)
+        / WEIGHT_SCALE
+    )
+
+
+def solve(
+    plan: Plan,
+    options: SolveOptions | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> SolveResult:
+    """Schedule ``plan`` with CP-SAT, starting from a constructive schedule.
+
+    Steps: serial SGS (:func:`scheduler.solver.sgs.sgs`) gives a first plan and a
+    hint; CP-SAT solves the model of SPEC §5 (intervals on the grid with CPM domains,
+    dependencies with lags/max lags, cumulatives with time-varying capacity, budget
+    overlaps, release/due/fixed start/blackouts); several objectives are solved
+    lexicographically (each later stage keeps the earlier values). If CP-SAT finds
+    nothing in the limit, a feasible constructive schedule is the answer. If CP-SAT
+    claims infeasibility although the constructive schedule is feasible, it is
+    re-run with safer settings and never reported infeasible. Infeasible plans get a
+    minimal conflicting set and ``min_horizon_days`` (:mod:`scheduler.solver.conflicts`).
+
+    Parameters
+    ----------
+    plan
+        The plan (integer grid slots and money).
+    options
+        Time limit (s), seed, workers, objectives, determinism.
+    progress
+        Called with :class:`Progress` at every improving solution.
+
+    Returns
+    -------
+    SolveResult
+
+    Raises
+    ------
+    ValueError
+        On an unknown objective name or cyclic dependencies.
+    """
+    t0 = time.perf_counter()
+    opts = options or SolveOptions()
+    limit = plan.time_limit_s if opts.time_limit_s is None else opts.time_limit_s
+    objectives = list(opts.objectives or plan.objectives or ["makespan"])
+    for name in objectives:
+        if name not in OBJECTIVES:
+            raise ValueError(f"unknown objective {name!r}; use one of {OBJECTIVES}")
+    soft_due = "tardiness" in objectives
+    inst = Instance.from_plan(plan)
+    hz = plan.horizon
+
+    cons = sgs(inst)
+    cons_ok = cons is not None and not check_schedule(plan, cons, soft_due=soft_due, instance=inst)
+    first_feasible = time.perf_counter() - t0 if cons_ok else None
+    log.info(
+        "constructive schedule: %s after %.2fs",
+        "feasible" if cons_ok else "not feasible",
+        time.perf_counter() - t0,
+    )
+
+    def elapsed() -> float:
+        return time.perf_counter() - t0
+
+    def from_constructive(status: str = "feasible") -> SolveResult:
+        assert cons is not None
+        obj = objective_value(inst, cons, objectives[0])
+        return SolveResult(
+            status, dict(cons), obj, None, None, elapsed(), [], None, first_feasible, "constructive"
+        )
+
+    bounds = inst.start_bounds(hz, due=not soft_due)
+    if bounds is None:
+        if cons_ok:  # bounds are implied by a feasible schedule: cannot happen
+            log.error("start bounds crossed although the constructive schedule is feasible")
+            return from_constructive()
+        return _infeasible(plan, inst, opts, soft_due, t0)
+
+    tight_hz = hz
+    if objectives[0] == "makespan" and cons_ok:
+        assert cons is not None
+        tight_hz = min(hz, int(objective_value(inst, cons, "makespan")))
+        tb = inst.start_bounds(tight_hz, due=not soft_due)
+        if tb is not None:
+            bounds = tb
+        else:
+            tight_hz = hz
+    es, ls = bounds
+    cp_lb = max((es[i] + inst.dur[i] for i in range(inst.n)), default=0)
+    if len(objectives) == 1 and objectives[0] == "makespan" and cons_ok and tight_hz <= cp_lb:
+        log.info("constructive schedule meets the critical-path bound %d: optimal", cp_lb)
+        return SolveResult(
+            "optimal",
+            dict(cons or {}),
+            float(cp_lb),
+            float(cp_lb),
+            0.0,
+            elapsed(),
+            [],
+            None,
+            first_feasible,
+            "constructive",
+        )
+
+    result = _cp_solve(
+        inst,
+        opts,
+        objectives,
+        es,
+        ls,
+        tight_hz,
+        cp_lb,
+        cons if cons_ok else None,
+        limit,
+        progress,
+        t0,
+        safe=False,
+    )
+    if result.status == "infeasible" and cons_ok:
+        log.warning(
+            "CP-SAT reported infeasible although the constructive schedule is "
+            "feasible; re-solving with 1 worker and no presolve"
+        )
+        result = _cp_solve(
+            inst, opts, objectives, es, ls, tight_hz, cp_lb, cons, limit, progress, t0, safe=True
+        )
+        if result.status == "infeasible":
+            log.error("CP-SAT still reports infeasible; answering with the constructive plan")
+            return from_constructive()
+    if result.status == "unknown":
+        if cons_ok:
+            return from_constructive()
+        return _infeasible(plan, inst, opts, soft_due, t0)
+    if result.status == "infeasible":
+        return _infeasible(plan, inst, opts, soft_due, t0)
+    if first_feasible is not None:
+        result.first_feasible_seconds = first_feasible
+    result.solve_seconds = elapsed()
+    return result
+
+
+def _cp_solve(
+    inst: Instance,
+    opts: SolveOptions,
+    objectives: list[str],
+    es: list[int],
+    ls: list[int],
+    horizon: int,
+    cp_lb: int,
+    hint: dict[str, int] | None,
+    limit: float,
+    progress: Callable[[Progress], None] | None,
+    t0: float,
+    *,
+    safe: bool,
+) -> SolveResult:
+    """Build the model once and solve each objective in turn (status ``unknown`` if none)."""
+    model = cp_model.CpModel()
+    v = make_variables(model, inst, es, ls)
+    add_dependencies(model, inst, v)
+    mk = makespan_var(model, inst, v, cp_lb, horizon)
+    add_resources(model, inst, v, horizon, mk if "makespan" in objectives else None)
+    add_budgets(model, inst, v)
+    exprs = {
+        "makespan": mk,
+        "weighted_completion": weighted_completion_expr(inst, v),
+    }
+    if "tardiness" in objectives:
+        exprs["tardiness"] = tardiness_expr(model, inst, v)
+    if hint is not None:
+        for i, s in enumerate(v.starts):
+            model.AddHint(s, hint[inst.ids[i]])
+    first_obj = first_bound = None
+    statuses = []
+    first_seen: float | None = None
+    best: dict[str, int] | None = None
+    build_s = time.perf_counter() - t0
+    log.info("CP-SAT model built: %d activities, %.2fs", inst.n, build_s)
+    for k, name in enumerate(objectives):
+        if opts.deterministic:  # work-based: independent of the wall clock
+            stage_limit = limit / len(objectives)
+        else:
+            remaining = max(0.05, limit - (time.perf_counter() - t0))
+            stage_limit = remaining / (len(objectives) - k)
+        expr = exprs[name]
+        model.Minimize(expr)
+        solver = cp_model.CpSolver()
+        _params(solver, opts, stage_limit, safe=safe)
+        cb = _Callback(t0, _scale(name), progress if k == 0 else None, 0.0)
+        st = solver.Solve(model, cb)
+        if first_seen is None:
+            first_seen = cb.first
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            best = {inst.ids[i]: int(solver.Value(s)) for i, s in enumerate(v.starts)}
+            val = int(round(solver.ObjectiveValue()))
+            if k == 0:
+                first_obj = solver.ObjectiveValue() / _scale(name)
+                first_bound = solver.BestObjectiveBound() / _scale(name)
+            statuses.append("optimal" if st == cp_model.OPTIMAL else "feasible")
+            if k + 1 < len(objectives):
+                model.Add(expr <= val)
+                model.ClearHints()
+                for i, s in enumerate(v.starts):
+                    model.AddHint(s, best[inst.ids[i]])
+            log.info(
+                "objective %s: %s (%s)", name, solver.ObjectiveValue() / _scale(name), statuses[-1]
+            )
+        elif st == cp_model.INFEASIBLE and k == 0:
+            return SolveResult("infeasible")
+        else:
+            if best is None:
+                return SolveResult("unknown")
+            statuses.append("feasible")
+            break
+    assert best is not None
+    status = (
+        "optimal"
+        if all(s == "optimal" for s in statuses) and len(statuses) == len(objectives)
+        else "feasible"
+    )
+    gap = None
+    if first_obj is not None and first_bound is not None:
+        gap = (
+            0.0
+            if first_obj == first_bound
+            else abs(first_obj - first_bound) / max(abs(first_obj), 1e-9)
+        )
+    if status == "optimal" and first_obj is not None and len(objectives) == 1:
+        first_bound, gap = first_obj, 0.0
+    return SolveResult(
+        status, best, first_obj, first_bound, gap, 0.0, [], None, first_seen, "cp-sat"
+    )
+
+
+def _infeasible(
+    plan: Plan, inst: Instance, opts: SolveOptions, soft_due: bool, t0: float
+) -> SolveResult:
+    from scheduler.solver.conflicts import explain
+
+    conflicts, min_h = explain(plan, inst, opts, soft_due=soft_due)
+    return SolveResult(
+        "infeasible",
+        {},
+        None,
+        None,
+        None,
+        time.perf_counter() - t0,
+        conflicts,
+        min_h,
+        None,
+        "cp-sat",
+    )

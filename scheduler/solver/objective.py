@@ -1,0 +1,69 @@
+"""Objective expressions: makespan, weighted completion, tardiness (integer units)."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from scheduler.solver.data import Instance
+from scheduler.solver.variables import Vars
+
+__all__ = ["makespan_var", "tardiness_expr", "terminal_activities", "weighted_completion_expr"]
+
+
+def terminal_activities(inst: Instance) -> list[int]:
+    """Activities whose end is not implied to precede another activity's end.
+
+    An edge ``p → s`` with ``S(s) - S(p) >= lo`` implies ``E(s) >= E(p)`` when
+    ``lo + d_s - d_p >= 0``; only activities without such an edge can end last.
+    """
+    out = []
+    for i in range(inst.n):
+        implied = any(
+            inst.edges[k].lo + inst.dur[inst.edges[k].succ] - inst.dur[i] >= 0
+            for k in inst.out_edges[i]
+        )
+        if not implied:
+            out.append(i)
+    return out
+
+
+def makespan_var(
+    model: cp_model.CpModel, inst: Instance, v: Vars, lb: int, ub: int
+) -> cp_model.IntVar:
+    """Makespan (slots): ``M >= E_i`` for every terminal activity, ``lb <= M <= ub``.
+
+    ``lb`` is the critical-path lower bound ``max(ES_i + d_i)``.
+    """
+    m = model.NewIntVar(lb, max(lb, ub), "makespan")
+    for i in terminal_activities(inst):
+        if v.hi[i] + inst.dur[i] > lb:
+            model.Add(m >= v.end(i))
+    return m
+
+
+def weighted_completion_expr(inst: Instance, v: Vars) -> cp_model.LinearExprT:
+    """``sum(weight_i * E_i)`` in 1/WEIGHT_SCALE day units."""
+    ws = [a.weight for a in inst.plan.activities]
+    return cp_model.LinearExpr.WeightedSum([v.starts[i] for i in range(inst.n)], ws) + sum(
+        w * d for w, d in zip(ws, inst.dur, strict=True)
+    )
+
+
+def tardiness_expr(model: cp_model.CpModel, inst: Instance, v: Vars) -> cp_model.LinearExprT:
+    """``sum(weight_i * max(0, E_i - due_i))`` over activities with a due date.
+
+    In 1/WEIGHT_SCALE day units; ``T_i >= E_i - due_i``, ``T_i >= 0``.
+    """
+    terms = []
+    for i, a in enumerate(inst.plan.activities):
+        if a.due is None or a.weight == 0:
+            continue
+        late_max = v.hi[i] + a.duration - a.due
+        if late_max <= 0:
+            continue
+        t = model.NewIntVar(0, late_max, f"T_{a.id}")
+        model.Add(t >= v.end(i) - a.due)
+        terms.append((a.weight, t))
+    if not terms:
+        return cp_model.LinearExpr.Constant(0) if hasattr(cp_model.LinearExpr, "Constant") else 0
+    return cp_model.LinearExpr.WeightedSum([t for _, t in terms], [w for w, _ in terms])
