@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -158,6 +159,55 @@ def _month_label(key: int) -> str:
     return f"{key // 12:04d}-{key % 12 + 1:02d}"
 
 
+class _Styles:
+    """Cell styles built once per workbook and copied onto cells (the fast path).
+
+    Assigning ``cell.font = ...`` makes openpyxl hash the style object on every call,
+    which dominates the run time on 10,000 activities. Each combination of shared
+    style objects is applied once to a scratch cell (not part of any sheet) and its
+    ``StyleArray`` (indices into the workbook's style tables) is copied onto cells.
+    """
+
+    def __init__(self, wb: Workbook) -> None:
+        ws = wb.active
+        assert isinstance(ws, Worksheet)
+        self._ws = ws
+        self._cache: dict[tuple[Any, ...], StyleArray] = {}
+
+    def get(
+        self,
+        *,
+        font: Font | None = None,
+        fill: PatternFill | None = None,
+        number_format: str | None = None,
+        alignment: Alignment | None = None,
+        border: Border | None = None,
+    ) -> StyleArray:
+        """The style array for this combination (built on first use)."""
+        key = (font, fill, number_format, alignment, border)
+        arr = self._cache.get(key)
+        if arr is None:
+            probe = Cell(self._ws)
+            if font is not None:
+                probe.font = font
+            if fill is not None:
+                probe.fill = fill
+            if number_format is not None:
+                probe.number_format = number_format
+            if alignment is not None:
+                probe.alignment = alignment
+            if border is not None:
+                probe.border = border
+            arr = StyleArray() if probe._style is None else StyleArray(probe._style)
+            self._cache[key] = arr
+        return arr
+
+    @staticmethod
+    def apply(cell: Any, style: StyleArray) -> None:
+        """Give ``cell`` the style ``style`` (a copy: cells never share arrays)."""
+        cell._style = StyleArray(style)
+
+
 # -- sheets ------------------------------------------------------------------------------
 def _summary(ws: Worksheet, s: Schedule) -> None:
     plan = s.plan
@@ -287,10 +337,22 @@ SCHEDULE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
+def _schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: _Styles) -> None:
     _header(ws, 1, SCHEDULE_COLUMNS)
     date_cols = {7, 8, 10, 11, 12, 13}
     ncol = len(SCHEDULE_COLUMNS)
+    plain = {
+        j: st.get(number_format=DATE_FMT if j in date_cols else MONEY_FMT if j == 18 else None)
+        for j in range(1, ncol + 1)
+    }
+    red = {
+        j: st.get(
+            font=_CRIT_FONT,
+            fill=_CRIT_FILL,
+            number_format=DATE_FMT if j in date_cols else MONEY_FMT if j == 18 else None,
+        )
+        for j in range(1, ncol + 1)
+    }
     for i, row in enumerate(rows, start=2):
         values = (
             row["id"],
@@ -313,48 +375,19 @@ def _schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
             row["cost"],
             ", ".join(f"{k}: {v}" for k, v in row["demands"].items()),
         )
-        crit = bool(row.get("critical"))
+        styles = red if row.get("critical") else plain
         for j, v in enumerate(values, start=1):
-            c = _put(ws, i, j, v)
-            if j in date_cols:
-                c.number_format = DATE_FMT
-            elif j == 18:
-                c.number_format = MONEY_FMT
-            if crit:
-                c.font = _CRIT_FONT
-                c.fill = _CRIT_FILL
+            st.apply(_put(ws, i, j, v), styles[j])
     ws.freeze_panes = "C2"
     last = max(1, len(rows) + 1)
     ws.auto_filter.ref = f"A1:{get_column_letter(ncol)}{last}"
-    _widths(
-        ws,
-        {
-            1: 14,
-            2: 36,
-            3: 18,
-            4: 9,
-            5: 11,
-            6: 11,
-            7: 11.5,
-            8: 11.5,
-            9: 9,
-            10: 11.5,
-            11: 11.5,
-            12: 11.5,
-            13: 11.5,
-            14: 10,
-            15: 10,
-            16: 8,
-            17: 8,
-            18: 12,
-            19: 28,
-        },
-    )
+    widths = (14, 36, 18, 9, 11, 11, 11.5, 11.5, 9, 11.5, 11.5, 11.5, 11.5, 10, 10, 8, 8, 12, 28)
+    _widths(ws, dict(enumerate(widths, start=1)))
     if not rows:
         _note(ws, 2, "no activities")
 
 
-def _gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
+def _gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: _Styles) -> None:
     plan = s.plan
     _put(ws, 1, 1, "Gantt by month").font = _TITLE
     legend = (
@@ -373,12 +406,30 @@ def _gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
     fixed = ("project / id", "name", "start", "finish", "float", "flags")
     h = GANTT_HEADER_ROW
     _header(ws, h, fixed)
+    rotated = Alignment(horizontal="center", text_rotation=90)
     for k in range(n_months):
         c = _put(ws, h, GANTT_FIRST_MONTH_COL + k, _month_label(first + k))
         c.font = _HEADER_FONT
         c.fill = _HEADER_FILL
-        c.alignment = Alignment(horizontal="center", text_rotation=90)
+        c.alignment = rotated
         ws.column_dimensions[get_column_letter(GANTT_FIRST_MONTH_COL + k)].width = 3.6
+    # styles, built once
+    project_text = st.get(font=_BOLD, fill=_PROJECT_FILL)
+    project_date = st.get(font=_BOLD, fill=_PROJECT_FILL, number_format=DATE_FMT)
+    project_bar = st.get(fill=_BAR_PROJECT, border=_BAR_BORDER)
+    text = {False: st.get(), True: st.get(font=_CRIT_FONT)}
+    dated = {
+        False: st.get(number_format=DATE_FMT),
+        True: st.get(font=_CRIT_FONT, number_format=DATE_FMT),
+    }
+    bar = {
+        False: st.get(fill=_BAR_NORMAL, border=_BAR_BORDER),
+        True: st.get(fill=_BAR_CRIT, border=_BAR_BORDER),
+    }
+    marked = {
+        False: st.get(fill=_BAR_NORMAL, border=_BAR_BORDER, font=_HEADER_FONT, alignment=_CENTER),
+        True: st.get(fill=_BAR_CRIT, border=_BAR_BORDER, font=_HEADER_FONT, alignment=_CENTER),
+    }
     # group by project, in order of first appearance
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -389,18 +440,11 @@ def _gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
         ends = [d for d in (_iso(m["finish"]) for m in members) if d]
         r += 1
         p_start, p_finish = min(starts), max(ends)
-        for j, v in enumerate((project, f"{len(members)} activities", p_start, p_finish), 1):
-            c = _put(ws, r, j, v)
-            c.font = _BOLD
-            c.fill = _PROJECT_FILL
-            if isinstance(v, date):
-                c.number_format = DATE_FMT
-        for j in (5, 6):
-            ws.cell(row=r, column=j).fill = _PROJECT_FILL
+        head = (project, f"{len(members)} activities", p_start, p_finish, None, None)
+        for j, v in enumerate(head, start=1):
+            st.apply(_put(ws, r, j, v), project_date if isinstance(v, date) else project_text)
         for k in range(_month_key(p_start) - first, _month_key(p_finish) - first + 1):
-            c = ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k)
-            c.fill = _BAR_PROJECT
-            c.border = _BAR_BORDER
+            st.apply(ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k), project_bar)
         for m in members:
             r += 1
             ws.row_dimensions[r].outlineLevel = 1
@@ -412,28 +456,24 @@ def _gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
                     "M" if m["duration_days"] == 0 else "",
                 )
             )
-            st, fi = _iso(m["start"]), _iso(m["finish"])
-            values = (m["id"], m["name"], st, fi, m.get("total_float_days"), flags)
-            _row(ws, r, values)
-            if crit:
-                for j in range(1, len(values) + 1):
-                    ws.cell(row=r, column=j).font = _CRIT_FONT
-            if st is None or fi is None:
+            a_start, a_finish = _iso(m["start"]), _iso(m["finish"])
+            values = (m["id"], m["name"], a_start, a_finish, m.get("total_float_days"), flags)
+            for j, v in enumerate(values, start=1):
+                st.apply(_put(ws, r, j, v), dated[crit] if isinstance(v, date) else text[crit])
+            if a_start is None or a_finish is None:
                 continue
-            bar = _BAR_CRIT if crit else _BAR_NORMAL
             mark = (
                 _MILESTONE_MARK
                 if m["duration_days"] == 0
                 else (_DRIVING_MARK if m["driving"] else None)
             )
-            for k in range(_month_key(st) - first, _month_key(fi) - first + 1):
+            for k in range(_month_key(a_start) - first, _month_key(a_finish) - first + 1):
                 c = ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k)
-                c.fill = bar
-                c.border = _BAR_BORDER
                 if mark:
                     c.value = mark
-                    c.alignment = _CENTER
-                    c.font = _HEADER_FONT
+                    st.apply(c, marked[crit])
+                else:
+                    st.apply(c, bar[crit])
     ws.freeze_panes = ws.cell(row=h + 1, column=GANTT_FIRST_MONTH_COL)
     ws.sheet_properties.outlinePr.summaryBelow = False
     _widths(ws, {1: 16, 2: 34, 3: 11.5, 4: 11.5, 5: 6, 6: 6})
@@ -804,10 +844,11 @@ def write_report(schedule: Schedule, path: str | Path) -> Path:
     for ws, name in zip(sheets, SHEETS, strict=True):
         assert ws is not None
         ws.title = name
+    styles = _Styles(wb)
     rows = schedule.activity_rows()
     _summary(wb["Summary"], schedule)
-    _schedule(wb["Schedule"], schedule, rows)
-    _gantt(wb["Gantt"], schedule, rows)
+    _schedule(wb["Schedule"], schedule, rows, styles)
+    _gantt(wb["Gantt"], schedule, rows, styles)
     _critical(wb["Critical path"], schedule, rows)
     _resources(wb["Resources"], schedule)
     _budget(wb["Budget"], schedule)
