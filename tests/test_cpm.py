@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -491,3 +492,34 @@ def _slack(d: Dependency, times: dict[str, ActivityTimes], dur: dict[str, int]) 
     if d.type == "FF":
         return s.ef - d.lag - p.ef
     return s.ef - d.lag - p.es  # SF
+
+
+# -- agreement with Primavera P6 on a real file -------------------------------------------------
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TAKT_XER = SHARED / "samples" / "schedules" / "xernative_TAKT_sample.xer"
+
+
+def test_agrees_with_p6_on_takt_sample() -> None:
+    # P6 8.2 file: 25 not-started activities, 40 FS links with lag 0, one 8 h/day calendar,
+    # no constraints. Durations and floats are in hours; /8 gives working days (exact here).
+    # Our grid slots are working days from the data date, so P6's floats compare directly.
+    if not TAKT_XER.exists():
+        pytest.skip(f"P6 sample not found: {TAKT_XER}")
+    xerparser = pytest.importorskip("xerparser")
+    proj = next(iter(xerparser.Xer.reader(str(TAKT_XER)).projects.values()))
+    tasks = proj.tasks
+    acts = [Activity(t.task_code, t.name, int(float(t.remain_drtn_hr_cnt)) // 8) for t in tasks]
+    deps = [
+        Dependency(r.predecessor.task_code, r.successor.task_code, "FS", int(r.lag_hr_cnt) // 8)
+        for r in proj.relationships
+    ]
+    r = compute_cpm(_plan(acts, deps))
+    assert len(tasks) == 25 and len(deps) == 40
+    for t in tasks:
+        ours = r.times[t.task_code]
+        assert ours.total_float * 8 == int(float(t.total_float_hr_cnt)), t.task_code
+        assert ours.free_float * 8 == int(float(t.free_float_hr_cnt or 0)), t.task_code
+        assert ours.critical == t.is_longest_path, t.task_code
+    assert r.chains == [
+        ["A1010", "A1020", "A1030", "A1040", "A1090", "A1140", "A1190", "A1240", "A1250"]
+    ]
