@@ -406,6 +406,19 @@ def test_driving_path_mixed_chain_with_release() -> None:
     assert links[0].detail == "release 1"
 
 
+def test_driving_path_capacity_window_without_blocker() -> None:
+    # The crew exists only from slot 4 (capacity 0 before): A (2) starts at 4. No activity
+    # blocks it, so the link is a resource link without predecessor and the path stops.
+    plan = _plan(
+        [Activity("A", "a", 2)],
+        resources=[Resource("crew", 0, capacity_changes=[(4, 1)])],
+        demands=[Demand("A", "crew", 1)],
+    )
+    starts = {"A": 4}
+    assert_feasible(plan, starts)
+    assert driving_path(plan, starts) == (["A"], [DrivingLink("", "A", "resource", "crew")])
+
+
 def test_driving_path_stops_when_nothing_blocks() -> None:
     # A (3) at slot 2 for no reason: the path is A alone, without links.
     plan = _plan([Activity("A", "a", 3)])
