@@ -14,4 +14,12 @@ def read_foreign(data: bytes, fmt: str, filename: str = "") -> Plan:
         from scheduler.importers.xer import read_xer
 
         return read_xer(data, filename or "file.xer")
+    if fmt == "mspdi":
+        from scheduler.importers.mspdi import read_mspdi
+
+        return read_mspdi(data, filename or "file.xml")
+    if fmt == "mpp":
+        from scheduler.importers.mpp import read_mpp
+
+        return read_mpp(data, filename or "file.mpp")
     raise UnreadableFileError(f"unknown foreign format {fmt!r}")

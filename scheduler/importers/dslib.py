@@ -1,0 +1,497 @@
+"""Real project workbooks in the DSLIB / ProTrack layout → plan.
+
+DSLIB (Batselier & Vanhoucke 2015, Ghent University) exports of ProTrack: a
+``Baseline Schedule`` sheet with two header rows (a group row, then ``ID, Name,
+WBS, Predecessors, Successors, Baseline Start, Baseline End, Duration, Resource
+Demand, …``), a ``Resources`` sheet (``ID, Name, Type, Availability``) and, in some
+files, ``Risk Analysis`` (three-point estimates).
+
+Rules (also in ``docs/IMPORTS.md``):
+
+* Row ID 0 is the project (its name is the plan name). A row is a **summary** (WBS)
+  row when the next row's name is indented deeper; summaries become projects: each
+  activity's ``project`` is the name of its innermost summary row. Leaf rows are
+  activities with their own ``ID`` as id.
+* Time: the grid is a ``"custom"`` Mon–Fri grid without holidays (ProTrack's
+  default); ``1w`` = 5 days, ``1d`` = 8 hours (``h``), ``mo`` = 20 days.
+  ``plan_start`` is the first baseline start in the sheet (else 2000-01-03, warning).
+* Durations (``43d``, ``9 days``, ``23,88 days``, ``1w 2d``, ``2w 6h``, a bare
+  number = days) and lags (``11SS+1d``, ``6FS-1d``, ``+1w 2d``) are summed in days
+  and rounded **up** to whole days (warning when that changes them).
+* Predecessors: ``;``-separated items ``<ID><type><lag>``; a bare number is FS 0.
+  A predecessor that names no activity, an unknown type or unit is an error with
+  its row and column. Links to a summary row become links to (or from) each of
+  its leaf activities (warning).
+* Resource demand: ``name[amount]`` or ``name[amount #x]`` (decimal comma or
+  point; the part after ``#`` is ProTrack's fixed-use count and is ignored), a bare
+  name = 1 unit; amounts rounded up (warning). Capacity is the ``Availability`` of
+  the ``Resources`` sheet rounded up, raised to the largest demand when below it
+  (warning); consumable resources and resources not found are dropped (warning).
+* ``Risk Analysis``: ``Optimistic``, ``Most Probable``, ``Pessimistic`` are kept in
+  ``Activity.extra["optimistic"|"most_probable"|"pessimistic"]`` in days (floats).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+from datetime import date, datetime
+from typing import Any
+
+from scheduler.errors import UnreadableFileError
+from scheduler.importers._common import IssueLog, days_up, horizon_months_for
+from scheduler.model import Activity, Demand, Dependency, Plan, Resource
+from scheduler.timegrid import TimeGrid
+
+__all__ = ["is_dslib", "parse_duration", "read_dslib"]
+
+log = logging.getLogger(__name__)
+
+SHEET = "Baseline Schedule"
+HOURS_PER_DAY = 8.0
+DAYS_PER_WEEK = 5.0
+UNIT_DAYS = {
+    "mo": 20.0,
+    "month": 20.0,
+    "months": 20.0,
+    "w": DAYS_PER_WEEK,
+    "week": DAYS_PER_WEEK,
+    "weeks": DAYS_PER_WEEK,
+    "d": 1.0,
+    "day": 1.0,
+    "days": 1.0,
+    "h": 1 / HOURS_PER_DAY,
+    "hour": 1 / HOURS_PER_DAY,
+    "hours": 1 / HOURS_PER_DAY,
+    "m": 1 / (HOURS_PER_DAY * 60),
+    "min": 1 / (HOURS_PER_DAY * 60),
+}
+_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-zA-Z]*)")
+_PRED = re.compile(r"^\s*(\d+)\s*([A-Za-z]{2})?\s*(?:([+-])\s*(.+?))?\s*$")
+_DEMAND = re.compile(r"^\s*(.*?)\s*(?:\[\s*([^\]#]*?)\s*(?:#[^\]]*)?\])?\s*$")
+_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2,4})")
+
+
+def is_dslib(data: bytes) -> bool:
+    """True when ``data`` is an .xlsx workbook with a ``Baseline Schedule`` sheet."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > 5_000_000:
+                return False
+            return b'name="Baseline Schedule"' in zf.read(info)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+
+
+def parse_duration(text: Any) -> float | None:
+    """Days in a ProTrack duration or lag text (``"1w 2d"`` → 7.0); None if unreadable.
+
+    A bare number is days; ``,`` is a decimal comma. Units: ``mo`` (20 d), ``w``
+    (5 d), ``d``, ``h`` (1/8 d), ``m`` (minutes).
+    """
+    if isinstance(text, (int, float)):
+        return float(text)
+    s = str(text).strip().lower()
+    if not s:
+        return None
+    total, pos = 0.0, 0
+    for m in _PART.finditer(s):
+        if s[pos : m.start()].strip():
+            return None
+        unit = m.group(2) or "d"
+        if unit not in UNIT_DAYS:
+            return None
+        total += float(m.group(1).replace(",", ".")) * UNIT_DAYS[unit]
+        pos = m.end()
+    if s[pos:].strip() or pos == 0:
+        return None
+    return total
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and (m := _DATE.search(value)):
+        d, mth, y = (int(g) for g in m.groups())
+        y = y + 2000 if y < 100 else y
+        try:
+            return date(y, mth, d)
+        except ValueError:
+            return None
+    return None
+
+
+def _indent(name: Any) -> int:
+    s = str(name or "")
+    return len(s) - len(s.lstrip(" "))
+
+
+def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
+    """Read a DSLIB / ProTrack project workbook into a plan (rules: module docstring).
+
+    Returns
+    -------
+    Plan
+        Activities (leaf rows), dependencies, resources and demands on a Mon–Fri
+        ``"custom"`` grid; three-point estimates in ``Activity.extra``.
+
+    Raises
+    ------
+    UnreadableFileError
+        If the bytes are not a readable .xlsx workbook.
+    InvalidPlanError
+        With every problem at its sheet, row and column (unknown predecessor,
+        relationship type or unit, unreadable duration, duplicate ID).
+    """
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise UnreadableFileError(f"{filename}: not a readable .xlsx workbook ({exc})") from exc
+    issues = IssueLog(filename)
+    try:
+        if SHEET not in wb.sheetnames:
+            raise UnreadableFileError(f"{filename}: no '{SHEET}' sheet: not a DSLIB workbook")
+        rows = list(wb[SHEET].iter_rows(values_only=True))
+        res_rows = (
+            list(wb["Resources"].iter_rows(values_only=True))
+            if "Resources" in wb.sheetnames
+            else []
+        )
+        risk_rows = (
+            list(wb["Risk Analysis"].iter_rows(values_only=True))
+            if "Risk Analysis" in wb.sheetnames
+            else []
+        )
+    finally:
+        wb.close()
+    if len(rows) < 3:
+        issues.error(SHEET, None, "", "fewer than three rows: no activities")
+        issues.raise_if_errors()
+    header = [str(c or "").strip().lower() for c in rows[1]]
+    col = {name: header.index(name) for name in header if name}
+    for need in ("id", "name", "predecessors", "duration"):
+        if need not in col:
+            issues.error(SHEET, 2, need, f"column {need!r} is missing from the second header row")
+    issues.raise_if_errors()
+
+    def cell(r: tuple[Any, ...], name: str) -> Any:
+        i = col.get(name)
+        return r[i] if i is not None and i < len(r) else None
+
+    body = [(n, r) for n, r in enumerate(rows[2:], start=3) if cell(r, "id") is not None]
+    plan_name = filename
+    records: list[tuple[int, tuple[Any, ...], str]] = []
+    for n, r in body:
+        rid = str(cell(r, "id")).strip()
+        if rid.endswith(".0"):
+            rid = rid[:-2]
+        if rid == "0":
+            plan_name = str(cell(r, "name") or filename).strip()
+            continue
+        records.append((n, r, rid))
+    # summary rows: the next row is deeper (indentation, or WBS code depth); a row
+    # without duration, predecessors and demand is a flat group header (children:
+    # the rows after it, up to the next header of its depth)
+    depths: list[float] = []
+    for _n, r, _rid in records:
+        wbs = str(cell(r, "wbs") or "").strip()
+        depths.append(float(wbs.count(".") + 1) if wbs else float(_indent(cell(r, "name"))))
+    flat = [
+        cell(r, "duration") in (None, "")
+        and not cell(r, "predecessors")
+        and not cell(r, "resource demand")
+        for _n, r, _rid in records
+    ]
+    for i in range(len(records)):
+        nxt = depths[i + 1] if i + 1 < len(records) else -1.0
+        if flat[i] and nxt <= depths[i]:
+            depths[i] -= 0.5
+    summary: dict[str, list[str]] = {}
+    parents: list[tuple[float, str, str]] = []  # (depth, id, name)
+    project_of: dict[str, str] = {}
+    for i, (_n, r, rid) in enumerate(records):
+        ind = depths[i]
+        while parents and parents[-1][0] >= ind:
+            parents.pop()
+        nxt = depths[i + 1] if i + 1 < len(records) else -1.0
+        if nxt > ind:
+            summary[rid] = []
+            parents.append((ind, rid, str(cell(r, "name")).strip()))
+            continue
+        for _, pid, _ in parents:
+            summary[pid].append(rid)
+        project_of[rid] = parents[-1][2] if parents else ""
+
+    starts = [d for _, r, _ in records if (d := _date(cell(r, "baseline start")))]
+    plan_start = min(starts) if starts else None
+    if plan_start is None:
+        plan_start = date(2000, 1, 3)
+        issues.warn(SHEET, None, "Baseline Start", "no baseline start date; plan starts 2000-01-03")
+    ends = [d for _, r, _ in records if (d := _date(cell(r, "baseline end")))]
+    grid = TimeGrid(plan_start, "custom", horizon_months_for(plan_start, max(ends, default=None)))
+
+    activities: list[Activity] = []
+    seen: dict[str, tuple[Any, ...]] = {}
+    for n, r, rid in records:
+        if rid in summary:
+            continue
+        if rid in seen:
+            if seen[rid] == r:
+                issues.warn(
+                    SHEET, n, "ID", f"row {n}: repeats the row of ID {rid} exactly; dropped"
+                )
+            else:
+                issues.error(SHEET, n, "ID", f"row {n}: ID {rid} repeats")
+            continue
+        seen[rid] = r
+        raw = cell(r, "duration")
+        days = parse_duration(raw) if raw is not None else 0.0
+        if days is None or days < 0:
+            issues.error(
+                SHEET,
+                n,
+                "Duration",
+                f"row {n}: duration {raw!r} is not a duration (e.g. 5d, 1w 2d)",
+            )
+            continue
+        dur = days_up(days)
+        if abs(dur - days) > 1e-6:
+            issues.warn(
+                SHEET,
+                n,
+                "Duration",
+                f"row {n}: {rid} duration {raw!r} = {days:.2f} days rounded up to {dur}",
+            )
+        activities.append(
+            Activity(
+                id=rid,
+                name=str(cell(r, "name") or rid).strip(),
+                duration=dur,
+                project=project_of.get(rid, ""),
+                source_row=n,
+                extra={
+                    "baseline_start": (
+                        d.isoformat() if (d := _date(cell(r, "baseline start"))) else None
+                    )
+                },
+            )
+        )
+    ids = {a.id for a in activities}
+
+    dependencies: list[Dependency] = []
+    for n, r, rid in records:
+        text = cell(r, "predecessors")
+        if text is None or str(text).strip() == "":
+            continue
+        succs = summary.get(rid) or ([rid] if rid in ids else [])
+        for item in str(text).split(";"):
+            if not item.strip():
+                continue
+            m = _PRED.match(item)
+            if not m:
+                issues.error(
+                    SHEET,
+                    n,
+                    "Predecessors",
+                    f"row {n}: predecessor {item.strip()!r} is not like 3FS, 11SS+1d or 6",
+                )
+                continue
+            pid, ptype, sign, lag_text = (
+                m.group(1),
+                (m.group(2) or "FS").upper(),
+                m.group(3),
+                m.group(4),
+            )
+            if ptype not in ("FS", "SS", "FF", "SF"):
+                issues.error(
+                    SHEET,
+                    n,
+                    "Predecessors",
+                    f"row {n}: unknown relationship type {ptype!r} in {item.strip()!r}",
+                )
+                continue
+            lag_days = 0.0
+            if lag_text:
+                parsed = parse_duration(lag_text)
+                if parsed is None:
+                    issues.error(
+                        SHEET,
+                        n,
+                        "Predecessors",
+                        f"row {n}: unknown lag {lag_text!r} in {item.strip()!r}",
+                    )
+                    continue
+                lag_days = -parsed if sign == "-" else parsed
+            preds = summary.get(pid) or ([pid] if pid in ids else [])
+            if not preds:
+                issues.error(
+                    SHEET, n, "Predecessors", f"row {n}: predecessor {pid} is not an activity"
+                )
+                continue
+            if pid in summary or rid in summary:
+                issues.warn(
+                    SHEET,
+                    n,
+                    "Predecessors",
+                    f"row {n}: link {pid} → {rid} with a summary row replaced by links between its activities",
+                )
+            lag = days_up(lag_days)
+            if abs(lag - lag_days) > 1e-6:
+                issues.warn(
+                    SHEET,
+                    n,
+                    "Predecessors",
+                    f"row {n}: lag {item.strip()!r} = {lag_days:.2f} days rounded up to {lag}",
+                )
+            for p in preds:
+                for s in succs:
+                    if p != s:
+                        dependencies.append(Dependency(p, s, ptype, lag, source_row=n))  # type: ignore[arg-type]
+
+    resources, demands = _resources(
+        records, res_rows, cell, ids, {a.id: a.duration for a in activities}, issues
+    )
+    _risk(risk_rows, {a.id: a for a in activities}, issues)
+    issues.raise_if_errors()
+    plan = Plan(
+        name=plan_name,
+        grid=grid,
+        activities=activities,
+        dependencies=dependencies,
+        resources=resources,
+        demands=demands,
+        warnings=list(issues.warnings),
+    )
+    plan.check()
+    log.info("%s: %d activities, %d dependencies", filename, len(activities), len(dependencies))
+    return plan
+
+
+def _resources(
+    records: list[tuple[int, tuple[Any, ...], str]],
+    res_rows: list[tuple[Any, ...]],
+    cell: Any,
+    ids: set[str],
+    dur: dict[str, int],
+    issues: IssueLog,
+) -> tuple[list[Resource], list[Demand]]:
+    avail: dict[str, tuple[float, str, int]] = {}
+    if len(res_rows) >= 2:
+        head = [str(c or "").strip().lower() for c in res_rows[1]]
+        i_name = head.index("name") if "name" in head else 1
+        i_type = head.index("type") if "type" in head else 2
+        i_av = next((i for i, h in enumerate(head) if h.startswith("avail")), 3)
+        for n, r in enumerate(res_rows[2:], start=3):
+            if i_name >= len(r) or r[i_name] is None:
+                continue
+            try:
+                a = float(str(r[i_av]).replace(",", ".")) if r[i_av] is not None else 1.0
+            except (ValueError, IndexError):
+                a = 1.0
+            avail[str(r[i_name]).strip().lower()] = (a, str(r[i_type] or ""), n)
+    resources: dict[str, Resource] = {}
+    demands: list[Demand] = []
+    for n, r, rid in records:
+        text = cell(r, "resource demand")
+        if rid not in ids or text is None or not str(text).strip():
+            continue
+        for item in str(text).split(";"):
+            m = _DEMAND.match(item)
+            if not m or not m.group(1):
+                continue
+            name = m.group(1).strip()
+            amount_text = (m.group(2) or "1").replace(",", ".")
+            num = re.match(r"[+-]?\d+(?:\.\d+)?", amount_text)
+            try:
+                q = float(num.group(0) if num else amount_text)
+            except ValueError:
+                issues.error(
+                    SHEET,
+                    n,
+                    "Resource Demand",
+                    f"row {n}: amount {m.group(2)!r} of {name!r} is not a number",
+                )
+                continue
+            key = name.lower()
+            a, rtype, rrow = avail.get(key, (1.0, "Renewable", 0))
+            if rtype and not rtype.lower().startswith("renew"):
+                issues.warn(
+                    SHEET,
+                    n,
+                    "Resource Demand",
+                    f"row {n}: {rtype.lower()} resource {name!r} dropped",
+                )
+                continue
+            if dur[rid] == 0:
+                issues.warn(
+                    SHEET, n, "Resource Demand", f"row {n}: demand of milestone {rid} dropped"
+                )
+                continue
+            if name not in resources:
+                cap = max(1, days_up(a))
+                if abs(cap - a) > 1e-6:
+                    issues.warn(
+                        "Resources",
+                        rrow or None,
+                        "Availability",
+                        f"{name}: availability {a:g} rounded up to {cap}",
+                    )
+                resources[name] = Resource(name, cap, name=name)
+            amount = days_up(q)
+            if abs(amount - q) > 1e-6:
+                issues.warn(
+                    SHEET,
+                    n,
+                    "Resource Demand",
+                    f"row {n}: {name} amount {q:g} rounded up to {amount}",
+                )
+            if amount <= 0:
+                continue
+            res = resources[name]
+            if amount > res.capacity:
+                issues.warn(
+                    SHEET,
+                    n,
+                    "Resource Demand",
+                    f"row {n}: capacity of {name} raised from {res.capacity} to {amount}",
+                )
+                res.capacity = amount
+            demands.append(Demand(rid, name, amount, source_row=n))
+    return list(resources.values()), demands
+
+
+def _risk(rows: list[tuple[Any, ...]], acts: dict[str, Activity], issues: IssueLog) -> None:
+    if len(rows) < 3:
+        return
+    head = [str(c or "").strip().lower() for c in rows[1]]
+    keys = {
+        "optimistic": "optimistic",
+        "most probable": "most_probable",
+        "pessimistic": "pessimistic",
+    }
+    cols = {k: head.index(h) for h, k in keys.items() if h in head}
+    for n, r in enumerate(rows[2:], start=3):
+        rid = str(r[0]).strip() if r and r[0] is not None else ""
+        rid = rid[:-2] if rid.endswith(".0") else rid
+        act = acts.get(rid)
+        if act is None:
+            continue
+        for key, i in cols.items():
+            if i < len(r) and r[i] is not None and str(r[i]).strip():
+                days = parse_duration(r[i])
+                if days is None:
+                    issues.warn(
+                        "Risk Analysis",
+                        n,
+                        key,
+                        f"row {n}: {key} {r[i]!r} is not a duration; ignored",
+                    )
+                else:
+                    act.extra[key] = days

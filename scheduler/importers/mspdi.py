@@ -1,0 +1,704 @@
+"""MS Project XML (MSPDI) in and out.
+
+Reading (:func:`read_mspdi`) parses with ``defusedxml`` (a DOCTYPE or an entity is
+refused: :class:`~scheduler.errors.UnreadableFileError`). Rules (also in
+``docs/IMPORTS.md``):
+
+* **Ids**: activity id = the task ``ID`` (what MS Project shows in its ID column),
+  or the ``Text1`` value when the file declares ``Text1`` with alias
+  ``Activity ID`` (our own export of non-numeric ids). ``Summary`` tasks are
+  projects: each leaf task's ``project`` is its nearest summary task's name. Task
+  ``UID`` 0 (the project summary) and empty (``IsNull``) tasks are skipped.
+* **Calendar**: the grid is a ``"custom"`` :class:`~scheduler.timegrid.TimeGrid`
+  from the project calendar (``CalendarUID``): week days (``DayType`` 1 = Sunday …
+  7 = Saturday, inherited from the base calendar when absent) and exceptions
+  (non-working and working days). Task calendars other than the project's are
+  ignored (warning).
+* **Durations and lags**: ``PT#H#M#S`` durations are minutes / ``MinutesPerDay``,
+  rounded up to whole days (warning when that changes them). ``LinkLag`` is in
+  tenths of minutes; ``LagFormat`` 3, 5, 7, 9, 11 (m, h, d, w, mo; +32 for the
+  estimated forms 35…43) count working time: lag = minutes / MinutesPerDay;
+  elapsed formats 4, 6, 8, 10, 12 (36…44) count calendar time: lag = minutes /
+  1440 × working days per week / 7; 19/20 (51/52) are percent of the
+  predecessor's duration (LinkLag = percent × 10). Any other format is an error.
+  Link ``Type``: 0 FF, 1 FS, 2 SF, 3 SS; any other is an error.
+* **Links to summary tasks** are replaced by links to (or from) each of the
+  summary's leaf tasks (warning), which is how MS Project schedules them.
+* **Constraints** (``ConstraintType``): 4 start no earlier than → ``release``;
+  7 finish no later than → ``due``; 2 must start on → ``fixed_start``; 3 must
+  finish on → ``fixed_start`` = finish − duration. Ignored with a warning: 1 as late
+  as possible, 5 start no later than, 6 finish no earlier than.
+* **Progress**: tasks at 100 % are milestones (duration 0, constraints ignored);
+  partly done tasks keep their ``RemainingDuration``; ``plan_start`` is the status
+  date when the file has progress and a ``StatusDate``, else the project start.
+* **Resources**: work resources (``Type`` 1) → :class:`Resource` (id = name,
+  capacity = ``MaxUnits`` rounded up, at least 1); ``Assignments`` →
+  :class:`Demand` with ``Units`` rounded up (warnings). A capacity below a demand
+  is raised to it (warning); assignments of milestones are dropped.
+* The tool's computed values are kept in ``Activity.extra``: ``tool_tf_days``
+  (``TotalSlack`` / (MinutesPerDay × 10)), ``tool_critical`` (``Critical``),
+  ``tool_early_start``, ``start`` / ``finish`` (dates of ``Start`` / ``Finish``),
+  ``critical_days`` (``CriticalSlackLimit``), ``manual``.
+
+Writing (:func:`write_mspdi`) writes a solved :class:`~scheduler.solution.Schedule`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from scheduler.errors import UnreadableFileError
+from scheduler.importers._common import IssueLog, days_up, horizon_months_for
+from scheduler.model import Activity, Demand, Dependency, Plan, Resource
+from scheduler.solution import Schedule
+from scheduler.timegrid import TimeGrid
+
+__all__ = ["LINK_TYPES", "read_mspdi", "write_mspdi"]
+
+log = logging.getLogger(__name__)
+
+NS = "http://schemas.microsoft.com/project"
+#: MSPDI link Type codes.
+LINK_TYPES = {"0": "FF", "1": "FS", "2": "SF", "3": "SS"}
+LINK_CODES = {v: k for k, v in LINK_TYPES.items()}
+_WORK_FORMATS = {3, 5, 7, 9, 11}
+_ELAPSED_FORMATS = {4, 6, 8, 10, 12}
+_PERCENT_FORMATS = {19, 20}
+TEXT1_FIELD = "188743731"
+ID_ALIAS = "Activity ID"
+_DUR_RE = re.compile(r"^-?PT(\d+(?:\.\d+)?)H(\d+(?:\.\d+)?)M(\d+(?:\.\d+)?)S$")
+
+
+def _strip_ns(root: Element) -> Element:
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith("{"):
+            el.tag = el.tag.split("}", 1)[1]
+    return root
+
+
+def _text(el: Element | None, tag: str, default: str = "") -> str:
+    if el is None:
+        return default
+    value = el.findtext(tag)
+    return value.strip() if value is not None else default
+
+
+def _minutes(duration: str) -> float | None:
+    m = _DUR_RE.match(duration.strip())
+    if not m:
+        return None
+    h, mi, s = (float(x) for x in m.groups())
+    return (h * 60 + mi + s / 60) * (-1 if duration.strip().startswith("-") else 1)
+
+
+def _dt(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None
+
+
+def parse_xml(data: bytes, filename: str) -> Element:
+    """Parse XML safely (defusedxml: no DTD, no entities) and drop namespaces.
+
+    Raises
+    ------
+    UnreadableFileError
+        On a DOCTYPE, an entity, or XML that does not parse.
+    """
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+
+    try:
+        root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True)
+    except DefusedXmlException as exc:
+        raise UnreadableFileError(
+            f"{filename}: refused: the XML declares a DOCTYPE or entities ({type(exc).__name__})"
+        ) from exc
+    except Exception as exc:  # xml.etree.ElementTree.ParseError and friends
+        raise UnreadableFileError(f"{filename}: not well-formed XML ({exc})") from exc
+    return _strip_ns(root)
+
+
+def _calendar(root: Element, uid: str) -> tuple[frozenset[int], set[date], set[date], str]:
+    """Work week (weekday() numbers), holidays, extra working days and name of a calendar."""
+    cals = {_text(c, "UID"): c for c in root.findall("Calendars/Calendar")}
+    week: dict[int, bool] = {}
+    holidays: set[date] = set()
+    workdays: set[date] = set()
+    name = ""
+    seen: set[str] = set()
+    while uid in cals and uid not in seen:
+        seen.add(uid)
+        cal = cals[uid]
+        name = name or _text(cal, "Name")
+        for wd in cal.findall("WeekDays/WeekDay"):
+            dtype = int(_text(wd, "DayType", "-1") or -1)
+            working = _text(wd, "DayWorking") == "1"
+            if 1 <= dtype <= 7:
+                week.setdefault((dtype + 5) % 7, working)
+            elif dtype == 0:  # older exception form
+                _exception(wd.find("TimePeriod"), working, holidays, workdays)
+        for exc in cal.findall("Exceptions/Exception"):
+            _exception(exc.find("TimePeriod"), _text(exc, "DayWorking") == "1", holidays, workdays)
+        uid = _text(cal, "BaseCalendarUID")
+    if not week:
+        week = {d: d < 5 for d in range(7)}
+    for d in range(7):
+        week.setdefault(d, d < 5)
+    return frozenset(d for d, w in week.items() if w), holidays, workdays, name
+
+
+def _exception(tp: Element | None, working: bool, holidays: set[date], workdays: set[date]) -> None:
+    if tp is None:
+        return
+    a, b = _dt(_text(tp, "FromDate")), _dt(_text(tp, "ToDate"))
+    if a is None or b is None:
+        return
+    day = a.date()
+    while day <= b.date() and len(holidays) + len(workdays) < 100_000:
+        (workdays if working else holidays).add(day)
+        day += timedelta(days=1)
+
+
+def read_mspdi(
+    data: bytes, filename: str = "file.xml", *, missing_slack_is_zero: bool = False
+) -> Plan:
+    """Read an MS Project XML (MSPDI) file into a plan (rules: module docstring).
+
+    ``missing_slack_is_zero``: read an absent ``TotalSlack`` as 0 (MPXJ's MSPDI
+    writer, used for ``.mpp`` files, leaves out zero slack).
+
+    Returns
+    -------
+    Plan
+        On a ``"custom"`` grid from the project calendar; warnings in ``plan.warnings``.
+
+    Raises
+    ------
+    UnreadableFileError
+        On hostile or malformed XML, or XML that is not an MSPDI ``Project``.
+    InvalidPlanError
+        With every problem and its place (``Task`` ID, field): unknown link type or
+        lag format, a predecessor that names no task, bad durations.
+    """
+    root = parse_xml(data, filename)
+    if root.tag != "Project":
+        raise UnreadableFileError(
+            f"{filename}: the XML root is <{root.tag}>, not an MSPDI <Project>"
+        )
+    issues = IssueLog(filename)
+    mpd = float(_text(root, "MinutesPerDay", "480") or 480) or 480.0
+    workweek, holidays, workdays, _ = _calendar(root, _text(root, "CalendarUID", "1"))
+    crit_days = float(_text(root, "CriticalSlackLimit", "0") or 0)
+    use_text1 = any(
+        _text(ea, "FieldID") == TEXT1_FIELD and _text(ea, "Alias") == ID_ALIAS
+        for ea in root.findall("ExtendedAttributes/ExtendedAttribute")
+    )
+
+    tasks = [t for t in root.findall("Tasks/Task") if _text(t, "IsNull") != "1"]
+    start_dt = _dt(_text(root, "StartDate"))
+    status_dt = _dt(_text(root, "StatusDate"))
+    progress = any(float(_text(t, "PercentComplete", "0") or 0) > 0 for t in tasks)
+    if progress and status_dt is not None:
+        start_dt = status_dt
+    if start_dt is None:
+        starts = [d for t in tasks if (d := _dt(_text(t, "Start")))]
+        start_dt = min(starts) if starts else None
+    if start_dt is None:
+        issues.error("Project", None, "StartDate", "no project start date")
+        issues.raise_if_errors()
+        raise AssertionError
+    last = max(
+        [d.date() for t in tasks for k in ("Finish", "LateFinish") if (d := _dt(_text(t, k)))],
+        default=None,
+    )
+    grid = TimeGrid(
+        start_dt.date(),
+        "custom",
+        horizon_months_for(start_dt.date(), last),
+        workweek=workweek,
+        holidays_extra=frozenset(holidays),
+        workdays_extra=frozenset(workdays),
+    )
+
+    uid_to_id: dict[str, str] = {}
+    summaries: dict[str, list[str]] = {}  # summary UID -> leaf activity ids
+    stack: list[tuple[int, str, str]] = []  # (outline level, uid, name)
+    activities: list[Activity] = []
+    seen: dict[str, str] = {}
+    for t in tasks:
+        uid = _text(t, "UID")
+        if uid == "0":
+            continue
+        tid = _text(t, "ID") or uid
+        if use_text1:
+            for ea in t.findall("ExtendedAttribute"):
+                if _text(ea, "FieldID") == TEXT1_FIELD and _text(ea, "Value"):
+                    tid = _text(ea, "Value")
+        place = f"Task {tid}"
+        level = int(_text(t, "OutlineLevel", "1") or 1)
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        name = _text(t, "Name") or tid
+        if _text(t, "Summary") == "1":
+            stack.append((level, uid, name))
+            summaries[uid] = []
+            continue
+        for _, suid, _ in stack:
+            summaries[suid].append(tid)
+        if tid in seen:
+            issues.error("Task", None, "ID", f"{place}: ID repeats task UID {seen[tid]}")
+            continue
+        seen[tid] = uid
+        uid_to_id[uid] = tid
+        pct = float(_text(t, "PercentComplete", "0") or 0)
+        field = "RemainingDuration" if 0 < pct < 100 else "Duration"
+        minutes = _minutes(_text(t, field, "PT0H0M0S") or "PT0H0M0S")
+        if minutes is None or minutes < 0:
+            issues.error(
+                "Task", None, field, f"{place}: duration {_text(t, field)!r} is not PT#H#M#S"
+            )
+            continue
+        days = minutes / mpd
+        if pct >= 100 or _text(t, "Milestone") == "1":
+            dur = 0
+        else:
+            dur = days_up(days)
+            if abs(dur - days) > 1e-6:
+                issues.warn("Task", None, field, f"{place}: {days:.2f} days rounded up to {dur}")
+        act = Activity(id=tid, name=name, duration=dur, project=stack[-1][2] if stack else "")
+        cal_uid = _text(t, "CalendarUID", "-1")
+        if cal_uid not in ("-1", "", _text(root, "CalendarUID", "1")):
+            issues.warn(
+                "Task",
+                None,
+                "CalendarUID",
+                f"{place}: own calendar {cal_uid} ignored; project calendar used",
+            )
+        if pct < 100:
+            _constraint(act, t, grid, issues, place)
+        extra: dict[str, Any] = {
+            "uid": uid,
+            "status": "complete" if pct >= 100 else ("active" if pct > 0 else "not started"),
+            "manual": _text(t, "Manual") == "1",
+            "critical_days": crit_days,
+        }
+        for key, tag in (
+            ("start", "Start"),
+            ("finish", "Finish"),
+            ("tool_early_start", "EarlyStart"),
+        ):
+            if d := _dt(_text(t, tag)):
+                extra[key] = d.date().isoformat()
+        slack = _text(t, "TotalSlack")
+        if not slack and missing_slack_is_zero:
+            slack = "0"
+        if slack:
+            extra["tool_tf_days"] = float(slack) / (mpd * 10)
+        if _text(t, "Critical"):
+            extra["tool_critical"] = _text(t, "Critical") == "1"
+        act.extra.update(extra)
+        activities.append(act)
+
+    dur_of = {a.id: a.duration for a in activities}
+    dependencies: list[Dependency] = []
+    for t in tasks:
+        uid = _text(t, "UID")
+        if uid == "0":
+            continue
+        succs = summaries.get(uid) or ([uid_to_id[uid]] if uid in uid_to_id else [])
+        place = f"Task {_text(t, 'ID') or uid}"
+        for link in t.findall("PredecessorLink"):
+            puid = _text(link, "PredecessorUID")
+            preds = summaries.get(puid) or ([uid_to_id[puid]] if puid in uid_to_id else [])
+            if not preds:
+                issues.error(
+                    "Task", None, "PredecessorUID", f"{place}: predecessor UID {puid} is not a task"
+                )
+                continue
+            ltype = LINK_TYPES.get(_text(link, "Type", "1"))
+            if ltype is None:
+                issues.error(
+                    "Task",
+                    None,
+                    "Type",
+                    f"{place}: unknown link type {_text(link, 'Type')!r} (0 FF, 1 FS, 2 SF, 3 SS)",
+                )
+                continue
+            fmt_text = _text(link, "LagFormat", "7") or "7"
+            lag_raw = float(_text(link, "LinkLag", "0") or 0)
+            fmt = int(fmt_text) if fmt_text.isdigit() else -1
+            base = fmt - 32 if fmt >= 35 else fmt
+            if base in _WORK_FORMATS:
+                lag_days = lag_raw / 10 / mpd
+            elif base in _ELAPSED_FORMATS:
+                lag_days = lag_raw / 10 / 1440 * len(workweek) / 7
+            elif base in _PERCENT_FORMATS:
+                lag_days = -1.0  # resolved per predecessor below
+            else:
+                issues.error("Task", None, "LagFormat", f"{place}: unknown lag format {fmt_text!r}")
+                continue
+            if summaries.get(uid) or summaries.get(puid):
+                issues.warn(
+                    "Task",
+                    None,
+                    "PredecessorUID",
+                    f"{place}: link with a summary task replaced by links to its {len(preds) * len(succs)} leaf pairs",
+                )
+            for p in preds:
+                days = lag_days if base not in _PERCENT_FORMATS else lag_raw / 1000 * dur_of[p]
+                lag = days_up(days)
+                if abs(lag - days) > 1e-6:
+                    issues.warn(
+                        "Task", None, "LinkLag", f"{place}: lag {days:.2f} days rounded up to {lag}"
+                    )
+                for s in succs:
+                    if p != s:
+                        dependencies.append(Dependency(p, s, ltype, lag))  # type: ignore[arg-type]
+
+    resources, demands = _resources(root, uid_to_id, dur_of, issues)
+    issues.raise_if_errors()
+    plan = Plan(
+        name=_text(root, "Title") or _text(root, "Name") or filename,
+        grid=grid,
+        activities=activities,
+        dependencies=dependencies,
+        resources=resources,
+        demands=demands,
+        warnings=list(issues.warnings),
+    )
+    plan.check()
+    return plan
+
+
+def _constraint(act: Activity, t: Element, grid: TimeGrid, issues: IssueLog, place: str) -> None:
+    ctype = _text(t, "ConstraintType", "0") or "0"
+    if ctype == "0":
+        return
+    when = _dt(_text(t, "ConstraintDate"))
+    if ctype in ("1", "5", "6") or when is None:
+        issues.warn("Task", None, "ConstraintType", f"{place}: constraint type {ctype} ignored")
+        return
+    day = when.date()
+    if ctype == "4":
+        act.release = grid.slot_on_or_after(day)
+    elif ctype == "7":
+        act.due = grid.slot_after(day)
+    elif ctype == "2":
+        act.fixed_start = grid.slot_on_or_after(day)
+    elif ctype == "3":
+        act.fixed_start = max(0, grid.slot_after(day) - act.duration)
+    else:
+        issues.warn(
+            "Task", None, "ConstraintType", f"{place}: unknown constraint type {ctype} ignored"
+        )
+
+
+def _resources(
+    root: Element, uid_to_id: dict[str, str], dur_of: dict[str, int], issues: IssueLog
+) -> tuple[list[Resource], list[Demand]]:
+    resources: dict[str, Resource] = {}
+    by_uid: dict[str, str] = {}
+    for r in root.findall("Resources/Resource"):
+        uid, name = _text(r, "UID"), _text(r, "Name")
+        if not name or _text(r, "Type", "1") != "1":
+            continue  # the unnamed UID 0 resource, material and cost resources
+        units = float(_text(r, "MaxUnits", "1") or 1)
+        cap = max(1, days_up(units))
+        if abs(cap - units) > 1e-6:
+            issues.warn(
+                "Resource",
+                None,
+                "MaxUnits",
+                f"Resource {name}: max units {units:g} rounded up to {cap}",
+            )
+        resources[name] = Resource(name, cap, name=name)
+        by_uid[uid] = name
+    demands: list[Demand] = []
+    for a in root.findall("Assignments/Assignment"):
+        tid, rid = uid_to_id.get(_text(a, "TaskUID")), by_uid.get(_text(a, "ResourceUID"))
+        if tid is None or rid is None:
+            continue  # unassigned (-65535), summary task or non-work resource
+        if dur_of[tid] == 0:
+            issues.warn(
+                "Assignment",
+                None,
+                "TaskUID",
+                f"Task {tid}: assignment of {rid} to a milestone dropped",
+            )
+            continue
+        units = float(_text(a, "Units", "1") or 1)
+        amount = max(1, days_up(units))
+        if abs(amount - units) > 1e-6:
+            issues.warn(
+                "Assignment",
+                None,
+                "Units",
+                f"Task {tid}/{rid}: {units:g} units rounded up to {amount}",
+            )
+        res = resources[rid]
+        if amount > res.capacity:
+            issues.warn(
+                "Assignment",
+                None,
+                "Units",
+                f"Resource {rid}: capacity {res.capacity} raised to {amount} for task {tid}",
+            )
+            res.capacity = amount
+        demands.append(Demand(tid, rid, amount))
+    return list(resources.values()), demands
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def _sub(parent: Element, tag: str, text: object | None = None) -> Element:
+    from xml.etree.ElementTree import SubElement
+
+    el = SubElement(parent, tag)
+    if text is not None:
+        el.text = str(text)
+    return el
+
+
+def _calendar_exceptions(
+    grid: TimeGrid, first: date, last: date
+) -> tuple[set[int], list[tuple[date, bool]]]:
+    """Work week and day exceptions that reproduce ``grid`` between two dates."""
+    if grid.kind == "calendar":
+        return set(range(7)), []
+    week = set(grid.workweek) if grid.kind == "custom" else {0, 1, 2, 3, 4}
+    work = set(grid.slot_days(0, grid.slot_after(last)))
+    out: list[tuple[date, bool]] = []
+    day = first
+    while day <= last:
+        in_week = day.weekday() in week
+        if in_week and day not in work:
+            out.append((day, False))
+        elif not in_week and day in work:
+            out.append((day, True))
+        day += timedelta(days=1)
+    return week, out
+
+
+def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
+    """Write a solved schedule as MS Project XML (MSPDI) that MS Project and P6 import.
+
+    Each activity is a task with its solved ``Start``/``Finish`` (08:00 and 17:00 on
+    the grid's working days), ``Duration`` (8 h per grid slot), ``Critical`` (logic
+    CPM longest path) and ``TotalSlack``; projects become summary tasks; links carry
+    ``Type`` (FF=0, FS=1, SF=2, SS=3), ``LinkLag`` in tenths of minutes and
+    ``LagFormat`` 7 (days); resources carry ``MaxUnits`` = capacity, assignments
+    ``Units`` = amount. The project calendar reproduces the plan's grid (work week
+    plus day exceptions). Non-numeric activity ids go to ``Text1`` (alias
+    ``Activity ID``) and are read back by :func:`read_mspdi`.
+
+    Parameters
+    ----------
+    schedule
+        A schedule with a plan (``schedule.has_plan``).
+    path
+        Output ``.xml`` file.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    ValueError
+        If the schedule has no solved plan.
+    """
+    from xml.etree.ElementTree import ElementTree, indent
+
+    plan = schedule.plan
+    if plan is None or not schedule.has_plan:
+        raise ValueError("write_mspdi needs a solved schedule (status optimal or feasible)")
+    grid = plan.grid
+    ends = schedule.ends()
+    cpm = schedule.cpm.times if schedule.cpm else {}
+    numeric = all(a.id.isdigit() and a.id != "0" for a in plan.activities)
+    finish_slot = max(ends.values(), default=0)
+    last_day = grid.finish_date(0, max(finish_slot, 1))
+
+    root = Element("Project", {"xmlns": NS})
+    _sub(root, "SaveVersion", 14)
+    _sub(root, "Name", f"{plan.name}.xml")
+    _sub(root, "Title", plan.name)
+    _sub(root, "ScheduleFromStart", 1)
+    _sub(root, "StartDate", f"{grid.plan_start.isoformat()}T08:00:00")
+    _sub(root, "FinishDate", f"{last_day.isoformat()}T17:00:00")
+    _sub(root, "CriticalSlackLimit", 0)
+    _sub(root, "CalendarUID", 1)
+    _sub(root, "DefaultStartTime", "08:00:00")
+    _sub(root, "DefaultFinishTime", "17:00:00")
+    _sub(root, "MinutesPerDay", 480)
+    _sub(root, "MinutesPerWeek", 480 * 5)
+    _sub(root, "DaysPerMonth", 20)
+    _sub(root, "DurationFormat", 7)
+    if not numeric:
+        eas = _sub(root, "ExtendedAttributes")
+        ea = _sub(eas, "ExtendedAttribute")
+        _sub(ea, "FieldID", TEXT1_FIELD)
+        _sub(ea, "FieldName", "Text1")
+        _sub(ea, "Alias", ID_ALIAS)
+
+    cals = _sub(_sub(root, "Calendars"), "Calendar")
+    _sub(cals, "UID", 1)
+    _sub(cals, "Name", "infraplan")
+    _sub(cals, "IsBaseCalendar", 1)
+    _sub(cals, "BaseCalendarUID", -1)
+    week, exceptions = _calendar_exceptions(grid, grid.plan_start, last_day + timedelta(days=370))
+    wds = _sub(cals, "WeekDays")
+    for dtype in range(1, 8):
+        wd = _sub(wds, "WeekDay")
+        _sub(wd, "DayType", dtype)
+        working = (dtype + 5) % 7 in week
+        _sub(wd, "DayWorking", int(working))
+        if working:
+            _work_times(wd)
+    if exceptions:
+        excs = _sub(cals, "Exceptions")
+        for day, working in exceptions:
+            ex = _sub(excs, "Exception")
+            _sub(ex, "EnteredByOccurrences", 0)
+            tp = _sub(ex, "TimePeriod")
+            _sub(tp, "FromDate", f"{day.isoformat()}T00:00:00")
+            _sub(tp, "ToDate", f"{day.isoformat()}T23:59:00")
+            _sub(ex, "Occurrences", 1)
+            _sub(ex, "Name", "working day" if working else "non-working day")
+            _sub(ex, "Type", 1)
+            _sub(ex, "DayWorking", int(working))
+            if working:
+                _work_times(ex)
+
+    tasks_el = _sub(root, "Tasks")
+    uid_of: dict[str, int] = {}
+    next_uid = 1
+    order = _grouped(plan.activities)
+    next_id = max((int(a.id) for a in plan.activities), default=0) + 1 if numeric else 1
+    deps_of: dict[str, list[Dependency]] = {}
+    for d in plan.dependencies:
+        deps_of.setdefault(d.successor, []).append(d)
+    # UIDs first so links can refer to any task
+    rows: list[tuple[str, Activity | None, int]] = []
+    for project, acts in order:
+        if project:
+            rows.append((project, None, next_uid))
+            next_uid += 1
+        for a in acts:
+            uid_of[a.id] = next_uid
+            rows.append((project, a, next_uid))
+            next_uid += 1
+    for project, a, uid in rows:
+        t = _sub(tasks_el, "Task")
+        _sub(t, "UID", uid)
+        if a is None:
+            _sub(t, "ID", next_id if numeric else uid)
+            next_id += 1
+            members = [x for p, x, _ in rows if p == project and x is not None]
+            s = min(schedule.starts[x.id] for x in members)
+            e = max(ends[x.id] for x in members)
+            _task_common(t, project, 1, s, e, grid, summary=True)
+            continue
+        _sub(t, "ID", a.id if numeric else uid)
+        s, e = schedule.starts[a.id], ends[a.id]
+        _task_common(t, a.name, 2 if project else 1, s, e, grid, summary=False)
+        times = cpm.get(a.id)
+        _sub(t, "Critical", int(bool(times and times.critical)))
+        if times is not None:
+            _sub(t, "EarlyStart", _start_text(grid, times.es))
+            _sub(t, "EarlyFinish", _finish_text(grid, times.es, times.ef))
+            _sub(t, "LateStart", _start_text(grid, times.ls))
+            _sub(t, "LateFinish", _finish_text(grid, times.ls, times.lf))
+            _sub(t, "TotalSlack", times.total_float * 4800)
+            _sub(t, "FreeSlack", times.free_float * 4800)
+        _sub(t, "ConstraintType", 0)
+        _sub(t, "CalendarUID", -1)
+        for d in deps_of.get(a.id, []):
+            link = _sub(t, "PredecessorLink")
+            _sub(link, "PredecessorUID", uid_of[d.predecessor])
+            _sub(link, "Type", LINK_CODES[d.type])
+            _sub(link, "CrossProject", 0)
+            _sub(link, "LinkLag", d.lag * 4800)
+            _sub(link, "LagFormat", 7)
+        if not numeric:
+            ea = _sub(t, "ExtendedAttribute")
+            _sub(ea, "FieldID", TEXT1_FIELD)
+            _sub(ea, "Value", a.id)
+
+    res_el = _sub(root, "Resources")
+    res_uid: dict[str, int] = {}
+    for i, r in enumerate(plan.resources, start=1):
+        el = _sub(res_el, "Resource")
+        _sub(el, "UID", i)
+        _sub(el, "ID", i)
+        _sub(el, "Name", r.id)
+        _sub(el, "Type", 1)
+        _sub(el, "MaxUnits", f"{r.max_capacity:.2f}")
+        res_uid[r.id] = i
+    asg_el = _sub(root, "Assignments")
+    for i, d in enumerate(plan.demands, start=1):
+        el = _sub(asg_el, "Assignment")
+        _sub(el, "UID", i)
+        _sub(el, "TaskUID", uid_of[d.activity])
+        _sub(el, "ResourceUID", res_uid[d.resource])
+        s, e = schedule.starts[d.activity], ends[d.activity]
+        _sub(el, "Start", _start_text(grid, s))
+        _sub(el, "Finish", _finish_text(grid, s, e))
+        _sub(el, "Units", d.amount)
+        _sub(el, "Work", f"PT{d.amount * (e - s) * 8}H0M0S")
+
+    indent(root, space="\t")
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ElementTree(root).write(out, encoding="UTF-8", xml_declaration=True)
+    log.info("wrote %s: %d tasks, %d links", out, len(plan.activities), len(plan.dependencies))
+    return out
+
+
+def _work_times(parent: Element) -> None:
+    wts = _sub(parent, "WorkingTimes")
+    for a, b in (("08:00:00", "12:00:00"), ("13:00:00", "17:00:00")):
+        wt = _sub(wts, "WorkingTime")
+        _sub(wt, "FromTime", a)
+        _sub(wt, "ToTime", b)
+
+
+def _start_text(grid: TimeGrid, slot: int) -> str:
+    return f"{grid.date_of(slot).isoformat()}T08:00:00"
+
+
+def _finish_text(grid: TimeGrid, start: int, end: int) -> str:
+    if end <= start:
+        return _start_text(grid, start)
+    return f"{grid.finish_date(start, end).isoformat()}T17:00:00"
+
+
+def _task_common(
+    t: Element, name: str, level: int, s: int, e: int, grid: TimeGrid, *, summary: bool
+) -> None:
+    _sub(t, "Name", name)
+    _sub(t, "Manual", 0)
+    _sub(t, "OutlineLevel", level)
+    _sub(t, "Start", _start_text(grid, s))
+    _sub(t, "Finish", _finish_text(grid, s, e))
+    _sub(t, "Duration", f"PT{(e - s) * 8}H0M0S")
+    _sub(t, "DurationFormat", 7)
+    _sub(t, "Milestone", int(e == s and not summary))
+    _sub(t, "Summary", int(summary))
+
+
+def _grouped(activities: Iterable[Activity]) -> list[tuple[str, list[Activity]]]:
+    groups: dict[str, list[Activity]] = {}
+    for a in activities:
+        groups.setdefault(a.project, []).append(a)
+    return list(groups.items())
