@@ -353,3 +353,35 @@ def test_invalid_schedule_without_plan(tmp_path: Path) -> None:
     assert values["Status"] == "invalid"
     assert values["Issues (errors)"] == 2
     _no_formulas(wb)
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("=SUM(A1)", "=SUM(A1)"),  # a formula: kept as text
+        ('=HYPERLINK("http://x")', '=HYPERLINK("http://x")'),  # formula with a call
+        ("#N/A", "#N/A"),  # an Excel error code: kept as text, not an error cell
+        ("+cmd|' /C calc'!A0", "+cmd|' /C calc'!A0"),  # DDE-style text stays inert text
+        ("벨\x07소리", "벨소리"),  # a control character Excel cannot hold is dropped
+    ],
+)
+def test_hostile_names_written_as_text(
+    plan: Plan, cpm: CpmResult, tmp_path: Path, name: str, stored: str
+) -> None:
+    plan.activities[2].name = name  # A3
+    starts = {"A1": 0, "A2": 20, "A3": 31, "A4": 90, "M5": 390}
+    sched = Schedule(plan, "feasible", starts=starts, cpm=cpm)
+    wb = openpyxl.load_workbook(write_report(sched, tmp_path / "hostile.xlsx"))
+    for sheet in ("Schedule", "Gantt", "Critical path"):
+        ws = wb[sheet]
+        col = 3 if sheet == "Critical path" else 1
+        cell = ws.cell(_row_of(ws, "A3", col), col + 1)
+        assert cell.value == stored
+        assert cell.data_type == "s"
+    _no_formulas(wb)
+
+
+def test_korean_activity_names_round_trip(report: openpyxl.Workbook) -> None:
+    ws = report["Schedule"]
+    assert ws.cell(_row_of(ws, "A3"), 2).value == "댐 본체"
+    assert ws.cell(_row_of(ws, "A3"), 3).value == "댐"
