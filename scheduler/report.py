@@ -413,6 +413,7 @@ def _gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: _Styles) 
         c.fill = _HEADER_FILL
         c.alignment = rotated
         ws.column_dimensions[get_column_letter(GANTT_FIRST_MONTH_COL + k)].width = 3.6
+    ws.row_dimensions[h].height = 46  # room for the rotated month labels
     # styles, built once
     project_text = st.get(font=_BOLD, fill=_PROJECT_FILL)
     project_date = st.get(font=_BOLD, fill=_PROJECT_FILL, number_format=DATE_FMT)
@@ -476,7 +477,7 @@ def _gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: _Styles) 
                     st.apply(c, bar[crit])
     ws.freeze_panes = ws.cell(row=h + 1, column=GANTT_FIRST_MONTH_COL)
     ws.sheet_properties.outlinePr.summaryBelow = False
-    _widths(ws, {1: 16, 2: 34, 3: 11.5, 4: 11.5, 5: 6, 6: 6})
+    _widths(ws, {1: 16, 2: 28, 3: 11.5, 4: 11.5, 5: 6, 6: 6})
 
 
 def _critical(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:

@@ -385,3 +385,15 @@ def test_korean_activity_names_round_trip(report: openpyxl.Workbook) -> None:
     ws = report["Schedule"]
     assert ws.cell(_row_of(ws, "A3"), 2).value == "댐 본체"
     assert ws.cell(_row_of(ws, "A3"), 3).value == "댐"
+
+
+def test_solved_plan_without_cpm(plan: Plan, tmp_path: Path) -> None:
+    """CPM may fail (positive max_lag cycle): dates still shown, logic columns blank."""
+    starts = {"A1": 0, "A2": 20, "A3": 31, "A4": 90, "M5": 390}
+    sched = Schedule(plan, "feasible", starts=starts)
+    wb = openpyxl.load_workbook(write_report(sched, tmp_path / "nocpm.xlsx"))
+    ws = wb["Schedule"]
+    r = _row_of(ws, "A4")
+    assert ws.cell(r, 8).value == datetime(2028, 1, 25)  # finish
+    assert ws.cell(r, 10).value is None  # ES
+    assert wb["Critical path"]["A3"].value == "no critical path computed"
