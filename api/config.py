@@ -1,0 +1,57 @@
+"""Settings of the HTTP service, read from the environment (prefix ``INFRAPLAN_``).
+
+Tests build their own :class:`Settings` and pass it to :func:`api.main.create_app`,
+or set the environment and call ``get_settings.cache_clear()``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Service settings.
+
+    Every field is read from ``INFRAPLAN_<FIELD NAME>`` (case-insensitive), e.g.
+    ``INFRAPLAN_DATABASE_URL=postgresql+psycopg://user:pw@127.0.0.1/infraplan``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="INFRAPLAN_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///infraplan.db",
+        description="SQLAlchemy URL. Default: the SQLite file infraplan.db in the working "
+        "directory (WAL mode). PostgreSQL: postgresql+psycopg://user:password@host/db.",
+    )
+    max_upload_bytes: int = Field(
+        20 * 1024 * 1024, gt=0, description="Largest accepted upload in bytes (default 20 MB)."
+    )
+    max_jobs: int = Field(
+        1, ge=1, description="Solves running at once, each in its own worker process."
+    )
+    solve_time_limit_s: float = Field(
+        60.0, gt=0, description="Default solver time limit in seconds when a request gives none."
+    )
+    max_time_limit_s: float = Field(
+        3600.0, gt=0, description="Largest solver time limit a request may ask for, in seconds."
+    )
+    solve_workers: int = Field(
+        1, ge=1, description="CP-SAT search workers per solve (keep at most the number of cores)."
+    )
+    progress_interval_s: float = Field(
+        0.5, gt=0, description="Least time between two progress writes of a running solve."
+    )
+    poll_interval_s: float = Field(
+        0.2, gt=0, description="How often the job dispatcher looks for queued solves, seconds."
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings read from the environment (cached)."""
+    return Settings()

@@ -1,0 +1,454 @@
+"""Solve jobs: each solve runs in its own worker process, outside any request.
+
+Life of a schedule row::
+
+    queued ──claim──> running ──> optimal | feasible | infeasible | failed
+       └───────────── cancelled <──┘        (DELETE: the process is terminated)
+
+:class:`JobManager` lives in the server process. A dispatcher thread claims queued
+rows (an atomic ``UPDATE ... WHERE status = 'queued'``) while fewer than
+``max_jobs`` processes run, starts one :func:`run_job` process per row, and watches
+the processes: one that dies without writing its result is marked ``failed``.
+Processes come from a ``forkserver`` that pre-imports the solver, so a job starts
+in milliseconds without inheriting the server's threads.
+
+The worker process (:func:`run_job`) opens its own database connection, rebuilds
+the plan from the stored upload, solves it with :func:`scheduler.planner.plan_schedule`,
+writes progress (best objective, bound, elapsed seconds) at most every
+``progress_interval_s`` seconds, and finally writes the schedule document, the
+Gantt dependencies, the network view and the Excel report in one transaction,
+only if the row is still ``running`` (a cancelled row is never overwritten).
+
+At start-up :meth:`JobManager.recover` marks rows left ``running`` by a dead server
+``failed`` with reason ``interrupted``; ``queued`` rows simply run again.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from api.db import Database, PlanRow, ScheduleRow, utcnow
+
+__all__ = ["INTERRUPTED", "JobManager", "JobSpec", "recover_interrupted", "run_job"]
+
+log = logging.getLogger(__name__)
+
+#: Reason given to a schedule whose solve was running when the server died.
+INTERRUPTED = "interrupted"
+#: Modules the fork server imports once, so that each job starts warm.
+_PRELOAD = [
+    "api.jobs",
+    "scheduler.planner",
+    "scheduler.solver",
+    "scheduler.workbook",
+    "scheduler.report",
+    "scheduler.network",
+    "ortools.sat.python.cp_model",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """What a worker process needs: the schedule row and how to reach the database.
+
+    Parameters
+    ----------
+    schedule_id
+        Row id in ``schedules``.
+    database_url
+        SQLAlchemy URL of the service database.
+    progress_interval_s
+        Least seconds between two progress writes.
+    """
+
+    schedule_id: int
+    database_url: str
+    progress_interval_s: float = 0.5
+
+
+def recover_interrupted(db: Database) -> int:
+    """Mark schedules left ``running`` by a dead server as ``failed`` (reason ``interrupted``).
+
+    Returns
+    -------
+    int
+        How many rows were marked. ``queued`` rows are left queued: they run again.
+    """
+    with db.session() as s:
+        result = s.execute(
+            update(ScheduleRow)
+            .where(ScheduleRow.status == "running")
+            .values(status="failed", reason=INTERRUPTED, finished_at=utcnow(), worker_pid=None)
+        )
+        count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if count:
+        log.warning("%d schedule(s) were running when the server stopped: marked failed", count)
+    return count
+
+
+class JobManager:
+    """Runs queued schedules in worker processes; cancels by terminating the process.
+
+    Parameters
+    ----------
+    db
+        The server's database.
+    max_jobs
+        Worker processes running at once (default 1: the machine has 2 cores).
+    progress_interval_s
+        Least seconds between progress writes of a worker.
+    poll_interval_s
+        How often the dispatcher looks for queued rows when not woken up.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_jobs: int = 1,
+        progress_interval_s: float = 0.5,
+        poll_interval_s: float = 0.2,
+    ) -> None:
+        self.db = db
+        self.max_jobs = max_jobs
+        self.progress_interval_s = progress_interval_s
+        self.poll_interval_s = poll_interval_s
+        self._procs: dict[int, BaseProcess] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._ctx.set_forkserver_preload(_PRELOAD)
+
+    # -- life cycle ------------------------------------------------------------------------
+    def recover(self) -> int:
+        """Mark rows left running by a dead server failed (see :func:`recover_interrupted`)."""
+        return recover_interrupted(self.db)
+
+    def start(self) -> None:
+        """Start the dispatcher thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="infraplan-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop dispatching; terminate running solves and mark them ``failed`` (interrupted)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        with self._lock:
+            for sid, proc in list(self._procs.items()):
+                self._terminate(proc)
+                self._mark_dead(sid, INTERRUPTED)
+            self._procs.clear()
+
+    def notify(self) -> None:
+        """Wake the dispatcher (a schedule was queued)."""
+        self._wake.set()
+
+    @property
+    def running(self) -> list[int]:
+        """Ids of schedules whose worker process is alive."""
+        with self._lock:
+            return [sid for sid, p in self._procs.items() if p.is_alive()]
+
+    # -- cancel ----------------------------------------------------------------------------
+    def cancel(self, schedule_id: int) -> bool:
+        """Cancel a queued or running solve.
+
+        Returns
+        -------
+        bool
+            True when the row was queued or running and is now ``cancelled``; False
+            when it had already ended (its status is left as it was).
+        """
+        with self._lock:
+            with self.db.session() as s:
+                result = s.execute(
+                    update(ScheduleRow)
+                    .where(
+                        ScheduleRow.id == schedule_id, ScheduleRow.status.in_(("queued", "running"))
+                    )
+                    .values(
+                        status="cancelled",
+                        reason="cancelled by request",
+                        finished_at=utcnow(),
+                        worker_pid=None,
+                    )
+                )
+                changed = bool(result.rowcount)  # type: ignore[attr-defined]
+            proc = self._procs.pop(schedule_id, None)
+            if proc is not None:
+                self._terminate(proc)
+        if changed:
+            log.info("schedule %d cancelled", schedule_id)
+        return changed
+
+    # -- dispatcher ------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._reap()
+                self._dispatch()
+            except Exception:  # keep dispatching whatever one round did
+                log.exception("job dispatcher round failed")
+            self._wake.wait(self.poll_interval_s)
+            self._wake.clear()
+
+    def _reap(self) -> None:
+        """Forget ended processes; mark rows of processes that died mid-solve failed."""
+        with self._lock:
+            for sid, proc in list(self._procs.items()):
+                if proc.is_alive():
+                    continue
+                proc.join()
+                del self._procs[sid]
+                if proc.exitcode != 0:
+                    self._mark_dead(sid, f"worker process exited with code {proc.exitcode}")
+                else:
+                    self._mark_dead(sid, "worker process ended without a result")
+
+    def _dispatch(self) -> None:
+        with self._lock:
+            while len(self._procs) < self.max_jobs and not self._stop.is_set():
+                sid = self._claim_next()
+                if sid is None:
+                    return
+                spec = JobSpec(sid, self.db.url, self.progress_interval_s)
+                proc = self._ctx.Process(
+                    target=run_job, args=(spec,), name=f"infraplan-solve-{sid}", daemon=True
+                )
+                proc.start()
+                self._procs[sid] = proc
+                with self.db.session() as s:
+                    s.execute(
+                        update(ScheduleRow)
+                        .where(ScheduleRow.id == sid, ScheduleRow.status == "running")
+                        .values(worker_pid=proc.pid)
+                    )
+                log.info("schedule %d solving in process %s", sid, proc.pid)
+
+    def _claim_next(self) -> int | None:
+        """Atomically move the oldest queued row to ``running``; return its id."""
+        while True:
+            with self.db.session() as s:
+                sid = s.scalar(
+                    select(ScheduleRow.id)
+                    .where(ScheduleRow.status == "queued")
+                    .order_by(ScheduleRow.id)
+                    .limit(1)
+                )
+                if sid is None:
+                    return None
+                result = s.execute(
+                    update(ScheduleRow)
+                    .where(ScheduleRow.id == sid, ScheduleRow.status == "queued")
+                    .values(status="running", started_at=utcnow())
+                )
+                if result.rowcount:  # type: ignore[attr-defined]
+                    return int(sid)
+            # another dispatcher took it (or it was cancelled): look again
+
+    def _mark_dead(self, schedule_id: int, reason: str) -> None:
+        with self.db.session() as s:
+            s.execute(
+                update(ScheduleRow)
+                .where(ScheduleRow.id == schedule_id, ScheduleRow.status == "running")
+                .values(status="failed", reason=reason, finished_at=utcnow(), worker_pid=None)
+            )
+
+    @staticmethod
+    def _terminate(proc: BaseProcess) -> None:
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=5)
+
+
+# -- worker process ------------------------------------------------------------------------
+def run_job(spec: JobSpec) -> None:
+    """Solve one schedule row (runs in a worker process).
+
+    Reads the plan row, rebuilds the :class:`~scheduler.model.Plan` from the stored
+    upload (workbook bytes through :func:`scheduler.planner.load_plan`, JSON tables
+    through :func:`scheduler.workbook.plan_from_tables`), solves it, and writes the
+    outcome. Every error ends as status ``failed`` with a reason; nothing escapes.
+    """
+    logging.basicConfig(level=logging.INFO)
+    db = Database(spec.database_url, pooled=False)
+    try:
+        _solve_row(db, spec)
+    except Exception as exc:
+        log.exception("schedule %d failed", spec.schedule_id)
+        _finish(db, spec.schedule_id, status="failed", reason=f"{type(exc).__name__}: {exc}"[:2000])
+    finally:
+        db.dispose()
+
+
+def _solve_row(db: Database, spec: JobSpec) -> None:
+    from scheduler.errors import InvalidPlanError
+    from scheduler.planner import invalid_schedule, plan_schedule
+
+    with db.session() as s:
+        row = s.get(ScheduleRow, spec.schedule_id)
+        if row is None or row.status != "running":
+            return
+        plan_row = s.get(PlanRow, row.plan_id)
+        assert plan_row is not None
+        options = dict(row.options or {})
+        upload, fmt, filename = plan_row.upload, plan_row.source_format, plan_row.filename
+        tables = plan_row.tables
+
+    try:
+        plan = rebuild_plan(upload, fmt, filename, tables)
+    except InvalidPlanError as err:
+        doc = invalid_schedule(err).to_json()
+        _finish(db, spec.schedule_id, status="failed", reason="the plan is invalid", document=doc)
+        return
+
+    last = [0.0]
+
+    def progress(p: Any) -> None:
+        now = time.monotonic()
+        if now - last[0] < spec.progress_interval_s:
+            return
+        last[0] = now
+        with db.session() as s:
+            s.execute(
+                update(ScheduleRow)
+                .where(ScheduleRow.id == spec.schedule_id, ScheduleRow.status == "running")
+                .values(
+                    progress_objective=_num(getattr(p, "objective", None)),
+                    progress_bound=_num(getattr(p, "bound", None)),
+                    progress_elapsed_s=_num(getattr(p, "elapsed_s", None)),
+                )
+            )
+
+    schedule = plan_schedule(plan, solve_options(options), progress)
+    document = schedule.to_json()
+    dependencies = [
+        {
+            "predecessor": d.predecessor,
+            "successor": d.successor,
+            "type": d.type,
+            "lag_days": d.lag,
+            "max_lag_days": d.max_lag,
+        }
+        for d in plan.dependencies
+    ]
+    network: list[Any] | None = None
+    report: bytes | None = None
+    notes: list[str] = []
+    try:
+        from scheduler.network import connection_months
+
+        network = list(connection_months(schedule))
+    except Exception as exc:
+        log.exception("network view of schedule %d failed", spec.schedule_id)
+        notes.append(f"network view failed: {exc}")
+    try:
+        from scheduler.report import write_report
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_report(schedule, Path(tmp) / "report.xlsx")
+            report = Path(path).read_bytes()
+    except Exception as exc:
+        log.exception("report of schedule %d failed", spec.schedule_id)
+        notes.append(f"report failed: {exc}")
+    status = (
+        schedule.status if schedule.status in ("optimal", "feasible", "infeasible") else "failed"
+    )
+    _finish(
+        db,
+        spec.schedule_id,
+        status=status,
+        reason="; ".join(notes) or None,
+        document=document,
+        dependencies=dependencies,
+        network=network,
+        report=report,
+        progress=(schedule.objective, schedule.bound, schedule.solve_seconds),
+    )
+
+
+def rebuild_plan(upload: bytes, fmt: str, filename: str, tables: dict[str, Any] | None) -> Any:
+    """Rebuild the plan of a stored upload (raises the reader's errors)."""
+    if fmt == "json":
+        from scheduler.workbook import plan_from_tables
+
+        return plan_from_tables(dict(tables or {}))
+    from scheduler.planner import load_plan
+
+    return load_plan(upload, filename)
+
+
+def solve_options(options: dict[str, Any]) -> Any:
+    """Build :class:`scheduler.solver.SolveOptions` from the stored request options."""
+    from scheduler.solver import SolveOptions
+
+    kwargs: dict[str, Any] = {
+        k: options[k]
+        for k in ("time_limit_s", "seed", "workers", "deterministic")
+        if options.get(k) is not None
+    }
+    if options.get("objective"):
+        kwargs["objectives"] = [options["objective"]]
+    return SolveOptions(**kwargs)
+
+
+def _num(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _finish(
+    db: Database,
+    schedule_id: int,
+    *,
+    status: str,
+    reason: str | None,
+    document: dict[str, Any] | None = None,
+    dependencies: list[Any] | None = None,
+    network: list[Any] | None = None,
+    report: bytes | None = None,
+    progress: tuple[Any, Any, Any] | None = None,
+) -> None:
+    """Write the outcome in one transaction, only if the row is still ``running``."""
+    values: dict[str, Any] = {
+        "status": status,
+        "reason": reason,
+        "finished_at": utcnow(),
+        "worker_pid": None,
+        "document": document,
+        "dependencies": dependencies,
+        "network": network,
+        "report": report,
+    }
+    if progress is not None:
+        values.update(
+            progress_objective=_num(progress[0]),
+            progress_bound=_num(progress[1]),
+            progress_elapsed_s=_num(progress[2]),
+        )
+    with db.session() as s:
+        s.execute(
+            update(ScheduleRow)
+            .where(ScheduleRow.id == schedule_id, ScheduleRow.status == "running")
+            .values(**values)
+        )

@@ -1,0 +1,184 @@
+"""The FastAPI app: settings, database, job manager, routers, error handling.
+
+``create_app(settings)`` builds an app; at start-up (lifespan) it applies the
+Alembic migrations, marks schedules left ``running`` by a dead server ``failed``
+(reason ``interrupted``) and starts the job dispatcher; at shut-down it stops the
+workers. Every error answer is JSON ``{"detail": ...}``: FastAPI's own 404/405/422,
+the routes' ``HTTPException``s, and the domain errors of :mod:`scheduler.errors`,
+which one handler maps to 4xx.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.config import Settings, get_settings
+from api.db import Database
+from api.jobs import JobManager
+from api.routes import health, keys, plans, schedules
+from scheduler.errors import InfraplanError, InvalidPlanError, UnreadableFileError
+
+__all__ = ["BodyLimitMiddleware", "app", "create_app"]
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+#: Room for multipart boundaries and headers on top of the upload limit, in bytes.
+MULTIPART_SLACK = 64 * 1024
+
+DESCRIPTION = """\
+The national infrastructure plan scheduler over HTTP.
+
+1. `POST /plans` a planner's workbook (multipart field `file`) or the same tables as JSON.
+2. `POST /plans/{id}/schedules` queues a solve; poll `GET /schedules/{id}` until its
+   `status` is `optimal`, `feasible`, `infeasible`, `failed` or `cancelled`.
+3. Read the Gantt, critical path, resources, budget, network and the Excel report.
+
+Every request carries `X-API-Key`. Roles: `ministry` reads, `planner` also uploads and
+solves, `admin` also manages keys. The first admin key: `infraplan keys create --role admin`.
+"""
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies above ``limit`` bytes with 413, while they stream in.
+
+    A declared ``Content-Length`` above the limit is refused before any byte is read;
+    a body without one (chunked) is counted as it arrives and refused when it passes
+    the limit, so no request can make the server hold more than ``limit`` bytes.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                if declared < 0:
+                    await _send_json(send, 400, {"detail": "bad Content-Length header"})
+                    return
+                if declared > self.limit:
+                    await _send_json(
+                        send,
+                        413,
+                        {
+                            "detail": f"the body ({declared} bytes) is "
+                            f"larger than the limit of {self.limit} bytes"
+                        },
+                    )
+                    return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise HTTPException(
+                        413, f"the body is larger than the limit of {self.limit} bytes"
+                    )
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
+    import json
+
+    body = json.dumps(payload).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Map :class:`~scheduler.errors.InfraplanError` to JSON 4xx (the one domain handler).
+
+    ``InvalidPlanError`` → 422 with every issue; ``UnreadableFileError`` → 413 when
+    about size, else 400; any other infraplan error → 400.
+    """
+    if isinstance(exc, InvalidPlanError):
+        return JSONResponse(
+            {"detail": str(exc), "issues": [i.to_dict() for i in exc.issues]}, status_code=422
+        )
+    if isinstance(exc, UnreadableFileError):
+        return JSONResponse({"detail": exc.reason}, status_code=413 if exc.too_large else 400)
+    return JSONResponse({"detail": str(exc)}, status_code=400)
+
+
+async def internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Any unexpected error: logged with its traceback, answered as JSON 500."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app.
+
+    Parameters
+    ----------
+    settings
+        Settings to use; default :func:`api.config.get_settings` (the environment).
+    """
+    settings = settings or get_settings()
+    db = Database(settings.database_url)
+    jobs = JobManager(
+        db,
+        max_jobs=settings.max_jobs,
+        progress_interval_s=settings.progress_interval_s,
+        poll_interval_s=settings.poll_interval_s,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db.migrate()
+        jobs.recover()
+        jobs.start()
+        try:
+            yield
+        finally:
+            jobs.stop()
+            db.dispose()
+
+    app = FastAPI(title="infraplan", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.db = db
+    app.state.jobs = jobs
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes + MULTIPART_SLACK)
+    app.add_exception_handler(InfraplanError, domain_error_handler)
+    app.add_exception_handler(Exception, internal_error_handler)
+    app.include_router(health.router)
+    app.include_router(plans.router)
+    app.include_router(schedules.router)
+    app.include_router(keys.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""API routers: plans, schedules, keys, health."""

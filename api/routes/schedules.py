@@ -1,0 +1,233 @@
+"""Schedules: status and document, cancel, Gantt (JSON and page), paths, figures, report."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse
+
+from api.db import ACTIVE_STATUSES, SOLVED_STATUSES, ScheduleRow
+from api.deps import JobsDep, PlannerKey, ReaderKey, SessionDep, get_db, lookup_key
+from api.responses import etag_json
+from api.routes.views import critical_path_view, gantt_view, schedule_public
+from api.schemas import (
+    BudgetPublic,
+    CriticalPathPublic,
+    ErrorPublic,
+    GanttPublic,
+    NetworkPublic,
+    ResourcesPublic,
+    SchedulePublic,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/schedules", tags=["schedules"])
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorPublic, "description": "Missing or unknown API key."},
+    403: {"model": ErrorPublic, "description": "The key's role may not do this."},
+    404: {"model": ErrorPublic, "description": "No such schedule."},
+}
+_VIEW = {
+    **_ERRORS,
+    304: {"description": "Not modified (If-None-Match matched the ETag)."},
+    409: {
+        "model": ErrorPublic,
+        "description": "The schedule has no plan (yet): still "
+        "queued or running, failed, cancelled or infeasible; `status` says which.",
+    },
+}
+
+
+def _get(session: SessionDep, schedule_id: int) -> ScheduleRow:
+    row = session.get(ScheduleRow, schedule_id)
+    if row is None:
+        raise HTTPException(404, f"schedule {schedule_id} does not exist")
+    return row
+
+
+def _ended(row: ScheduleRow, *, dates: bool) -> None:
+    """409 unless the solve ended with a document (and, if ``dates``, a plan with dates)."""
+    if row.status in ACTIVE_STATUSES:
+        raise HTTPException(
+            409,
+            f"schedule {row.id} is still {row.status}; poll GET /schedules/{row.id}",
+            headers={"X-Schedule-Status": row.status},
+        )
+    if row.document is None or row.status in ("failed", "cancelled"):
+        raise HTTPException(
+            409,
+            f"schedule {row.id} is {row.status}" + (f": {row.reason}" if row.reason else ""),
+            headers={"X-Schedule-Status": row.status},
+        )
+    if dates and row.status not in SOLVED_STATUSES:
+        raise HTTPException(
+            409,
+            f"schedule {row.id} is {row.status}: no dates to draw; "
+            f"see the conflicts in GET /schedules/{row.id}",
+            headers={"X-Schedule-Status": row.status},
+        )
+
+
+@router.get("/{schedule_id}", response_model=SchedulePublic, responses=_VIEW)
+def get_schedule(
+    schedule_id: int, key: ReaderKey, session: SessionDep, request: Request
+) -> Response:
+    """Fetch a schedule: status, progress and, once ended, the whole schedule document."""
+    return etag_json(request, schedule_public(_get(session, schedule_id)).model_dump(mode="json"))
+
+
+@router.delete(
+    "/{schedule_id}",
+    response_model=SchedulePublic,
+    responses={
+        **_ERRORS,
+        409: {"model": ErrorPublic, "description": "The solve has already ended."},
+    },
+)
+def cancel_schedule(
+    schedule_id: int, key: PlannerKey, session: SessionDep, jobs: JobsDep
+) -> SchedulePublic:
+    """Cancel a queued or running solve (the worker process is terminated)."""
+    row = _get(session, schedule_id)
+    if not jobs.cancel(schedule_id):
+        session.refresh(row)
+        raise HTTPException(409, f"schedule {schedule_id} has already ended ({row.status})")
+    session.refresh(row)
+    return schedule_public(row)
+
+
+@router.get("/{schedule_id}/gantt", response_model=GanttPublic, responses=_VIEW)
+def get_gantt(schedule_id: int, key: ReaderKey, session: SessionDep, request: Request) -> Response:
+    """Gantt tasks (frappe-gantt fields plus project, sector, critical, links with lag)."""
+    row = _get(session, schedule_id)
+    _ended(row, dates=True)
+    return etag_json(request, gantt_view(row))
+
+
+@router.get(
+    "/{schedule_id}/gantt.html",
+    response_class=HTMLResponse,
+    responses={
+        **_VIEW,
+        200: {
+            "content": {"text/html": {}},
+            "description": "The Gantt page (assets under /static).",
+        },
+    },
+)
+def get_gantt_page(schedule_id: int, request: Request, session: SessionDep) -> HTMLResponse:
+    """The Gantt page: critical path in red, dependency arrows, projects, week/month zoom.
+
+    With an ``X-API-Key`` header the data is embedded in the page. A browser opens the
+    page without a header: the page then asks for the key (or reads it from the URL
+    fragment ``#key=...``, which is never sent to the server) and fetches
+    ``/schedules/{id}/gantt`` itself.
+    """
+    data: dict[str, Any] | None = None
+    key = request.headers.get("x-api-key")
+    if key:
+        if lookup_key(get_db(request), key) is None:
+            raise HTTPException(401, "unknown or revoked API key")
+        row = _get(session, schedule_id)
+        _ended(row, dates=True)
+        data = gantt_view(row)
+    html = (STATIC / "gantt.html").read_text(encoding="utf-8")
+    embedded = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    html = html.replace("{{SCHEDULE_ID}}", str(int(schedule_id))).replace("{{DATA}}", embedded)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/{schedule_id}/critical-path", response_model=CriticalPathPublic, responses=_VIEW)
+def get_critical_path(
+    schedule_id: int, key: ReaderKey, session: SessionDep, request: Request
+) -> Response:
+    """Critical chains (logic longest path), the driving path and their activities."""
+    row = _get(session, schedule_id)
+    _ended(row, dates=False)
+    return etag_json(request, critical_path_view(row))
+
+
+@router.get("/{schedule_id}/resources", response_model=ResourcesPublic, responses=_VIEW)
+def get_resources(
+    schedule_id: int, key: ReaderKey, session: SessionDep, request: Request
+) -> Response:
+    """Resource use (peak and average per day) against capacity, per month."""
+    row = _get(session, schedule_id)
+    _ended(row, dates=False)
+    return etag_json(
+        request, {"schedule_id": row.id, "resources": (row.document or {}).get("resources", [])}
+    )
+
+
+@router.get("/{schedule_id}/budget", response_model=BudgetPublic, responses=_VIEW)
+def get_budget(schedule_id: int, key: ReaderKey, session: SessionDep, request: Request) -> Response:
+    """Spend against the cap per budget period (fiscal year), and spend per month."""
+    row = _get(session, schedule_id)
+    _ended(row, dates=False)
+    doc = row.document or {}
+    return etag_json(
+        request,
+        {
+            "schedule_id": row.id,
+            "periods": doc.get("budget", []),
+            "months": doc.get("spend_by_month", []),
+        },
+    )
+
+
+@router.get("/{schedule_id}/network", response_model=NetworkPublic, responses=_VIEW)
+def get_network(
+    schedule_id: int, key: ReaderKey, session: SessionDep, request: Request
+) -> Response:
+    """For each sector, the month from which each pair of regions is connected."""
+    row = _get(session, schedule_id)
+    _ended(row, dates=False)
+    return etag_json(request, {"schedule_id": row.id, "connections": row.network or []})
+
+
+@router.get(
+    "/{schedule_id}/report.xlsx",
+    response_class=Response,
+    responses={**_VIEW, 200: {"content": {XLSX_TYPE: {}}, "description": "Excel report."}},
+)
+def get_report(schedule_id: int, key: ReaderKey, session: SessionDep) -> Response:
+    """The Excel report of the schedule (file name in UTF-8: plan names may be Korean)."""
+    row = _get(session, schedule_id)
+    _ended(row, dates=False)
+    if row.report is None:
+        raise HTTPException(
+            409, f"schedule {row.id} has no report" + (f": {row.reason}" if row.reason else "")
+        )
+    name = (row.document or {}).get("plan_name") or f"plan-{row.plan_id}"
+    return Response(
+        row.report,
+        media_type=XLSX_TYPE,
+        headers={
+            "Content-Disposition": content_disposition(
+                f"{name}-v{row.version}.xlsx", f"schedule-{row.id}-v{row.version}.xlsx"
+            )
+        },
+    )
+
+
+def content_disposition(filename: str, fallback: str) -> str:
+    """``attachment`` with an ASCII ``filename`` and the UTF-8 ``filename*`` (RFC 6266/5987).
+
+    For ``"국가-v1.xlsx"`` it gives ``attachment; filename="schedule-1-v1.xlsx";
+    filename*=UTF-8''%EA%B5%AD%EA%B0%80-v1.xlsx``.
+    """
+    clean = re.sub(r'[\x00-\x1f\x7f/\\"]+', "_", filename).strip() or fallback
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", clean)
+    if ascii_name.strip("_.") in ("", "xlsx") or ascii_name.startswith("_"):
+        ascii_name = fallback
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(clean, safe='')}"

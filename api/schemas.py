@@ -1,0 +1,308 @@
+"""Request and response models of the API (every field documented for ``/docs``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "BudgetPublic",
+    "CriticalPathPublic",
+    "ErrorPublic",
+    "GanttDependency",
+    "GanttPublic",
+    "GanttTask",
+    "HealthPublic",
+    "IssuePublic",
+    "KeyCreate",
+    "KeyCreated",
+    "KeyPublic",
+    "NetworkPublic",
+    "PlanCreate",
+    "PlanPublic",
+    "ProgressPublic",
+    "ResourcesPublic",
+    "Role",
+    "ScheduleCreate",
+    "ScheduleCreated",
+    "SchedulePublic",
+    "ScheduleStatus",
+    "ScheduleSummary",
+]
+
+Role = Literal["planner", "ministry", "admin"]
+ScheduleStatus = Literal[
+    "queued", "running", "optimal", "feasible", "infeasible", "failed", "cancelled"
+]
+Objective = Literal["makespan", "weighted_completion", "tardiness"]
+
+
+class IssuePublic(BaseModel):
+    """One problem found in the input, at a place a planner can find."""
+
+    sheet: str = Field(description="Sheet name as the planner sees it; '' for the whole file.")
+    row: int | None = Field(None, description="Row as Excel shows it (1-based, header = 1).")
+    column: str = Field("", description="Column header as written in the workbook.")
+    message: str = Field(description="A sentence in the planner's words.")
+    severity: Literal["error", "warning"] = Field(
+        "error", description="'error' blocks solving; 'warning' is reported and solving goes on."
+    )
+
+
+class ErrorPublic(BaseModel):
+    """Every error answer: a sentence, plus the input issues when there are some."""
+
+    detail: Any = Field(description="What went wrong (a sentence, or FastAPI's list of errors).")
+    issues: list[IssuePublic] | None = Field(
+        None, description="For an invalid plan: every problem found, with sheet, row, column."
+    )
+    status: str | None = Field(None, description="Schedule status, when it explains a 409.")
+
+
+# -- plans ---------------------------------------------------------------------------------
+class PlanCreate(BaseModel):
+    """A plan sent as JSON: the workbook's tables, one list of rows per sheet."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "name": "Sample",
+                "tables": {
+                    "Settings": [{"key": "plan_start", "value": "2027-01-04"}],
+                    "Regions": [{"id": "SEL", "name": "Seoul"}],
+                    "Activities": [
+                        {
+                            "id": "A",
+                            "name": "Survey",
+                            "sector": "road",
+                            "region_from": "SEL",
+                            "duration": 5,
+                        }
+                    ],
+                },
+            }
+        }
+    )
+
+    name: str | None = Field(
+        None, max_length=500, description="Plan name; default: the Settings sheet's plan_name."
+    )
+    tables: dict[str, list[dict[str, Any]]] = Field(
+        description="Sheet name → rows (column → value), the columns of SPEC §3 "
+        "(Settings, Regions, Activities, Dependencies, Resources, Demands, Budget, Blackouts)."
+    )
+
+
+class PlanPublic(BaseModel):
+    """A stored plan."""
+
+    id: int = Field(description="Plan id.")
+    name: str = Field(description="Plan name (may be Korean).")
+    filename: str = Field(description="File name as uploaded ('' for JSON uploads).")
+    source_format: str = Field(description="'xlsx' for a workbook upload, 'json' for tables.")
+    size_bytes: int = Field(description="Size of the upload as received, in bytes.")
+    sha256: str = Field(description="SHA-256 of the upload exactly as received (hex).")
+    activity_count: int = Field(description="Number of activities in the plan.")
+    issues: list[IssuePublic] = Field(description="Validation warnings (nothing blocking).")
+    created_at: datetime = Field(description="When the plan was uploaded (UTC).")
+
+
+# -- schedules -----------------------------------------------------------------------------
+class ScheduleCreate(BaseModel):
+    """Options of one solve; every field optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    objective: Objective | None = Field(
+        None, description="Objective; default: the plan's (Settings sheet) or 'makespan'."
+    )
+    time_limit_s: float | None = Field(
+        None,
+        gt=0,
+        le=86400,
+        description="Solver time limit in seconds; default and maximum set by the server.",
+    )
+    seed: int | None = Field(None, ge=0, le=2**31 - 1, description="Random seed of the solver.")
+    deterministic: bool = Field(
+        False, description="Repeatable run: the time limit becomes CP-SAT's deterministic time."
+    )
+
+
+class ScheduleCreated(BaseModel):
+    """A solve was queued."""
+
+    id: int = Field(description="Schedule id.")
+    plan_id: int = Field(description="Plan id.")
+    version: int = Field(description="Version of this schedule within its plan (1, 2, ...).")
+    status: ScheduleStatus = Field(description="Always 'queued' here.")
+
+
+class ProgressPublic(BaseModel):
+    """How far a solve got."""
+
+    objective: float | None = Field(
+        None, description="Best objective found so far (makespan: days / grid slots)."
+    )
+    bound: float | None = Field(None, description="Best proven bound of the objective.")
+    elapsed_s: float | None = Field(None, description="Seconds spent solving so far.")
+
+
+class ScheduleSummary(BaseModel):
+    """A schedule version without its document."""
+
+    id: int = Field(description="Schedule id.")
+    plan_id: int = Field(description="Plan id.")
+    version: int = Field(description="Version within the plan (1, 2, ...).")
+    status: ScheduleStatus = Field(
+        description="queued | running | optimal | feasible | infeasible | failed | cancelled."
+    )
+    reason: str | None = Field(
+        None, description="Why it failed or was cancelled ('interrupted': the server stopped)."
+    )
+    options: dict[str, Any] = Field(description="Solver options used (time_limit_s, seed, ...).")
+    progress: ProgressPublic = Field(description="Best objective, bound and elapsed seconds.")
+    created_at: datetime = Field(description="When the solve was asked for (UTC).")
+    started_at: datetime | None = Field(None, description="When solving began (UTC).")
+    finished_at: datetime | None = Field(None, description="When it ended (UTC).")
+
+
+class SchedulePublic(ScheduleSummary):
+    """A schedule version with the whole schedule document once the solve has ended."""
+
+    document: dict[str, Any] | None = Field(
+        None,
+        description="The schedule document (status, makespan_days, finish, objective, bound, "
+        "gap, solve_seconds, critical_path, activities with start/finish/ES/EF/LS/LF/floats, "
+        "budget, resources, issues, conflicts when infeasible); null until the solve ends.",
+    )
+
+
+# -- views ---------------------------------------------------------------------------------
+class GanttDependency(BaseModel):
+    """A dependency as drawn in the Gantt."""
+
+    predecessor: str = Field(description="Predecessor activity id.")
+    type: Literal["FS", "SS", "FF", "SF"] = Field(description="Dependency type.")
+    lag_days: int = Field(description="Lag in grid slots (days or working days); < 0 is a lead.")
+
+
+class GanttTask(BaseModel):
+    """One bar; the first seven fields are what frappe-gantt reads as-is."""
+
+    id: str = Field(description="Activity id.")
+    name: str = Field(description="Activity name.")
+    start: str = Field(description="First day worked, YYYY-MM-DD.")
+    end: str = Field(description="Last day worked (inclusive), YYYY-MM-DD (= finish).")
+    progress: int = Field(description="Percent complete (0: a plan has no actuals).")
+    dependencies: str = Field(description="Predecessor ids, comma-separated.")
+    custom_class: str = Field(description="'critical' on the critical path, else ''.")
+    finish: str = Field(description="Same as end: last day worked (inclusive).")
+    project: str = Field(description="Project (WBS group).")
+    sector: str = Field(description="Sector (road, rail, dam, grid, telecom, gas, water).")
+    duration_days: int = Field(description="Duration in grid slots (0 = milestone).")
+    critical: bool = Field(description="On the logic critical (longest) path.")
+    driving: bool = Field(description="On the driving path of the solved plan.")
+    total_float_days: int | None = Field(None, description="Total float in grid slots.")
+    links: list[GanttDependency] = Field(description="Predecessors with type and lag.")
+
+
+class GanttPublic(BaseModel):
+    """The Gantt of one schedule."""
+
+    schedule_id: int = Field(description="Schedule id.")
+    version: int = Field(description="Schedule version within its plan.")
+    plan_name: str = Field(description="Plan name.")
+    plan_start: str | None = Field(None, description="First day of the plan.")
+    finish: str | None = Field(None, description="Last day worked of the whole plan.")
+    projects: list[str] = Field(description="Projects in order of first start (grouping).")
+    tasks: list[GanttTask] = Field(description="One task per activity, grouped by project.")
+
+
+class CriticalPathPublic(BaseModel):
+    """Critical and driving paths of one schedule."""
+
+    schedule_id: int = Field(description="Schedule id.")
+    makespan_days: int | None = Field(None, description="Plan length in grid slots.")
+    finish: str | None = Field(None, description="Last day worked of the whole plan.")
+    critical_path: list[list[str]] = Field(
+        description="Chains of the logic longest path, each a list of activity ids in order."
+    )
+    driving_path: list[str] = Field(description="Activity ids that fix the solved finish.")
+    driving_links: list[dict[str, Any]] = Field(
+        description="Links of the driving path: predecessor, successor, kind, detail."
+    )
+    activities: list[dict[str, Any]] = Field(
+        description="Rows of the critical activities (id, name, start, finish, ES/EF/LS/LF, "
+        "total and free float in days)."
+    )
+
+
+class ResourcesPublic(BaseModel):
+    """Resource use against capacity per month."""
+
+    schedule_id: int = Field(description="Schedule id.")
+    resources: list[dict[str, Any]] = Field(
+        description="Rows {resource, month (YYYY-MM), peak, average, capacity}: daily use."
+    )
+
+
+class BudgetPublic(BaseModel):
+    """Spend against the caps (100M KRW)."""
+
+    schedule_id: int = Field(description="Schedule id.")
+    periods: list[dict[str, Any]] = Field(
+        description="Per budget period (fiscal year): {period, from, to, spend, cap, within_cap}."
+    )
+    months: list[dict[str, Any]] = Field(
+        description="Per month: {month (YYYY-MM), spend, cumulative} in 100M KRW."
+    )
+
+
+class NetworkPublic(BaseModel):
+    """When each pair of regions is connected, per sector."""
+
+    schedule_id: int = Field(description="Schedule id.")
+    connections: list[dict[str, Any]] = Field(
+        description="Rows from scheduler.network.connection_months: per sector and region "
+        "pair, the month from which completed links connect them."
+    )
+
+
+# -- keys and health -----------------------------------------------------------------------
+class KeyCreate(BaseModel):
+    """A new API key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role = Field(description="planner (upload, solve, read), ministry (read), admin.")
+    name: str = Field("", max_length=200, description="Who holds it, e.g. 'MOLIT roads'.")
+
+
+class KeyPublic(BaseModel):
+    """An API key as listed (never the key itself)."""
+
+    id: int = Field(description="Key id.")
+    name: str = Field(description="Who holds it.")
+    role: Role = Field(description="Role of the key.")
+    prefix: str = Field(description="First characters of the key, to recognise it.")
+    created_at: datetime = Field(description="When it was made (UTC).")
+    revoked: bool = Field(description="True once revoked (it no longer opens anything).")
+
+
+class KeyCreated(KeyPublic):
+    """A new API key: ``key`` is shown this once and never stored."""
+
+    key: str = Field(description="The key to send as X-API-Key. Shown once.")
+
+
+class HealthPublic(BaseModel):
+    """Service health."""
+
+    status: Literal["ok", "degraded"] = Field(description="'ok' when the database answers.")
+    database: str = Field(description="'ok' or the error met.")
+    version: str = Field(description="infraplan version.")
+    queued: int = Field(description="Schedules waiting for a worker.")
+    running: int = Field(description="Schedules being solved.")
+    max_jobs: int = Field(description="Solves that may run at once.")
