@@ -1,0 +1,103 @@
+"""P6 XER reader: the two real samples, calendars, progress, and bad files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from scheduler.errors import InvalidPlanError, UnreadableFileError
+from scheduler.importers.xer import read_xer
+from scheduler.model import Plan
+from tests.importers.conftest import CHILLER, TAKT, sample
+
+
+@pytest.fixture(scope="module")
+def takt() -> Plan:
+    return read_xer(sample(TAKT), TAKT)
+
+
+@pytest.fixture(scope="module")
+def chiller() -> Plan:
+    return read_xer(sample(CHILLER), CHILLER)
+
+
+def test_takt_counts_calendar_and_durations(takt: Plan) -> None:
+    assert (len(takt.activities), len(takt.dependencies)) == (25, 40)
+    assert takt.plan_start == date(2021, 11, 30)
+    assert takt.grid.kind == "custom" and takt.grid.workweek == frozenset(range(5))
+    # the Standard 5 Day Workweek has 5 holiday exceptions, 2021-12-27..31
+    assert date(2021, 12, 27) in takt.grid.holidays_extra
+    a = {x.id: x for x in takt.activities}
+    assert a["A1020"].duration == 6  # 48 h / 8 h per day
+    assert a["A1020"].project == "Level 1" or a["A1020"].project
+    assert {(d.predecessor, d.successor, d.type, d.lag) for d in takt.dependencies} >= {
+        ("A1010", "A1020", "FS", 0)
+    }
+    assert [(r.id, r.capacity) for r in takt.resources] == [("Van Haren", 1)]
+    assert [(d.activity, d.amount) for d in takt.demands] == [("A1020", 1)]
+
+
+def test_chiller_progress_constraints_and_calendars(chiller: Plan) -> None:
+    assert (len(chiller.activities), len(chiller.dependencies)) == (47, 62)
+    assert chiller.plan_start == date(2025, 9, 3)  # data date 2025-09-02 17:00
+    a = {x.id: x for x in chiller.activities}
+    assert a["C-MOB-100"].duration == 0  # completed: kept as a milestone
+    assert a["C-MOB-150"].duration == 22  # in progress: remaining 176 h
+    assert a["PCS-140"].duration == 23  # 256 h on a 7-day calendar: 32 × 5/7 → 23
+    assert a["MILE-130"].due == chiller.grid.slot_after(date(2025, 12, 3))
+    types = sorted(d.type for d in chiller.dependencies)
+    assert (types.count("FS"), types.count("FF"), types.count("SS")) == (43, 12, 7)
+    messages = [str(w) for w in chiller.warnings]
+    assert any("PCS-140" in m and "7 days/week" in m for m in messages)
+    assert sum("completed predecessor dropped" in m for m in messages) == 5
+
+
+def _edit(data: bytes, old: bytes, new: bytes) -> bytes:
+    assert old in data
+    return data.replace(old, new, 1)
+
+
+def test_truncated_xer_names_the_last_line() -> None:
+    data = sample(TAKT)
+    cut = data[: len(data) // 2]
+    with pytest.raises(InvalidPlanError, match="truncated"):
+        read_xer(cut, "cut.xer")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "match"),
+    [
+        # an unknown relationship type on the first TASKPRED row
+        (b"\t37896\t368\t368\tPR_FS", b"\t37896\t368\t368\tPR_XX", r"TASKPRED line 82: unknown relationship type 'PR_XX'"),
+        # a predecessor that names no activity
+        (b"\t37897\t37896\t368", b"\t37897\t99999\t368", r"TASKPRED line 82: pred_task_id 99999 is not an activity"),
+        # a lag that is not a number of hours
+        (b"\t37896\t368\t368\tPR_FS\t0", b"\t37896\t368\t368\tPR_FS\tten", r"lag 'ten' is not a number"),
+    ],
+)
+def test_bad_relationship_is_an_error_with_its_place(old: bytes, new: bytes, match: str) -> None:
+    with pytest.raises(InvalidPlanError, match=match) as err:
+        read_xer(_edit(sample(TAKT), old, new), "bad.xer")
+    assert all(i.sheet == "TASKPRED" for i in err.value.issues if i.severity == "error")
+
+
+def test_cp1252_and_cp949_names_survive() -> None:
+    base = sample(TAKT)
+    # the sample itself is cp1252 (£ and € in CURRTYPE)
+    plan = read_xer(base, TAKT)
+    assert plan.activities[0].name
+    korean = "도로 포장 공사"
+    data = base.replace(b"\tA1010\t", b"\tA1010\t", 1)
+    text = data.decode("cp1252")
+    old_name = next(a.name for a in plan.activities if a.id == "A1010")
+    kr = text.replace(f"\t{old_name}\t", f"\t{korean}\t", 1).encode("cp949", errors="replace")
+    plan_kr = read_xer(kr, "korean.xer")
+    assert next(a.name for a in plan_kr.activities if a.id == "A1010") == korean
+    utf8 = text.replace(f"\t{old_name}\t", f"\t{korean}\t", 1).encode("utf-8")
+    assert next(a.name for a in read_xer(utf8, "u.xer").activities if a.id == "A1010") == korean
+
+
+def test_not_an_xer_is_unreadable() -> None:
+    with pytest.raises(UnreadableFileError, match="ERMHDR"):
+        read_xer(b"hello\tworld\n", "x.xer")
