@@ -1571,7 +1571,8 @@ def serial_sgs(data: SampleData) -> dict[str, int]:
     Respects precedences (all four types, lags, max lags as upper bounds), release,
     fixed_start, blackouts, resource capacities per day and budget caps per fiscal
     year (cost spread evenly, exact fractions). Priority: fixed starts first, then
-    least logic late start (:func:`logic_backward_pass`), then topological order. Serial SGS after Kelley (1963).
+    least logic late start (:func:`logic_backward_pass`), then topological order.
+    Serial SGS after Kelley (1963).
 
     Returns
     -------
