@@ -272,15 +272,18 @@ class Schedule:
             }
             if self.has_plan:
                 s = self.starts[a.id]
-                row["start"] = grid.date_of(s).isoformat()
-                row["finish"] = grid.finish_date(s, s + a.duration).isoformat()
+                finish = grid.finish_date(s, s + a.duration)
+                row["start"] = (finish if a.duration == 0 else grid.date_of(s)).isoformat()
+                row["finish"] = finish.isoformat()
             t = self.cpm.times.get(a.id) if self.cpm else None
             if t is not None:
+                ef, lf = grid.finish_date(t.es, t.ef), grid.finish_date(t.ls, t.lf)
+                milestone = a.duration == 0
                 row.update({
-                    "es": grid.date_of(t.es).isoformat(),
-                    "ef": grid.finish_date(t.es, t.ef).isoformat(),
-                    "ls": grid.date_of(max(t.ls, 0)).isoformat(),
-                    "lf": grid.finish_date(max(t.ls, 0), max(t.lf, 0)).isoformat(),
+                    "es": (ef if milestone else grid.date_of(t.es)).isoformat(),
+                    "ef": ef.isoformat(),
+                    "ls": (lf if milestone else grid.date_of(t.ls)).isoformat(),
+                    "lf": lf.isoformat(),
                     "total_float_days": t.total_float,
                     "free_float_days": t.free_float,
                     "critical": t.critical,

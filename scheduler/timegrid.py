@@ -85,6 +85,8 @@ class TimeGrid:
     workdays_extra: frozenset[date] = frozenset()
     _workdays: list[date] = field(default_factory=list, repr=False)
     _ordinals: list[int] = field(default_factory=list, repr=False)
+    _kr_years: set[int] = field(default_factory=set, repr=False)
+    _kr_holidays: set[date] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in GRID_KINDS:
@@ -97,24 +99,24 @@ class TimeGrid:
             self._extend_until(self.horizon_end_date + timedelta(days=400))
 
     # -- workdays --------------------------------------------------------------------------
+    def _is_workday(self, day: date) -> bool:
+        """True when ``day`` is a grid slot of this (non-``calendar``) grid."""
+        if self.kind == "custom":
+            return (
+                day.weekday() in self.workweek and day not in self.holidays_extra
+            ) or day in self.workdays_extra
+        if day.year not in self._kr_years:
+            import holidays  # local: only workdays-kr plans need it
+
+            self._kr_years.add(day.year)
+            self._kr_holidays.update(holidays.country_holidays("KR", years=day.year).keys())
+        return day.weekday() < 5 and day not in self._kr_holidays
+
     def _extend_until(self, last: date) -> None:
         """Append working days up to ``last`` (inclusive) to the lookup table."""
         day = self._workdays[-1] + timedelta(days=1) if self._workdays else self.plan_start
-        if self.kind == "custom":
-            while day <= last:
-                if (
-                    day.weekday() in self.workweek and day not in self.holidays_extra
-                ) or day in self.workdays_extra:
-                    self._workdays.append(day)
-                    self._ordinals.append(day.toordinal())
-                day += timedelta(days=1)
-            return
-        import holidays  # local: only workdays-kr plans need it
-
-        years = range(day.year, last.year + 1)
-        kr = holidays.country_holidays("KR", years=years)
         while day <= last:
-            if day.weekday() < 5 and day not in kr:
+            if self._is_workday(day):
                 self._workdays.append(day)
                 self._ordinals.append(day.toordinal())
             day += timedelta(days=1)
@@ -151,8 +153,12 @@ class TimeGrid:
         """Calendar date of grid slot ``offset`` (offset may exceed the horizon)."""
         if self.kind == "calendar":
             return self.plan_start + timedelta(days=offset)
-        if offset < 0:
-            raise ValueError(f"offset {offset} is before plan_start")
+        if offset < 0:  # before plan_start (late dates under negative float)
+            day, left = self.plan_start, -offset
+            while left:
+                day -= timedelta(days=1)
+                left -= self._is_workday(day)
+            return day
         self._ensure_slot(offset)
         return self._workdays[offset]
 
@@ -173,9 +179,14 @@ class TimeGrid:
     def finish_date(self, start: int, end: int) -> date:
         """Date people see as the finish of ``[start, end)``: the last day worked.
 
-        A milestone (``end == start``) finishes on its start date.
+        A milestone (``end == start``) is shown, like a P6 finish milestone, on the
+        last day of the slot before it (the day the work it marks ends); a milestone
+        at slot 0 is shown on plan_start. So a plan's finish date,
+        ``finish_date(0, makespan)``, is the date of its completion milestone.
         """
-        return self.date_of(end - 1) if end > start else self.date_of(start)
+        if end > start or end > 0:
+            return self.date_of(end - 1)
+        return self.date_of(end)
 
     def month_of(self, offset: int) -> str:
         """``YYYY-MM`` of grid slot ``offset``."""
