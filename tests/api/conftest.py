@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +173,99 @@ def solved(client: TestClient, keys: dict[str, dict[str, str]]) -> dict[str, Any
     )
     assert r.status_code == 202, r.text
     return wait_for(client, r.json()["id"], keys["planner"])
+
+
+# -- a real server on a loopback port ------------------------------------------------------
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def infraplan_command() -> list[str]:
+    """``infraplan`` (the console script beside this Python) or ``python -m api``."""
+    import shutil
+    import sys
+
+    exe = Path(sys.executable).parent / "infraplan"
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("infraplan")
+    return [found] if found else [sys.executable, "-m", "api"]
+
+
+@dataclass
+class LiveServer:
+    """A server started with ``infraplan serve``: base URL and a key per role."""
+
+    url: str
+    keys: dict[str, str]
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """``infraplan serve`` on a free loopback port with its own SQLite file.
+
+    Keys are made with ``infraplan keys create --role ROLE`` on the same database.
+    """
+    import os
+    import subprocess
+
+    import httpx
+
+    tmp = tmp_path_factory.mktemp("live")
+    env = {
+        **os.environ,
+        "INFRAPLAN_DATABASE_URL": f"sqlite:///{tmp / 'live.db'}",
+        "INFRAPLAN_SOLVE_TIME_LIMIT_S": "2",
+        "INFRAPLAN_SOLVE_WORKERS": "1",
+        "INFRAPLAN_POLL_INTERVAL_S": "0.05",
+        "INFRAPLAN_PROGRESS_INTERVAL_S": "0.1",
+    }
+    cmd = infraplan_command()
+    keys = {}
+    for role in ("planner", "ministry"):
+        out = subprocess.run(
+            [*cmd, "keys", "create", "--role", role],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        keys[role] = out.stdout.split()[0]
+    port = free_port()
+    log = (tmp / "server.log").open("w")
+    proc = subprocess.Popen(
+        [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    "the server did not start: " + (tmp / "server.log").read_text()[-2000:]
+                )
+            time.sleep(0.1)
+        yield LiveServer(url, keys, env)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()

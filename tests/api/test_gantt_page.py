@@ -1,0 +1,102 @@
+"""The Gantt page: embedded data, the key form, and drawing in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import LiveServer, tiny_xlsx
+from tests.api.test_server import solve_on
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def embedded_data(html: str) -> Any:
+    m = re.search(r'<script id="gantt-data" type="application/json">(.*?)</script>', html, re.S)
+    assert m, "no data block in the page"
+    return json.loads(m.group(1))
+
+
+def test_page_with_key_embeds_the_gantt(client: TestClient, keys: dict, solved: dict) -> None:
+    r = client.get(f"/schedules/{solved['id']}/gantt.html", headers=keys["ministry"])
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    data = embedded_data(r.text)
+    assert [t["id"] for t in data["tasks"]] == ["A", "B", "D", "C"]  # grouped by project
+    assert '<script src="/static/gantt.js">' in r.text
+    assert "http://" not in r.text.replace("http://www.w3.org", "")  # nothing external
+
+
+def test_page_without_key_is_a_shell_that_asks_for_it(client: TestClient, solved: dict) -> None:
+    r = client.get(f"/schedules/{solved['id']}/gantt.html")
+    assert r.status_code == 200
+    assert embedded_data(r.text) is None
+    assert 'id="key-form"' in r.text
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"X-API-Key": "ip_wrong"}, 401),  # a wrong key is refused, not ignored
+    ],
+)
+def test_page_with_a_bad_key(client: TestClient, solved: dict, headers: dict, status: int) -> None:
+    assert (
+        client.get(f"/schedules/{solved['id']}/gantt.html", headers=headers).status_code == status
+    )
+
+
+def test_static_assets_are_served(client: TestClient) -> None:
+    js = client.get("/static/gantt.js")
+    css = client.get("/static/gantt.css")
+    assert js.status_code == 200 and "createElementNS" in js.text
+    assert css.status_code == 200 and ".bar.critical" in css.text
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
+def test_chromium_draws_bars_arrows_and_critical_path(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    sid, body = solve_on(live_server, tiny_xlsx(tmp_path / "tiny.xlsx"))
+    assert body["status"] == "optimal"
+    url = f"{live_server.url}/schedules/{sid}/gantt.html#key={live_server.keys['ministry']}"
+    out = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    dom = out.stdout
+    assert 'data-rendered="true"' in dom, out.stderr[-2000:]
+    bars = re.findall(r'<rect class="bar([^"]*)" data-id="([^"]+)"', dom)
+    assert sorted(i for _, i in bars) == ["A", "B", "C", "D"]
+    assert sorted(i for c, i in bars if "critical" in c.split()) == ["A", "B", "D"]
+    arrows = re.findall(
+        r'<path class="arrow( critical)?"[^>]*data-from="(\w+)" data-to="(\w+)"', dom
+    )
+    assert sorted((f, t) for _, f, t in arrows) == [("A", "B"), ("A", "C"), ("B", "D"), ("C", "D")]
+    assert sorted((f, t) for c, f, t in arrows if c) == [("A", "B"), ("B", "D")]
+    assert dom.count('class="project-bar"') == 2  # grouped by project
