@@ -284,6 +284,10 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
             )
         )
     ids = {a.id for a in activities}
+    if not activities and not issues.issues:
+        issues.error(
+            SHEET, None, "ID", "no activity rows (IDs may be formulas without saved values)"
+        )
 
     dependencies: list[Dependency] = []
     for n, r, rid in records:

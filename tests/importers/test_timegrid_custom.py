@@ -18,7 +18,10 @@ def test_custom_grid_skips_weekend_and_holiday_and_adds_working_saturday() -> No
         workdays_extra=frozenset({date(2025, 12, 27)}),  # a working Saturday
     )
     assert [grid.date_of(i) for i in range(4)] == [
-        date(2025, 12, 24), date(2025, 12, 26), date(2025, 12, 27), date(2025, 12, 29)
+        date(2025, 12, 24),
+        date(2025, 12, 26),
+        date(2025, 12, 27),
+        date(2025, 12, 29),
     ]
     assert grid.slot_on_or_after(date(2025, 12, 25)) == 1
     assert grid.finish_date(0, 3) == date(2025, 12, 27)

@@ -30,7 +30,7 @@ def test_takt_counts_calendar_and_durations(takt: Plan) -> None:
     assert date(2021, 12, 27) in takt.grid.holidays_extra
     a = {x.id: x for x in takt.activities}
     assert a["A1020"].duration == 6  # 48 h / 8 h per day
-    assert a["A1020"].project == "Level 1" or a["A1020"].project
+    assert a["A1020"].project == "Level 1"
     assert {(d.predecessor, d.successor, d.type, d.lag) for d in takt.dependencies} >= {
         ("A1010", "A1020", "FS", 0)
     }
@@ -69,11 +69,23 @@ def test_truncated_xer_names_the_last_line() -> None:
     ("old", "new", "match"),
     [
         # an unknown relationship type on the first TASKPRED row
-        (b"\t37896\t368\t368\tPR_FS", b"\t37896\t368\t368\tPR_XX", r"TASKPRED line 82: unknown relationship type 'PR_XX'"),
+        (
+            b"\t37896\t368\t368\tPR_FS",
+            b"\t37896\t368\t368\tPR_XX",
+            r"TASKPRED line 82: unknown relationship type 'PR_XX'",
+        ),
         # a predecessor that names no activity
-        (b"\t37897\t37896\t368", b"\t37897\t99999\t368", r"TASKPRED line 82: pred_task_id 99999 is not an activity"),
+        (
+            b"\t37897\t37896\t368",
+            b"\t37897\t99999\t368",
+            r"TASKPRED line 82: pred_task_id 99999 is not an activity",
+        ),
         # a lag that is not a number of hours
-        (b"\t37896\t368\t368\tPR_FS\t0", b"\t37896\t368\t368\tPR_FS\tten", r"lag 'ten' is not a number"),
+        (
+            b"\t37896\t368\t368\tPR_FS\t0",
+            b"\t37896\t368\t368\tPR_FS\tten",
+            r"lag 'ten' is not a number",
+        ),
     ],
 )
 def test_bad_relationship_is_an_error_with_its_place(old: bytes, new: bytes, match: str) -> None:
