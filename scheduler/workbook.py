@@ -78,6 +78,7 @@ Hostile files
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import math
@@ -309,6 +310,7 @@ _DATE_COLUMNS: dict[str, tuple[str, ...]] = {
 _SHEET_ALIASES = {"budgets": "budget", "blackout": "blackouts", "setting": "settings"}
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(name: object) -> str:
     """Key for matching names: lower case, no spaces/underscores/trailing ``*``."""
     return re.sub(r"[\s_*]+", "", str(name)).lower()
@@ -1442,8 +1444,16 @@ def plan_from_tables(
     issues += validate.duplicate_demands(demands)
     issues += validate.demand_capacity(
         demands,
-        {r["id"]: r["capacity"] for r in resources if r.get("capacity") is not None},
-        {a["id"]: a["duration"] for a in activities if a.get("duration") is not None},
+        {
+            r["id"]: r["capacity"]
+            for r in resources
+            if r.get("id") and r.get("capacity") is not None
+        },
+        {
+            a["id"]: a["duration"]
+            for a in activities
+            if a.get("id") and a.get("duration") is not None
+        },
     )
     scopes = set(SECTORS) | activity_ids | region_ids
     for b in blackouts:
@@ -1614,23 +1624,20 @@ def read_workbook(source: str | Path | bytes | BinaryIO) -> Plan:
 
 # -- writing -----------------------------------------------------------------------------------
 def _cell_value(value: Any) -> Any:
+    """A value as written: dates stay dates (openpyxl formats them yyyy-mm-dd)."""
     if isinstance(value, str):
         return _ILLEGAL_RE.sub("", value)
     if isinstance(value, datetime) and value.time() == time():
-        return value
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day)
+        return value.date()
     return value
 
 
 _ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _table_columns(key: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    spec = SHEETS[key]
-    present = {_COLUMN_BY_NORM[key].get(_norm(c)) for r in rows for c in r}
-    cols = [c.name for c in spec.columns if c.required or c.name in present]
-    return cols
+def _table_columns(key: str) -> list[str]:
+    """Every column of a sheet, in SPEC §3 order (one layout for every written file)."""
+    return [c.name for c in SHEETS[key].columns]
 
 
 def write_workbook(
@@ -1654,12 +1661,12 @@ def write_workbook(
 
     Notes
     -----
-    Written with openpyxl's write-only mode, so 10,000s of rows stay fast. Text
+    Written in openpyxl's normal mode so the file carries its used range
+    (``<dimension>``), which keeps reading it back cheap. Text
     starting with ``=`` is stored as text, not as a formula; characters XML
     cannot hold are removed.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     canon: dict[str, list[dict[str, Any]]] = {}
@@ -1672,31 +1679,31 @@ def write_workbook(
     if plan_name is not None:
         settings = [r for r in canon.get("settings", []) if _norm(r.get("key", "")) != "planname"]
         canon["settings"] = [{"key": "plan_name", "value": plan_name}, *settings]
-    wb = Workbook(write_only=True)
+    wb = Workbook()
+    default = wb.active
+    if default is not None:
+        wb.remove(default)
     bold = Font(bold=True)
     for key, spec in SHEETS.items():
         if key not in canon:
             continue
         ws = wb.create_sheet(spec.title)
-        cols = _table_columns(key, canon[key])
+        cols = _table_columns(key)
         ws.freeze_panes = "A2"
-        header = []
-        for c in cols:
-            cell = WriteOnlyCell(ws, value=c)
+        ws.append(cols)
+        for cell in ws[1]:
             cell.font = bold
-            header.append(cell)
-        ws.append(header)
-        for r in canon[key]:
-            out = []
-            for c in cols:
-                v = _cell_value(r.get(c))
-                cell = WriteOnlyCell(ws, value=v)
-                if isinstance(v, str) and v.startswith("="):
-                    cell.data_type = "s"
-                if isinstance(v, datetime):
-                    cell.number_format = "yyyy-mm-dd"
-                out.append(cell)
-            ws.append(out)
+        texts: list[tuple[int, int]] = []
+        for ri, r in enumerate(canon[key], start=2):
+            values = [_cell_value(r.get(c)) for c in cols]
+            ws.append(values)
+            texts.extend(
+                (ri, ci)
+                for ci, v in enumerate(values, start=1)
+                if isinstance(v, str) and v.startswith("=")
+            )
+        for ri, ci in texts:  # text that looks like a formula stays text
+            ws.cell(row=ri, column=ci).data_type = "s"
     wb.save(str(path))
 
 
@@ -1779,9 +1786,7 @@ def write_template(path: str | Path) -> None:
                 v = _cell_value(row.get(col_name))
                 if v is None or v == "":
                     continue
-                cell = ws.cell(row=ri, column=ci, value=v)
-                if isinstance(v, datetime):
-                    cell.number_format = "yyyy-mm-dd"
+                ws.cell(row=ri, column=ci, value=v)
         if key == "settings":
             ws.column_dimensions["A"].width = 18
             ws.column_dimensions["B"].width = 36
