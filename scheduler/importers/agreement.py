@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         else Path(__file__).resolve().parents[2].parent / "shared/samples/schedules"
     )
     print(
-        "| file | activities | relationships | compared | TF agree | critical agree | explained differences | unexplained |"
+        "| file | activities | relationships | compared | TF agree | critical agree "
+        "| explained differences | unexplained |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for path in sample_files(folder):

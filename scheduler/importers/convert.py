@@ -113,7 +113,7 @@ def plan_to_tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
         )
     else:
         calendar = grid.kind
-    settings = [
+    settings: list[dict[str, Any]] = [
         {"key": "plan_name", "value": plan.name},
         {"key": "plan_start", "value": grid.plan_start},
         {"key": "horizon_months", "value": grid.horizon_months},

@@ -344,7 +344,8 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                     SHEET,
                     n,
                     "Predecessors",
-                    f"row {n}: link {pid} → {rid} with a summary row replaced by links between its activities",
+                    f"row {n}: link {pid} → {rid} with a summary row replaced by links "
+                    "between its activities",
                 )
             lag = days_up(lag_days)
             if abs(lag - lag_days) > 1e-6:

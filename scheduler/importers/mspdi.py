@@ -350,7 +350,8 @@ def read_mspdi(
                     "Task",
                     None,
                     "PredecessorUID",
-                    f"{place}: link with a summary task replaced by links to its {len(preds) * len(succs)} leaf pairs",
+                    f"{place}: link with a summary task replaced by links to its "
+                    f"{len(preds) * len(succs)} leaf pairs",
                 )
             for p in preds:
                 days = lag_days if base not in _PERCENT_FORMATS else lag_raw / 1000 * dur_of[p]
@@ -594,14 +595,15 @@ def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
         if project:
             rows.append((project, None, next_uid))
             next_uid += 1
-        for a in acts:
-            uid_of[a.id] = next_uid
-            rows.append((project, a, next_uid))
+        for member in acts:
+            uid_of[member.id] = next_uid
+            rows.append((project, member, next_uid))
             next_uid += 1
-    for project, a, uid in rows:
+    for project, row_act, uid in rows:
+        a = row_act
         t = _sub(tasks_el, "Task")
         _sub(t, "UID", uid)
-        if a is None:
+        if a is None:  # type: ignore[comparison-overlap]
             _sub(t, "ID", next_id if numeric else uid)
             next_id += 1
             members = [x for p, x, _ in rows if p == project and x is not None]
@@ -646,16 +648,16 @@ def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
         _sub(el, "MaxUnits", f"{r.max_capacity:.2f}")
         res_uid[r.id] = i
     asg_el = _sub(root, "Assignments")
-    for i, d in enumerate(plan.demands, start=1):
+    for i, dem in enumerate(plan.demands, start=1):
         el = _sub(asg_el, "Assignment")
         _sub(el, "UID", i)
-        _sub(el, "TaskUID", uid_of[d.activity])
-        _sub(el, "ResourceUID", res_uid[d.resource])
-        s, e = schedule.starts[d.activity], ends[d.activity]
+        _sub(el, "TaskUID", uid_of[dem.activity])
+        _sub(el, "ResourceUID", res_uid[dem.resource])
+        s, e = schedule.starts[dem.activity], ends[dem.activity]
         _sub(el, "Start", _start_text(grid, s))
         _sub(el, "Finish", _finish_text(grid, s, e))
-        _sub(el, "Units", d.amount)
-        _sub(el, "Work", f"PT{d.amount * (e - s) * 8}H0M0S")
+        _sub(el, "Units", dem.amount)
+        _sub(el, "Work", f"PT{dem.amount * (e - s) * 8}H0M0S")
 
     indent(root, space="\t")
     out = Path(path)

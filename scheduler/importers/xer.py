@@ -518,8 +518,8 @@ def _resources(
     demands: list[Demand] = []
     for r in tables.get("TASKRSRC", []):
         t = by_task_id.get(r.get("task_id"))
-        rid = rsrc_code.get(r.get("rsrc_id"))
-        if t is None or rid is None:
+        code = rsrc_code.get(r.get("rsrc_id"))
+        if t is None or code is None:
             if r.get("rsrc_id"):
                 issues.warn(
                     "TASKRSRC",
@@ -528,6 +528,7 @@ def _resources(
                     "assignment to an unknown activity or resource dropped",
                 )
             continue
+        rid = code
         if t.duration == 0:
             issues.warn(
                 "TASKRSRC",
