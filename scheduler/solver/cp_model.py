@@ -25,12 +25,19 @@ __all__ = ["DTIME_PER_SECOND", "Progress", "SolveOptions", "SolveResult", "solve
 
 log = logging.getLogger(__name__)
 
-#: Deterministic time units CP-SAT spends per wall-clock second on this kind of
-#: model on the reference machine (2 shared cores), measured on PSPLIB j30/j60;
-#: with ``deterministic=True`` a limit of ``t`` seconds becomes
-#: ``max_deterministic_time = t * DTIME_PER_SECOND``. It is work done, not time:
-#: the same on every machine, so wall time varies with machine and load.
-DTIME_PER_SECOND = 1.0
+#: Deterministic time units per "second" of time limit when ``deterministic=True``:
+#: a limit of ``t`` seconds becomes ``max_deterministic_time = t * DTIME_PER_SECOND``.
+#: Deterministic time counts work (memory accesses), not seconds, so the same limit
+#: gives the same search on every machine and under any load; wall time varies.
+#: Measured on the reference machine (2 cores shared by other jobs, PSPLIB j30):
+#: one worker does 0.07-0.22 units per wall second; the interleaved 2-worker search
+#: (the mode that makes several workers repeatable) did 0.26 units in 1 s wall
+#: (j3013_2, limit 0.5 -> 2.3 s wall) but can overshoot the limit by up to 3x.
+#: 0.1 makes "5 s" take roughly 2-10 s of wall time on that machine.
+DTIME_PER_SECOND = 0.1
+#: Wall-clock backstop in deterministic mode: ``WALL_BACKSTOP * limit + 5`` seconds.
+#: If it stops the search first, that run is not repeatable (a warning is logged).
+WALL_BACKSTOP = 4.0
 
 
 @dataclass(slots=True)
@@ -146,8 +153,7 @@ def _params(
         p.max_deterministic_time = max(0.01, limit * DTIME_PER_SECOND)
         if p.num_workers > 1:
             p.interleave_search = True
-        # wall-clock backstop far above the deterministic limit
-        p.max_time_in_seconds = max(10.0, 20.0 * limit)
+        p.max_time_in_seconds = WALL_BACKSTOP * limit + 5.0
     else:
         p.max_time_in_seconds = max(0.01, limit)
 

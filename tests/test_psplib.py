@@ -1,0 +1,80 @@
+"""Tests of the PSPLIB reader and of the solver on j30 instances with known optima."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scheduler.psplib_io import read_j30_optima, read_psplib
+from scheduler.solver import SolveOptions, solve
+from tests.checker import assert_feasible
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+J30 = SHARED / "benchmarks" / "psplib" / "j30"
+
+
+def instance_path(folder: Path, name: str) -> Path:
+    path = folder / f"{name}.sm"
+    if not path.exists():
+        pytest.skip(f"PSPLIB instance not found: {path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def optima() -> dict[str, int]:
+    path = J30 / "j30opt.sm"
+    if not path.exists():
+        pytest.skip(f"j30 optima not found: {path}")
+    return read_j30_optima(path)
+
+
+def test_read_j30_optima(optima):
+    assert len(optima) == 480
+    assert optima["j301_1"] == 43
+    assert optima["j3048_10"] == 54
+
+
+def test_read_psplib_j301_1():
+    plan = read_psplib(instance_path(J30, "j301_1"))
+    assert [a.id for a in plan.activities[:3]] == ["1", "2", "3"]
+    assert len(plan.activities) == 32
+    assert plan.activities[0].duration == 0 and plan.activities[-1].duration == 0
+    assert [r.capacity for r in plan.resources] == [12, 13, 4, 12]
+    assert plan.objectives == ["makespan"]
+    assert plan.grid.kind == "calendar"
+    assert plan.horizon >= sum(a.duration for a in plan.activities)
+    assert {(d.predecessor, d.successor) for d in plan.dependencies} >= {("1", "2"), ("2", "6")}
+    assert all(d.type == "FS" and d.lag == 0 for d in plan.dependencies)
+    second = plan.activities[1]
+    assert second.duration == 8
+    assert [(d.resource, d.amount) for d in plan.demands if d.activity == "2"] == [("R1", 4)]
+
+
+# spread over the parameter sets 1..48
+J30_CASES = [
+    "j301_1",
+    "j305_3",
+    "j309_4",
+    "j3010_1",
+    "j3017_1",
+    "j3021_5",
+    "j3029_7",
+    "j3033_8",
+    "j3037_1",
+    "j3041_5",
+    "j3045_9",
+    "j3046_3",
+    "j3048_10",
+]
+
+
+@pytest.mark.parametrize("name", J30_CASES)
+def test_j30_reaches_optimum(name, optima):
+    plan = read_psplib(instance_path(J30, name))
+    res = solve(plan, SolveOptions(time_limit_s=5, workers=2))
+    assert res.status == "optimal"
+    assert res.objective == optima[name]
+    makespan = max(res.starts[a.id] + a.duration for a in plan.activities)
+    assert makespan == optima[name]
+    assert_feasible(plan, res.starts)
