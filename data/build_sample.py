@@ -34,12 +34,16 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import logging
 import random
+import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -191,7 +195,7 @@ class _Builder:
         crew: str | None = None,
         crew_amt: int = 1,
         special: list[tuple[str, int]] | None = None,
-        **kw: object,
+        **kw: Any,
     ) -> str:
         a = Act(id_, name, project, sector, rf, rt, dur, unit, cost, **kw)  # type: ignore[arg-type]
         self.acts.append(a)
@@ -202,7 +206,7 @@ class _Builder:
         return id_
 
     def milestone(
-        self, id_: str, name: str, project: str, sector: str, rf: str, rt: str, **kw: object
+        self, id_: str, name: str, project: str, sector: str, rf: str, rt: str, **kw: Any
     ) -> str:
         return self.act(id_, name, project, sector, rf, rt, 0, "d", 0, **kw)
 
@@ -224,7 +228,7 @@ def _road(
     rf: str,
     rt: str,
     sections: list[tuple[str, str, int]],
-    **mob_kw: object,
+    **mob_kw: Any,
 ) -> dict[str, dict[str, str]]:
     """Road project: mobilisation → per section earthworks A → B → pavement, structures.
 
@@ -649,7 +653,7 @@ def _water_main(
     sections: list[tuple[str, str, int]],
     tunnel_mo: int = 0,
     due: date | None = None,
-    **first_kw: object,
+    **first_kw: Any,
 ) -> dict[str, str]:
     """Water main: (TBM conveyance tunnel), pipeline sections, pumping station, tie-in.
 
@@ -756,7 +760,7 @@ def _grid(
     spans: int,
     weight: int = 1,
     due: date | None = None,
-    civ_kw: dict[str, object] | None = None,
+    civ_kw: dict[str, Any] | None = None,
     shared_a: dict[str, str] | None = None,
     split: int | None = None,
 ) -> dict[str, str]:
@@ -1593,15 +1597,15 @@ def serial_sgs(data: SampleData) -> dict[str, int]:
     preds: dict[str, list[tuple[str, str, int, int | None]]] = defaultdict(list)
     indeg: dict[str, int] = dict.fromkeys(acts, 0)
     succs: dict[str, list[str]] = defaultdict(list)
-    for p, s, t, lag, mx in data.dependencies:
-        preds[s].append((p, t, lag, mx))
-        indeg[s] += 1
-        succs[p].append(s)
+    for p, succ, t, lag, mx in data.dependencies:
+        preds[succ].append((p, t, lag, mx))
+        indeg[succ] += 1
+        succs[p].append(succ)
     cap = {r[0]: r[2] for r in data.resources}
     use = {r: [0] * HORIZON_DAYS for r in cap}
     dem: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for a, r, amt in data.demands:
-        dem[a].append((r, amt))
+    for aid, r, amt in data.demands:
+        dem[aid].append((r, amt))
     windows = _windows_of(data)
     years = {y: (_offset(date(y, 1, 1)), _offset(date(y + 1, 1, 1))) for y in BUDGET_CAPS}
     spent = {y: Fraction(0) for y in BUDGET_CAPS}
@@ -1652,14 +1656,14 @@ def serial_sgs(data: SampleData) -> dict[str, int]:
             lb = ub = _offset(a.fixed_start) if lb <= _offset(a.fixed_start) else -1
         if a.due:
             ub = min(ub, _offset(a.due) + 1 - a.days)
-        s = next((t for t in range(max(lb, 0), ub + 1) if fits(a, t)), None)
-        if s is None:
+        found = next((t for t in range(max(lb, 0), ub + 1) if fits(a, t)), None)
+        if found is None:
             raise SampleCheckError(f"serial SGS: no feasible start for {i} in [{lb}, {ub}]")
-        start[i] = s
+        start[i] = found
         for r, amt in dem[i]:
-            for t in range(s, s + a.days):
-                use[r][t] += amt
-        for y, v in spend(a, s).items():
+            for day in range(found, found + a.days):
+                use[r][day] += amt
+        for y, v in spend(a, found).items():
             spent[y] += v
         for j in succs[i]:
             indeg[j] -= 1
@@ -1793,7 +1797,31 @@ def write_workbook(data: SampleData, path: Path) -> None:
     wb.properties.modified = fixed
     wb.properties.creator = "infraplan data/build_sample.py"
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(_fixed_zip_times(buf.getvalue()))
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """Re-pack an .xlsx zip with a fixed timestamp on every entry (byte-reproducible)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 11, 30, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2026-11-30T00:00:00Z\g<2>",
+                    body,
+                )
+            dst.writestr(fixed, body)
+    return out.getvalue()
 
 
 def write_regions_csv(path: Path) -> None:

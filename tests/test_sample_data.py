@@ -330,9 +330,9 @@ def test_rebuild_reproduces_the_committed_workbook(built: Path, tmp_path: Path) 
         capture_output=True,
         cwd=REPO,
     )
-    first, second, committed = _read(built), _read(again), _read(COMMITTED)
-    assert first == second
-    assert first == committed
+    assert again.read_bytes() == built.read_bytes()  # fixed zip and property timestamps
+    first, committed = _read(built), _read(COMMITTED)
+    assert first == committed  # cell by cell (bytes may differ across openpyxl versions)
 
 
 # -- the reader and the independent checker ---------------------------------------------------
