@@ -19,7 +19,8 @@ Names
     Settings, Regions and Activities are required sheets; the others are
     optional. A required column (``*`` in SPEC §3) that is missing is an error
     naming sheet and column. Unknown columns and sheets are ignored with a
-    warning. A header is the first non-blank row among the first 10.
+    warning. The header is the first of the first 10 rows that names at
+    least one known column (title rows above it are skipped).
     Duplicated headers and merged header cells are errors.
 Numbers
     A number cell (int or float) is read as is. Text is read as a number when,
@@ -584,10 +585,11 @@ def _read_sheet(
         values = [c.value for c in cells]
         blank = all(_is_blank(v) for v in values)
         if header_row is None:
-            if blank:
+            known = _COLUMN_BY_NORM[key]
+            if blank or not any(_norm(v) in known for v in values if isinstance(v, str)):
                 if r_idx >= HEADER_SEARCH_ROWS:
                     break
-                continue
+                continue  # blank or a title row above the header
             header_row = r_idx
             mapping = _read_header(values, key, r_idx, merged, tables)
             tables.columns[key] = [name for _, name in mapping]
@@ -1062,7 +1064,13 @@ def _check_layout(
         if cols is None:
             continue
         if not cols:
-            reader.add(spec.title, None, "", "the sheet has no header row")
+            reader.add(
+                spec.title,
+                None,
+                "",
+                "the sheet has no header row (none of its first 10 rows names a column "
+                f"such as {', '.join(c.name for c in spec.columns[:3])})",
+            )
             broken.add(key)
             continue
         for c in spec.columns:

@@ -328,7 +328,28 @@ def _set_setting(key: str, value: Any) -> Callable[[Tables], None]:
     return edit
 
 
+def _drop_setting(key: str) -> Callable[[Tables], None]:
+    def edit(t: Tables) -> None:
+        t["Settings"] = [r for r in t["Settings"] if r["key"] != key]
+
+    return edit
+
+
 ERROR_CASES = [
+    # missing Regions sheet (activities must name a region)
+    (_drop_sheet("Regions"), ("Regions", None, ""), "sheet Regions is missing"),
+    # no plan_start row at all
+    (_drop_setting("plan_start"), ("Settings", None, "plan_start"), "plan_start is missing"),
+    # a setting given twice
+    (
+        _append("Settings", key="Plan Start", value=date(2027, 2, 1)),
+        ("Settings", 6, "key"),
+        "plan_start is already set on row 3",
+    ),
+    # horizon of zero months
+    (_set_setting("horizon_months", 0), ("Settings", 4, "value"), "at least 1"),
+    # no activities at all
+    (lambda t: t.update(Activities=[]), ("Activities", None, ""), "has no activities"),
     # missing required sheet
     (_drop_sheet("Activities"), ("Activities", None, ""), "sheet Activities is missing"),
     # missing required column
@@ -669,14 +690,14 @@ def test_date_serial_in_1904_workbook(tmp_path: Path) -> None:
     wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
     wb["Activities"]["K3"] = 44985  # 1904 system: 2027-03-01 (1900 system: 46447)
     plan = read_workbook(save(wb, tmp_path, "e.xlsx"))
-    assert plan.grid.date_of(plan.activities[1].release) == date(2027, 3, 1)
+    assert plan.grid.date_of(plan.activities[1].release or 0) == date(2027, 3, 1)
 
 
 def test_date_serial_number_in_1900_workbook(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(_plan_wb(tmp_path))
     wb["Activities"]["K3"] = 46447  # a plain number in a date column
     plan = read_workbook(save(wb, tmp_path, "s.xlsx"))
-    assert plan.grid.date_of(plan.activities[1].release) == date(2027, 3, 1)
+    assert plan.grid.date_of(plan.activities[1].release or 0) == date(2027, 3, 1)
 
 
 def test_unknown_sheet_and_column_are_warnings(tmp_path: Path) -> None:
@@ -715,9 +736,9 @@ def test_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
         for info in src.infolist():
             dst.writestr(info.filename, src.read(info.filename))
         dst.writestr("xl/media/pad.bin", b"\0" * (8 * 2**20))  # 8 MiB of zeros, ~1000:1
-    with pytest.raises(UnreadableFileError, match="zip bomb") as info:
+    with pytest.raises(UnreadableFileError, match="zip bomb") as refused:
         read_tables(out.getvalue())
-    assert info.value.too_large
+    assert refused.value.too_large
 
 
 def test_declared_size_over_the_cap_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
@@ -784,3 +805,29 @@ def test_ten_thousand_activities(tmp_path: Path) -> None:
     )
     assert plan.dependencies[-1].lag == 9998 % 3
     assert plan.warnings == []
+
+
+def test_json_rows_without_row_numbers_count_from_one_when_asked() -> None:
+    t = tiny_tables()
+    t["Dependencies"][1]["successor"] = "RL-07"
+    with pytest.raises(InvalidPlanError) as err:
+        plan_from_tables(t, sheet_rows=False)
+    assert find(err.value.issues, "Dependencies", 2, "successor")
+
+
+def test_sheet_without_header_is_an_error(tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(_plan_wb(tmp_path))
+    ws = wb["Demands"]
+    ws.delete_rows(1, ws.max_row)
+    issue = find(issues_of(read_tables(save(wb, tmp_path, "h.xlsx"))), "Demands", None, "")
+    assert "no header row" in issue.message
+
+
+def test_header_below_a_title_row_is_found(tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(_plan_wb(tmp_path))
+    ws = wb["Regions"]
+    ws.insert_rows(1, amount=2)
+    ws["A1"] = "권역 목록"  # a title above the header
+    ws.delete_rows(2)  # title in row 1, header now in row 2
+    tables = read_tables(save(wb, tmp_path, "t.xlsx"))
+    assert [(r["_row"], r["id"]) for r in tables["regions"]] == [(3, "SEL"), (4, "DJN")]
