@@ -54,20 +54,21 @@ def check_schedule(
     S = [int(starts[i]) for i in inst.ids]
     dur = inst.dur
     for i, a in enumerate(plan.activities):
-        s, e = S[i], S[i] + dur[i]
+        s, end_i = S[i], S[i] + dur[i]
         if s < 0:
             out.append(f"{a.id} starts at slot {s}, before the plan start")
-        if e > hz:
+        if end_i > hz:
             out.append(
-                f"{a.id} ends after the horizon ({grid.finish_date(s, e)} > {grid.date_of(hz - 1)})"
+                f"{a.id} ends after the horizon "
+                f"({grid.finish_date(s, end_i)} > {grid.date_of(hz - 1)})"
             )
         if a.release is not None and s < a.release:
             out.append(
                 f"{a.id} starts {grid.date_of(s)}, before its release {grid.date_of(a.release)}"
             )
-        if not soft_due and a.due is not None and e > a.due:
+        if not soft_due and a.due is not None and end_i > a.due:
             out.append(
-                f"{a.id} finishes {grid.finish_date(s, e)}, after its due date "
+                f"{a.id} finishes {grid.finish_date(s, end_i)}, after its due date "
                 f"{grid.date_of(a.due - 1)}"
             )
         if a.fixed_start is not None and s != a.fixed_start:
@@ -78,7 +79,8 @@ def check_schedule(
         for lo, hi in inst.forbidden[i]:
             if lo <= s <= hi:
                 out.append(f"{a.id} runs in a blackout window (start {grid.date_of(s)})")
-    for e in inst.edges:
+    for edge in inst.edges:
+        e = edge
         diff = S[e.succ] - S[e.pred]
         dep = e.dep
         if diff < e.lo:

@@ -5,7 +5,7 @@ group a planner could relax (each due date, the horizon, each budget cap, each
 fixed start, each blackout, each release, each max lag); dependencies' minimum
 lags and resource capacities stay hard. CP-SAT solves it with all literals as
 assumptions and returns a sufficient subset
-(``SufficientAssumptionsForInfeasibility``), which is then shrunk by deletion
+(``sufficient_assumptions_for_infeasibility``), which is then shrunk by deletion
 (QuickXplain-style "deletion filter", Chinneck & Dravnieks 1991): each member is
 dropped in turn and kept out if the rest is still infeasible.
 """
@@ -141,24 +141,24 @@ def _build(inst: Instance, soft_due: bool) -> tuple[cp_model.CpModel, dict[Group
     es, ls = bounds
     model = cp_model.CpModel()
     v = make_variables(model, inst, es, ls, blackouts=False)
-    groups: dict[Group, cp_model.IntVar] = {("horizon", 0): model.NewBoolVar("horizon")}
+    groups: dict[Group, cp_model.IntVar] = {("horizon", 0): model.new_bool_var("horizon")}
     for i, a in enumerate(plan.activities):
         if a.due is not None and not soft_due:
-            groups["due", i] = model.NewBoolVar(f"due_{a.id}")
+            groups["due", i] = model.new_bool_var(f"due_{a.id}")
         if a.release is not None and a.release > es[i]:
-            groups["release", i] = model.NewBoolVar(f"release_{a.id}")
+            groups["release", i] = model.new_bool_var(f"release_{a.id}")
         if a.fixed_start is not None:
-            groups["fixed_start", i] = model.NewBoolVar(f"fixed_{a.id}")
+            groups["fixed_start", i] = model.new_bool_var(f"fixed_{a.id}")
     for b, bo in enumerate(plan.blackouts):
         if bo.end > bo.start:
-            groups["blackout", b] = model.NewBoolVar(f"blackout_{b}")
+            groups["blackout", b] = model.new_bool_var(f"blackout_{b}")
     ml = {}
     for k, e in enumerate(inst.edges):
         if e.hi is not None:
-            ml[k] = groups["max_lag", k] = model.NewBoolVar(f"maxlag_{k}")
+            ml[k] = groups["max_lag", k] = model.new_bool_var(f"maxlag_{k}")
     bl = {}
     for k, _ in enumerate(plan.budgets):
-        bl[k] = groups["budget", k] = model.NewBoolVar(f"budget_{k}")
+        bl[k] = groups["budget", k] = model.new_bool_var(f"budget_{k}")
     add_dependencies(model, inst, v, ml)
     cp_lb = max((es[i] + inst.dur[i] for i in range(inst.n)), default=0)
     mk = makespan_var(model, inst, v, cp_lb, big)
@@ -170,26 +170,26 @@ def _build(inst: Instance, soft_due: bool) -> tuple[cp_model.CpModel, dict[Group
 
 def _run(
     model: cp_model.CpModel, lits: list[cp_model.IntVar], limit: float, seed: int
-) -> tuple[int, cp_model.CpSolver]:
-    model.ClearAssumptions()
-    model.AddAssumptions(lits)
+) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+    model.clear_assumptions()
+    model.add_assumptions(lits)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = limit
-    return solver.Solve(model), solver
+    return solver.solve(model), solver
 
 
 def _core(inst: Instance, opts, soft_due: bool) -> list[Group] | None:  # type: ignore[no-untyped-def]
     """Minimal set of groups that cannot all hold (None if not proven infeasible)."""
     model, groups = _build(inst, soft_due)
-    by_index = {lit.Index(): g for g, lit in groups.items()}
+    by_index = {lit.index: g for g, lit in groups.items()}
     order = list(groups)
     st, solver = _run(model, [groups[g] for g in order], CORE_LIMIT_S, opts.seed)
     if st != cp_model.INFEASIBLE:
-        log.warning("explanation model not proven infeasible (status %s)", solver.StatusName(st))
+        log.warning("explanation model not proven infeasible (status %s)", solver.status_name(st))
         return None
-    core = [by_index[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in by_index]
+    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
     if not core:
         return []
     k = 0

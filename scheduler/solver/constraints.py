@@ -43,11 +43,11 @@ def add_dependencies(
     for k, e in enumerate(inst.edges):
         sp, ss = v.starts[e.pred], v.starts[e.succ]
         if v.lo[e.succ] - v.hi[e.pred] < e.lo:  # not implied by the domains
-            model.Add(ss - sp >= e.lo)
+            model.add(ss - sp >= e.lo)
         if e.hi is not None:
-            c = model.Add(ss - sp <= e.hi)
+            c = model.add(ss - sp <= e.hi)
             if max_lag_lits is not None and k in max_lag_lits:
-                c.OnlyEnforceIf(max_lag_lits[k])
+                c.only_enforce_if(max_lag_lits[k])
 
 
 def capacity_segments(
@@ -70,7 +70,7 @@ def add_resources(
     horizon: int,
     makespan: cp_model.IntVar | None = None,
 ) -> None:
-    """One ``AddCumulative`` per resource.
+    """One ``add_cumulative`` per resource.
 
     Time-varying capacity: the cumulative's capacity is the largest capacity, and
     fixed *capacity reducer* intervals occupy ``max_capacity - capacity_at(t)`` on
@@ -91,16 +91,16 @@ def add_resources(
                 res.capacity, res.capacity_changes, horizon, res.capacity_at
             ):
                 if cap < cmax:
-                    ivs.append(model.NewFixedSizeIntervalVar(a, b - a, f"cap_{res.id}_{a}"))
+                    ivs.append(model.new_fixed_size_interval_var(a, b - a, f"cap_{res.id}_{a}"))
                     amts.append(cmax - cap)
         if makespan is not None and cmax > 0:
             ivs.append(
-                model.NewIntervalVar(makespan, horizon - makespan, horizon, f"after_{res.id}")
+                model.new_interval_var(makespan, horizon - makespan, horizon, f"after_{res.id}")
             )
             amts.append(cmax)
         if sum(amts) <= cmax:
             continue  # can never overload
-        model.AddCumulative(ivs, amts, cmax)
+        model.add_cumulative(ivs, amts, cmax)
 
 
 def add_budgets(
@@ -141,20 +141,20 @@ def add_budgets(
                 continue
             parts += [d, b.end - b.start]
             low = min(lo + d - b.start, b.end - hi - d, 0)
-            m = model.NewIntVar(low - d, min(d, b.end - b.start), "")
-            model.AddMinEquality(m, parts)
-            ov = model.NewIntVar(0, min(d, b.end - b.start), f"ov_{b.label}_{inst.ids[i]}")
-            model.Add(ov >= m)
+            m = model.new_int_var(low - d, min(d, b.end - b.start), "")
+            model.add_min_equality(m, parts)
+            ov = model.new_int_var(0, min(d, b.end - b.start), f"ov_{b.label}_{inst.ids[i]}")
+            model.add(ov >= m)
             terms.append((rate, ov))
         if not terms:
             if const > b.cap:
-                c = model.AddBoolOr([])
+                c = model.add_bool_or([])
                 if lits is not None:
-                    c.OnlyEnforceIf(lits[k])
+                    c.only_enforce_if(lits[k])
             continue
-        c = model.Add(sum(r * x for r, x in terms) + const <= b.cap)
+        c = model.add(sum(r * x for r, x in terms) + const <= b.cap)
         if lits is not None:
-            c.OnlyEnforceIf(lits[k])
+            c.only_enforce_if(lits[k])
 
 
 def add_plan_limits(
@@ -176,17 +176,17 @@ def add_plan_limits(
     for i, a in enumerate(plan.activities):
         s = v.starts[i]
         if a.release is not None and ("release", i) in groups:
-            model.Add(s >= a.release).OnlyEnforceIf(groups["release", i])
+            model.add(s >= a.release).only_enforce_if(groups["release", i])
         if a.due is not None and ("due", i) in groups:
-            model.Add(s + a.duration <= a.due).OnlyEnforceIf(groups["due", i])
+            model.add(s + a.duration <= a.due).only_enforce_if(groups["due", i])
         if a.fixed_start is not None and ("fixed_start", i) in groups:
-            model.Add(s == a.fixed_start).OnlyEnforceIf(groups["fixed_start", i])
+            model.add(s == a.fixed_start).only_enforce_if(groups["fixed_start", i])
         for bidx in inst.blackout_hits[i]:
             bo = plan.blackouts[bidx]
             if a.duration == 0 or bo.end <= bo.start or ("blackout", bidx) not in groups:
                 continue
             lit = groups["blackout", bidx]
-            before = model.NewBoolVar("")
-            model.Add(s + a.duration <= bo.start).OnlyEnforceIf([lit, before])
-            model.Add(s >= bo.end).OnlyEnforceIf([lit, before.Not()])
-    model.Add(makespan <= horizon).OnlyEnforceIf(groups["horizon", 0])
+            before = model.new_bool_var("")
+            model.add(s + a.duration <= bo.start).only_enforce_if([lit, before])
+            model.add(s >= bo.end).only_enforce_if([lit, before.negated()])
+    model.add(makespan <= horizon).only_enforce_if(groups["horizon", 0])

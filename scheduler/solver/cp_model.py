@@ -133,7 +133,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         if self.progress is not None:
             self.progress(
                 Progress(
-                    self.ObjectiveValue() / self.scale, self.BestObjectiveBound() / self.scale, now
+                    self.objective_value / self.scale, self.best_objective_bound / self.scale, now
                 )
             )
 
@@ -340,7 +340,7 @@ def _cp_solve(
         exprs["tardiness"] = tardiness_expr(model, inst, v)
     if hint is not None:
         for i, s in enumerate(v.starts):
-            model.AddHint(s, hint[inst.ids[i]])
+            model.add_hint(s, hint[inst.ids[i]])
     first_obj = first_bound = None
     statuses = []
     first_seen: float | None = None
@@ -354,27 +354,27 @@ def _cp_solve(
             remaining = max(0.05, limit - (time.perf_counter() - t0))
             stage_limit = remaining / (len(objectives) - k)
         expr = exprs[name]
-        model.Minimize(expr)
+        model.minimize(expr)
         solver = cp_model.CpSolver()
         _params(solver, opts, stage_limit, safe=safe)
         cb = _Callback(t0, _scale(name), progress if k == 0 else None, 0.0)
-        st = solver.Solve(model, cb)
+        st = solver.solve(model, cb)
         if first_seen is None:
             first_seen = cb.first
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            best = {inst.ids[i]: int(solver.Value(s)) for i, s in enumerate(v.starts)}
-            val = int(round(solver.ObjectiveValue()))
+            best = {inst.ids[i]: int(solver.value(s)) for i, s in enumerate(v.starts)}
+            val = round(solver.objective_value)
             if k == 0:
-                first_obj = solver.ObjectiveValue() / _scale(name)
-                first_bound = solver.BestObjectiveBound() / _scale(name)
+                first_obj = solver.objective_value / _scale(name)
+                first_bound = solver.best_objective_bound / _scale(name)
             statuses.append("optimal" if st == cp_model.OPTIMAL else "feasible")
             if k + 1 < len(objectives):
-                model.Add(expr <= val)
-                model.ClearHints()
+                model.add(expr <= val)
+                model.clear_hints()
                 for i, s in enumerate(v.starts):
-                    model.AddHint(s, best[inst.ids[i]])
+                    model.add_hint(s, best[inst.ids[i]])
             log.info(
-                "objective %s: %s (%s)", name, solver.ObjectiveValue() / _scale(name), statuses[-1]
+                "objective %s: %s (%s)", name, solver.objective_value / _scale(name), statuses[-1]
             )
         elif st == cp_model.INFEASIBLE and k == 0:
             return SolveResult("infeasible")

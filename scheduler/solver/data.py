@@ -257,9 +257,8 @@ class Instance:
                 if v < ls[e.pred]:
                     ls[e.pred] = adjust_down(e.pred, v)
         has_max = max_lag and any(e.hi is not None for e in edges)
-        if has_max:
-            if not self._fixpoint(es, ls, adjust_up, adjust_down, max_lag):
-                return None
+        if has_max and not self._fixpoint(es, ls, adjust_up, adjust_down, max_lag):
+            return None
         if any(es[i] > ls[i] for i in range(n)):
             return None
         return es, ls

@@ -34,17 +34,17 @@ def makespan_var(
 
     ``lb`` is the critical-path lower bound ``max(ES_i + d_i)``.
     """
-    m = model.NewIntVar(lb, max(lb, ub), "makespan")
+    m = model.new_int_var(lb, max(lb, ub), "makespan")
     for i in terminal_activities(inst):
         if v.hi[i] + inst.dur[i] > lb:
-            model.Add(m >= v.end(i))
+            model.add(m >= v.end(i))
     return m
 
 
 def weighted_completion_expr(inst: Instance, v: Vars) -> cp_model.LinearExprT:
     """``sum(weight_i * E_i)`` in 1/WEIGHT_SCALE day units."""
     ws = [a.weight for a in inst.plan.activities]
-    return cp_model.LinearExpr.WeightedSum([v.starts[i] for i in range(inst.n)], ws) + sum(
+    return cp_model.LinearExpr.weighted_sum([v.starts[i] for i in range(inst.n)], ws) + sum(
         w * d for w, d in zip(ws, inst.dur, strict=True)
     )
 
@@ -61,9 +61,9 @@ def tardiness_expr(model: cp_model.CpModel, inst: Instance, v: Vars) -> cp_model
         late_max = v.hi[i] + a.duration - a.due
         if late_max <= 0:
             continue
-        t = model.NewIntVar(0, late_max, f"T_{a.id}")
-        model.Add(t >= v.end(i) - a.due)
+        t = model.new_int_var(0, late_max, f"T_{a.id}")
+        model.add(t >= v.end(i) - a.due)
         terms.append((a.weight, t))
     if not terms:
-        return cp_model.LinearExpr.Constant(0) if hasattr(cp_model.LinearExpr, "Constant") else 0
-    return cp_model.LinearExpr.WeightedSum([t for _, t in terms], [w for w, _ in terms])
+        return 0
+    return cp_model.LinearExpr.weighted_sum([t for _, t in terms], [w for w, _ in terms])

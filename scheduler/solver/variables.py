@@ -70,11 +70,11 @@ def make_variables(
                 parts.append([cur, b])
             if not parts:  # every start is blacked out: the model is infeasible
                 parts = [[a, a]]
-                model.AddBoolOr([])
-            dom = cp_model.Domain.FromIntervals(parts)
-            s = model.NewIntVarFromDomain(dom, f"S_{inst.ids[i]}")
+                model.add_bool_or([])
+            dom = cp_model.Domain.from_intervals(parts)
+            s = model.new_int_var_from_domain(dom, f"S_{inst.ids[i]}")
         else:
-            s = model.NewIntVar(a, b, f"S_{inst.ids[i]}")
+            s = model.new_int_var(a, b, f"S_{inst.ids[i]}")
         starts.append(s)
-        intervals.append(model.NewFixedSizeIntervalVar(s, inst.dur[i], f"I_{inst.ids[i]}"))
+        intervals.append(model.new_fixed_size_interval_var(s, inst.dur[i], f"I_{inst.ids[i]}"))
     return Vars(starts, intervals, inst.dur, lo, hi)
