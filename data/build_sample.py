@@ -1259,7 +1259,7 @@ def build_data(seed: int = SEED) -> SampleData:
         "mo",
         90,
         special=[(FDC, 1)],
-        release=date(2027, 9, 1),
+        release=date(2027, 6, 1),
     )
     c2 = b.act(
         "TC4-SPL",

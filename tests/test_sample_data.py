@@ -265,7 +265,8 @@ def test_logic_critical_path_within_60_percent(tables: Tables, days: dict[str, i
     fp = _forward_pass(tables, days)
     cp = max(ef for _, ef in fp.values())
     assert cp <= 0.6 * MARGIN_DAYS
-    assert cp == 333  # TC4-CBL: released 2027-09-01 (day 243) + 3 months
+    assert cp == 328  # RD4: released 2027-03-01, MOB → S1 earthworks → structures → paving
+    assert fp["RD4-S1-STR"] == (152, 272)  # day 59 + 30 (MOB) + 63 (9 w EWA); 4 mo
     assert fp["WT1-END"] == (273, 273)  # dam chain → water main, logic only
 
 
