@@ -66,7 +66,8 @@ Rows
     Blank rows inside the data are skipped with a warning. Reading a sheet
     stops after :data:`BLANK_RUN_LIMIT` blank rows in a row (a used range far
     beyond the data), with a warning; so a declared range of a billion rows
-    costs no more than the data. Row numbers are as Excel shows them; JSON
+    costs no more than the data, and rows past Excel's last row (1,048,576)
+    are never read. Row numbers are as Excel shows them; JSON
     tables without ``"_row"`` count as Excel would (``index + 2``).
 Hostile files
     Refused with :class:`UnreadableFileError` before openpyxl parses anything:
@@ -134,7 +135,7 @@ log = logging.getLogger(__name__)
 #: Largest workbook file accepted (bytes, compressed).
 MAX_FILE_BYTES = 50 * 2**20
 #: Largest total declared uncompressed size of the archive's members (bytes).
-MAX_UNCOMPRESSED_BYTES = 400 * 2**20
+MAX_UNCOMPRESSED_BYTES = 200 * 2**20
 #: Largest compression ratio of a member bigger than :data:`RATIO_FLOOR` bytes.
 MAX_RATIO = 250
 RATIO_FLOOR = 4 * 2**20
@@ -146,6 +147,8 @@ MAX_ROWS = 200_000
 MAX_COLUMNS = 64
 #: Blank rows in a row after which reading a sheet stops.
 BLANK_RUN_LIMIT = 1000
+#: Excel's last row; row numbers beyond it only come from crafted files.
+EXCEL_MAX_ROWS = 1_048_576
 #: Rows searched for the header row.
 HEADER_SEARCH_ROWS = 10
 
@@ -582,6 +585,17 @@ def _read_sheet(
     blank_run = 0
     r_idx = 0
     for r_idx, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
+        if r_idx > EXCEL_MAX_ROWS:
+            tables.issues.append(
+                Issue(
+                    title,
+                    r_idx,
+                    "",
+                    f"{title}: rows beyond Excel's last row {EXCEL_MAX_ROWS} were not read",
+                    "warning",
+                )
+            )
+            break
         values = [c.value for c in cells]
         blank = all(_is_blank(v) for v in values)
         if header_row is None:
@@ -633,7 +647,7 @@ def _read_sheet(
             cell = cells[ci] if ci < len(cells) else None
             value = None if cell is None else cell.value
             if cell is not None and getattr(cell, "data_type", None) == "f":
-                formulas.append((row, name, r_idx, ci, str(value)))
+                formulas.append((row, name, r_idx, ci, str(getattr(value, "text", value))))
             row[name] = value
         rows.append(row)
     if header_row is None:

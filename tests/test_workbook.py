@@ -348,6 +348,14 @@ ERROR_CASES = [
     ),
     # horizon of zero months
     (_set_setting("horizon_months", 0), ("Settings", 4, "value"), "at least 1"),
+    # a non-positive time limit
+    (_append("Settings", key="time_limit_s", value=0), ("Settings", 6, "value"), "positive"),
+    # an id with a fraction
+    (_set("Activities", 0, id=1.5), ("Activities", 2, "id"), "1.5 is not an id"),
+    # a date serial past 9999-12-31
+    (_set("Activities", 1, due=3_000_000), ("Activities", 3, "due"), "not a date serial"),
+    # a JSON row that is not an object
+    (lambda t: t["Resources"].append("CREW-2"), ("Resources", 3, ""), "not a table row"),
     # no activities at all
     (lambda t: t.update(Activities=[]), ("Activities", None, ""), "has no activities"),
     # missing required sheet
@@ -831,3 +839,45 @@ def test_header_below_a_title_row_is_found(tmp_path: Path) -> None:
     ws.delete_rows(2)  # title in row 1, header now in row 2
     tables = read_tables(save(wb, tmp_path, "t.xlsx"))
     assert [(r["_row"], r["id"]) for r in tables["regions"]] == [(3, "SEL"), (4, "DJN")]
+
+
+def test_two_sheets_with_one_name_are_an_error(tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(_plan_wb(tmp_path))
+    wb.create_sheet("dependencies ")["A1"] = "predecessor"
+    issue = find(issues_of(read_tables(save(wb, tmp_path, "2.xlsx"))), "Dependencies", None, "")
+    assert "two sheets are named like Dependencies" in issue.message
+
+
+def test_file_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 1000)
+    path = _plan_wb(tmp_path)
+    with pytest.raises(UnreadableFileError, match="MiB") as refused:
+        read_tables(path)
+    assert refused.value.too_large
+    with pytest.raises(UnreadableFileError, match="larger than"):
+        read_tables(io.BytesIO(path.read_bytes()))
+
+
+def test_archive_with_too_many_parts_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(workbook, "MAX_MEMBERS", 5)
+    with pytest.raises(UnreadableFileError, match="parts; refused"):
+        read_tables(_plan_wb(tmp_path))
+
+
+def test_utf16_xml_is_refused(tmp_path: Path) -> None:
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return b"\xff\xfe" + data.decode().encode("utf-16-le")
+        return data
+
+    with pytest.raises(UnreadableFileError, match="not UTF-8 XML"):
+        read_tables(rezip(_plan_wb(tmp_path), edit))
+
+
+def test_unknown_json_sheet_is_a_warning() -> None:
+    t: dict[str, Any] = tiny_tables()
+    t["Notes"] = [{"text": "hello"}]
+    plan = plan_from_tables(t)
+    assert [w.message for w in plan.warnings] == [  # type: ignore[attr-defined]
+        "Notes: sheet is not one infraplan reads; ignored"
+    ]
