@@ -68,6 +68,9 @@ def explain(
         dates lifted, or None when even that is infeasible.
     """
     min_h = min_horizon(inst, opts)
+    singles = _single_culprits(inst, soft_due)
+    if singles:
+        return [_describe(inst, g, min_h) for g in singles], min_h
     core = _core(inst, opts, soft_due)
     if core is None:
         return (
@@ -128,6 +131,34 @@ def min_horizon(inst: Instance, opts) -> int | None:  # type: ignore[no-untyped-
     if hint is not None:
         return ub
     return None
+
+
+def _single_culprits(inst: Instance, soft_due: bool) -> list[Group]:
+    """Due dates and the horizon that the dependency logic alone already breaks.
+
+    Each is a minimal conflicting set by itself (of one constraint against the hard
+    dependencies); found by one forward pass, so large plans get an answer at once.
+    """
+    bounds = inst.start_bounds(
+        inst.relaxed_horizon(),
+        due=False,
+        release=False,
+        fixed=False,
+        blackouts=False,
+        max_lag=False,
+    )
+    if bounds is None:
+        return []
+    es = bounds[0]
+    plan = inst.plan
+    out: list[Group] = []
+    if not soft_due:
+        for i, a in enumerate(plan.activities):
+            if a.due is not None and es[i] + a.duration > a.due:
+                out.append(("due", i))
+    if max((es[i] + inst.dur[i] for i in range(inst.n)), default=0) > plan.horizon:
+        out.append(("horizon", 0))
+    return out
 
 
 def _build(inst: Instance, soft_due: bool) -> tuple[cp_model.CpModel, dict[Group, cp_model.IntVar]]:

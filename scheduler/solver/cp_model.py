@@ -233,11 +233,21 @@ def solve(
     def elapsed() -> float:
         return time.perf_counter() - t0
 
-    def from_constructive(status: str = "feasible") -> SolveResult:
+    def from_constructive(status: str = "feasible", bound: float | None = None) -> SolveResult:
         assert cons is not None
         obj = objective_value(inst, cons, objectives[0])
+        gap = None if bound is None else (obj - bound) / max(obj, 1e-9)
         return SolveResult(
-            status, dict(cons), obj, None, None, elapsed(), [], None, first_feasible, "constructive"
+            status,
+            dict(cons),
+            obj,
+            bound,
+            gap,
+            elapsed(),
+            [],
+            None,
+            first_feasible,
+            "constructive",
         )
 
     bounds = inst.start_bounds(hz, due=not soft_due)
@@ -299,8 +309,8 @@ def solve(
             log.error("CP-SAT still reports infeasible; answering with the constructive plan")
             return from_constructive()
     if result.status == "unknown":
-        if cons_ok:
-            return from_constructive()
+        if cons_ok:  # the critical-path bound is all we know for the makespan
+            return from_constructive(bound=float(cp_lb) if objectives[0] == "makespan" else None)
         return _infeasible(plan, inst, opts, soft_due, t0)
     if result.status == "infeasible":
         return _infeasible(plan, inst, opts, soft_due, t0)
