@@ -178,7 +178,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(schedules.router)
     app.include_router(keys.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _document_plan_create(app)
     return app
+
+
+def _document_plan_create(app: FastAPI) -> None:
+    """Add PlanCreate (read by hand in POST /plans) to the OpenAPI components."""
+    from fastapi.openapi.utils import get_openapi
+
+    from api.schemas import PlanCreate
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas["PlanCreate"] = PlanCreate.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 app = create_app()
