@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
+from fastapi import Path as FastAPIPath
 from fastapi.security import APIKeyHeader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,8 +26,11 @@ __all__ = [
     "AdminKey",
     "CurrentKey",
     "JobsDep",
+    "KeyId",
+    "PlanId",
     "PlannerKey",
     "ReaderKey",
+    "ScheduleId",
     "SessionDep",
     "SettingsDep",
     "hash_key",
@@ -157,3 +161,10 @@ def issue_key(session: Session, role: str, name: str = "") -> tuple[ApiKey, str]
     session.add(row)
     session.flush()
     return row, key
+
+
+#: Row ids in paths: positive 32-bit integers (the column type on every backend).
+MAX_ID = 2**31 - 1
+PlanId = Annotated[int, FastAPIPath(ge=1, le=MAX_ID, description="Plan id.")]
+ScheduleId = Annotated[int, FastAPIPath(ge=1, le=MAX_ID, description="Schedule id.")]
+KeyId = Annotated[int, FastAPIPath(ge=1, le=MAX_ID, description="API key id.")]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Response
 from sqlalchemy import select
 
 from api.db import ApiKey, utcnow
-from api.deps import AdminKey, SessionDep, issue_key
+from api.deps import AdminKey, KeyId, SessionDep, issue_key
 from api.schemas import ErrorPublic, KeyCreate, KeyCreated, KeyPublic
 
 __all__ = ["router"]
@@ -53,7 +53,7 @@ def list_keys(admin: AdminKey, session: SessionDep) -> list[KeyPublic]:
     response_class=Response,
     responses={**_ERRORS, 404: {"model": ErrorPublic, "description": "No such key."}},
 )
-def revoke_key(key_id: int, admin: AdminKey, session: SessionDep) -> Response:
+def revoke_key(key_id: KeyId, admin: AdminKey, session: SessionDep) -> Response:
     """Revoke a key: it opens nothing from now on."""
     row = session.get(ApiKey, key_id)
     if row is None:

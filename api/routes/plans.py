@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import UploadFile
 
 from api.db import SOLVED_STATUSES, PlanRow, ScheduleRow
-from api.deps import JobsDep, PlannerKey, ReaderKey, SessionDep, SettingsDep
+from api.deps import JobsDep, PlanId, PlannerKey, ReaderKey, SessionDep, SettingsDep
 from api.responses import etag_json
 from api.routes.views import schedule_public, schedule_summary
 from api.schemas import (
@@ -219,7 +219,7 @@ def list_plans(
 
 
 @router.get("/{plan_id}", response_model=PlanPublic, responses={**_ERRORS, **_NOT_FOUND})
-def get_plan(plan_id: int, key: ReaderKey, session: SessionDep) -> PlanPublic:
+def get_plan(plan_id: PlanId, key: ReaderKey, session: SessionDep) -> PlanPublic:
     """Fetch one plan (name, activity count, validation warnings)."""
     return plan_public(_get_plan(session, plan_id))
 
@@ -236,7 +236,7 @@ def get_plan(plan_id: int, key: ReaderKey, session: SessionDep) -> PlanPublic:
         },
     },
 )
-def get_plan_upload(plan_id: int, key: ReaderKey, session: SessionDep) -> Response:
+def get_plan_upload(plan_id: PlanId, key: ReaderKey, session: SessionDep) -> Response:
     """Download the plan's upload exactly as it was received."""
     row = _get_plan(session, plan_id)
     media = (
@@ -258,7 +258,7 @@ def get_plan_upload(plan_id: int, key: ReaderKey, session: SessionDep) -> Respon
     },
 )
 def create_schedule(
-    plan_id: int,
+    plan_id: PlanId,
     key: PlannerKey,
     session: SessionDep,
     settings: SettingsDep,
@@ -310,7 +310,7 @@ def create_schedule(
     response_model=list[ScheduleSummary],
     responses={**_ERRORS, **_NOT_FOUND},
 )
-def list_schedules(plan_id: int, key: ReaderKey, session: SessionDep) -> list[ScheduleSummary]:
+def list_schedules(plan_id: PlanId, key: ReaderKey, session: SessionDep) -> list[ScheduleSummary]:
     """List every schedule version of the plan, oldest first (without documents)."""
     _get_plan(session, plan_id)
     rows = session.scalars(
@@ -329,7 +329,7 @@ def list_schedules(plan_id: int, key: ReaderKey, session: SessionDep) -> list[Sc
     },
 )
 def get_latest_schedule(
-    plan_id: int,
+    plan_id: PlanId,
     key: ReaderKey,
     session: SessionDep,
     request: Request,

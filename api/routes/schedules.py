@@ -12,7 +12,15 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api.db import ACTIVE_STATUSES, SOLVED_STATUSES, ScheduleRow
-from api.deps import JobsDep, PlannerKey, ReaderKey, SessionDep, get_db, lookup_key
+from api.deps import (
+    JobsDep,
+    PlannerKey,
+    ReaderKey,
+    ScheduleId,
+    SessionDep,
+    get_db,
+    lookup_key,
+)
 from api.responses import etag_json
 from api.routes.views import critical_path_view, gantt_view, schedule_public
 from api.schemas import (
@@ -80,7 +88,7 @@ def _ended(row: ScheduleRow, *, dates: bool) -> None:
 
 @router.get("/{schedule_id}", response_model=SchedulePublic, responses=_VIEW)
 def get_schedule(
-    schedule_id: int, key: ReaderKey, session: SessionDep, request: Request
+    schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
 ) -> Response:
     """Fetch a schedule: status, progress and, once ended, the whole schedule document."""
     return etag_json(request, schedule_public(_get(session, schedule_id)).model_dump(mode="json"))
@@ -95,7 +103,7 @@ def get_schedule(
     },
 )
 def cancel_schedule(
-    schedule_id: int, key: PlannerKey, session: SessionDep, jobs: JobsDep
+    schedule_id: ScheduleId, key: PlannerKey, session: SessionDep, jobs: JobsDep
 ) -> SchedulePublic:
     """Cancel a queued or running solve (the worker process is terminated)."""
     row = _get(session, schedule_id)
@@ -107,7 +115,9 @@ def cancel_schedule(
 
 
 @router.get("/{schedule_id}/gantt", response_model=GanttPublic, responses=_VIEW)
-def get_gantt(schedule_id: int, key: ReaderKey, session: SessionDep, request: Request) -> Response:
+def get_gantt(
+    schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
+) -> Response:
     """Gantt tasks (frappe-gantt fields plus project, sector, critical, links with lag)."""
     row = _get(session, schedule_id)
     _ended(row, dates=True)
@@ -125,7 +135,7 @@ def get_gantt(schedule_id: int, key: ReaderKey, session: SessionDep, request: Re
         },
     },
 )
-def get_gantt_page(schedule_id: int, request: Request, session: SessionDep) -> HTMLResponse:
+def get_gantt_page(schedule_id: ScheduleId, request: Request, session: SessionDep) -> HTMLResponse:
     """The Gantt page: critical path in red, dependency arrows, projects, week/month zoom.
 
     With an ``X-API-Key`` header the data is embedded in the page. A browser opens the
@@ -149,7 +159,7 @@ def get_gantt_page(schedule_id: int, request: Request, session: SessionDep) -> H
 
 @router.get("/{schedule_id}/critical-path", response_model=CriticalPathPublic, responses=_VIEW)
 def get_critical_path(
-    schedule_id: int, key: ReaderKey, session: SessionDep, request: Request
+    schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
 ) -> Response:
     """Critical chains (logic longest path), the driving path and their activities."""
     row = _get(session, schedule_id)
@@ -159,7 +169,7 @@ def get_critical_path(
 
 @router.get("/{schedule_id}/resources", response_model=ResourcesPublic, responses=_VIEW)
 def get_resources(
-    schedule_id: int, key: ReaderKey, session: SessionDep, request: Request
+    schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
 ) -> Response:
     """Resource use (peak and average per day) against capacity, per month."""
     row = _get(session, schedule_id)
@@ -170,7 +180,9 @@ def get_resources(
 
 
 @router.get("/{schedule_id}/budget", response_model=BudgetPublic, responses=_VIEW)
-def get_budget(schedule_id: int, key: ReaderKey, session: SessionDep, request: Request) -> Response:
+def get_budget(
+    schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
+) -> Response:
     """Spend against the cap per budget period (fiscal year), and spend per month."""
     row = _get(session, schedule_id)
     _ended(row, dates=False)
@@ -187,7 +199,7 @@ def get_budget(schedule_id: int, key: ReaderKey, session: SessionDep, request: R
 
 @router.get("/{schedule_id}/network", response_model=NetworkPublic, responses=_VIEW)
 def get_network(
-    schedule_id: int, key: ReaderKey, session: SessionDep, request: Request
+    schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
 ) -> Response:
     """For each sector, the month from which each pair of regions is connected."""
     row = _get(session, schedule_id)
@@ -200,7 +212,7 @@ def get_network(
     response_class=Response,
     responses={**_VIEW, 200: {"content": {XLSX_TYPE: {}}, "description": "Excel report."}},
 )
-def get_report(schedule_id: int, key: ReaderKey, session: SessionDep) -> Response:
+def get_report(schedule_id: ScheduleId, key: ReaderKey, session: SessionDep) -> Response:
     """The Excel report of the schedule (file name in UTF-8: plan names may be Korean)."""
     row = _get(session, schedule_id)
     _ended(row, dates=False)
