@@ -29,11 +29,13 @@ log = logging.getLogger(__name__)
 #: a limit of ``t`` seconds becomes ``max_deterministic_time = t * DTIME_PER_SECOND``.
 #: Deterministic time counts work (memory accesses), not seconds, so the same limit
 #: gives the same search on every machine and under any load; wall time varies.
-#: Measured on the reference machine (2 cores shared by other jobs, PSPLIB j30):
-#: one worker does 0.07-0.22 units per wall second; the interleaved 2-worker search
-#: (the mode that makes several workers repeatable) did 0.26 units in 1 s wall
-#: (j3013_2, limit 0.5 -> 2.3 s wall) but can overshoot the limit by up to 3x.
-#: 0.1 makes "5 s" take roughly 2-10 s of wall time on that machine.
+#: With several workers, CP-SAT is repeatable only with ``interleave_search`` (measured:
+#: the plain 2-worker portfolio under a deterministic limit gave makespans 510 and 502
+#: on two runs of data/national_plan.xlsx). Measured on the reference machine (2 cores
+#: shared with other jobs): one worker does 0.07-0.22 units per wall second on PSPLIB
+#: j30; the interleaved 2-worker search overshoots the limit by up to 3x, so a "5 s"
+#: limit took 0.8-7.4 s wall on j30, 17 s on j12014_3, and "10 s" took 22 s on the
+#: sample national plan (makespan 526 vs 502 with deterministic=False in 10 s wall).
 DTIME_PER_SECOND = 0.1
 #: Add the interval ``[makespan, horizon)`` at full capacity to every cumulative
 #: (redundant reasoning for RCPSP; see BENCHMARKS.md for its measured effect).
