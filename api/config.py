@@ -24,30 +24,40 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INFRAPLAN_", extra="ignore")
 
     database_url: str = Field(
-        "sqlite:///infraplan.db",
+        default="sqlite:///infraplan.db",
         description="SQLAlchemy URL. Default: the SQLite file infraplan.db in the working "
         "directory (WAL mode). PostgreSQL: postgresql+psycopg://user:password@host/db.",
     )
     max_upload_bytes: int = Field(
-        20 * 1024 * 1024, gt=0, description="Largest accepted upload in bytes (default 20 MB)."
+        default=20 * 1024 * 1024,
+        gt=0,
+        description="Largest accepted upload in bytes (default 20 MB).",
     )
     max_jobs: int = Field(
-        1, ge=1, description="Solves running at once, each in its own worker process."
+        default=1, ge=1, description="Solves running at once, each in its own worker process."
     )
     solve_time_limit_s: float = Field(
-        60.0, gt=0, description="Default solver time limit in seconds when a request gives none."
+        default=60.0,
+        gt=0,
+        description="Default solver time limit in seconds when a request gives none.",
     )
     max_time_limit_s: float = Field(
-        3600.0, gt=0, description="Largest solver time limit a request may ask for, in seconds."
+        default=3600.0,
+        gt=0,
+        description="Largest solver time limit a request may ask for, in seconds.",
     )
     solve_workers: int = Field(
-        1, ge=1, description="CP-SAT search workers per solve (keep at most the number of cores)."
+        default=1,
+        ge=1,
+        description="CP-SAT search workers per solve (keep at most the number of cores).",
     )
     progress_interval_s: float = Field(
-        0.5, gt=0, description="Least time between two progress writes of a running solve."
+        default=0.5, gt=0, description="Least time between two progress writes of a running solve."
     )
     poll_interval_s: float = Field(
-        0.2, gt=0, description="How often the job dispatcher looks for queued solves, seconds."
+        default=0.2,
+        gt=0,
+        description="How often the job dispatcher looks for queued solves, seconds.",
     )
 
 

@@ -43,11 +43,14 @@ class IssuePublic(BaseModel):
     """One problem found in the input, at a place a planner can find."""
 
     sheet: str = Field(description="Sheet name as the planner sees it; '' for the whole file.")
-    row: int | None = Field(None, description="Row as Excel shows it (1-based, header = 1).")
-    column: str = Field("", description="Column header as written in the workbook.")
+    row: int | None = Field(
+        default=None, description="Row as Excel shows it (1-based, header = 1)."
+    )
+    column: str = Field(default="", description="Column header as written in the workbook.")
     message: str = Field(description="A sentence in the planner's words.")
     severity: Literal["error", "warning"] = Field(
-        "error", description="'error' blocks solving; 'warning' is reported and solving goes on."
+        default="error",
+        description="'error' blocks solving; 'warning' is reported and solving goes on.",
     )
 
 
@@ -56,9 +59,10 @@ class ErrorPublic(BaseModel):
 
     detail: Any = Field(description="What went wrong (a sentence, or FastAPI's list of errors).")
     issues: list[IssuePublic] | None = Field(
-        None, description="For an invalid plan: every problem found, with sheet, row, column."
+        default=None,
+        description="For an invalid plan: every problem found, with sheet, row, column.",
     )
-    status: str | None = Field(None, description="Schedule status, when it explains a 409.")
+    status: str | None = Field(default=None, description="Schedule status, when it explains a 409.")
 
 
 # -- plans ---------------------------------------------------------------------------------
@@ -87,7 +91,9 @@ class PlanCreate(BaseModel):
     )
 
     name: str | None = Field(
-        None, max_length=500, description="Plan name; default: the Settings sheet's plan_name."
+        default=None,
+        max_length=500,
+        description="Plan name; default: the Settings sheet's plan_name.",
     )
     tables: dict[str, list[dict[str, Any]]] = Field(
         description="Sheet name → rows (column → value), the columns of SPEC §3 "
@@ -116,17 +122,20 @@ class ScheduleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     objective: Objective | None = Field(
-        None, description="Objective; default: the plan's (Settings sheet) or 'makespan'."
+        default=None, description="Objective; default: the plan's (Settings sheet) or 'makespan'."
     )
     time_limit_s: float | None = Field(
-        None,
+        default=None,
         gt=0,
         le=86400,
         description="Solver time limit in seconds; default and maximum set by the server.",
     )
-    seed: int | None = Field(None, ge=0, le=2**31 - 1, description="Random seed of the solver.")
+    seed: int | None = Field(
+        default=None, ge=0, le=2**31 - 1, description="Random seed of the solver."
+    )
     deterministic: bool = Field(
-        False, description="Repeatable run: the time limit becomes CP-SAT's deterministic time."
+        default=False,
+        description="Repeatable run: the time limit becomes CP-SAT's deterministic time.",
     )
 
 
@@ -143,10 +152,10 @@ class ProgressPublic(BaseModel):
     """How far a solve got."""
 
     objective: float | None = Field(
-        None, description="Best objective found so far (makespan: days / grid slots)."
+        default=None, description="Best objective found so far (makespan: days / grid slots)."
     )
-    bound: float | None = Field(None, description="Best proven bound of the objective.")
-    elapsed_s: float | None = Field(None, description="Seconds spent solving so far.")
+    bound: float | None = Field(default=None, description="Best proven bound of the objective.")
+    elapsed_s: float | None = Field(default=None, description="Seconds spent solving so far.")
 
 
 class ScheduleSummary(BaseModel):
@@ -159,20 +168,21 @@ class ScheduleSummary(BaseModel):
         description="queued | running | optimal | feasible | infeasible | failed | cancelled."
     )
     reason: str | None = Field(
-        None, description="Why it failed or was cancelled ('interrupted': the server stopped)."
+        default=None,
+        description="Why it failed or was cancelled ('interrupted': the server stopped).",
     )
     options: dict[str, Any] = Field(description="Solver options used (time_limit_s, seed, ...).")
     progress: ProgressPublic = Field(description="Best objective, bound and elapsed seconds.")
     created_at: datetime = Field(description="When the solve was asked for (UTC).")
-    started_at: datetime | None = Field(None, description="When solving began (UTC).")
-    finished_at: datetime | None = Field(None, description="When it ended (UTC).")
+    started_at: datetime | None = Field(default=None, description="When solving began (UTC).")
+    finished_at: datetime | None = Field(default=None, description="When it ended (UTC).")
 
 
 class SchedulePublic(ScheduleSummary):
     """A schedule version with the whole schedule document once the solve has ended."""
 
     document: dict[str, Any] | None = Field(
-        None,
+        default=None,
         description="The schedule document (status, makespan_days, finish, objective, bound, "
         "gap, solve_seconds, critical_path, activities with start/finish/ES/EF/LS/LF/floats, "
         "budget, resources, issues, conflicts when infeasible); null until the solve ends.",
@@ -204,7 +214,7 @@ class GanttTask(BaseModel):
     duration_days: int = Field(description="Duration in grid slots (0 = milestone).")
     critical: bool = Field(description="On the logic critical (longest) path.")
     driving: bool = Field(description="On the driving path of the solved plan.")
-    total_float_days: int | None = Field(None, description="Total float in grid slots.")
+    total_float_days: int | None = Field(default=None, description="Total float in grid slots.")
     links: list[GanttDependency] = Field(description="Predecessors with type and lag.")
 
 
@@ -214,8 +224,8 @@ class GanttPublic(BaseModel):
     schedule_id: int = Field(description="Schedule id.")
     version: int = Field(description="Schedule version within its plan.")
     plan_name: str = Field(description="Plan name.")
-    plan_start: str | None = Field(None, description="First day of the plan.")
-    finish: str | None = Field(None, description="Last day worked of the whole plan.")
+    plan_start: str | None = Field(default=None, description="First day of the plan.")
+    finish: str | None = Field(default=None, description="Last day worked of the whole plan.")
     projects: list[str] = Field(description="Projects in order of first start (grouping).")
     tasks: list[GanttTask] = Field(description="One task per activity, grouped by project.")
 
@@ -224,8 +234,8 @@ class CriticalPathPublic(BaseModel):
     """Critical and driving paths of one schedule."""
 
     schedule_id: int = Field(description="Schedule id.")
-    makespan_days: int | None = Field(None, description="Plan length in grid slots.")
-    finish: str | None = Field(None, description="Last day worked of the whole plan.")
+    makespan_days: int | None = Field(default=None, description="Plan length in grid slots.")
+    finish: str | None = Field(default=None, description="Last day worked of the whole plan.")
     critical_path: list[list[str]] = Field(
         description="Chains of the logic longest path, each a list of activity ids in order."
     )
@@ -277,7 +287,7 @@ class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role = Field(description="planner (upload, solve, read), ministry (read), admin.")
-    name: str = Field("", max_length=200, description="Who holds it, e.g. 'MOLIT roads'.")
+    name: str = Field(default="", max_length=200, description="Who holds it, e.g. 'MOLIT roads'.")
 
 
 class KeyPublic(BaseModel):
