@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model
 from scheduler.model import OBJECTIVES, WEIGHT_SCALE, Plan
 from scheduler.solution import Conflict
 from scheduler.solver.check import check_schedule
+from scheduler.solver.compact import left_justify
 from scheduler.solver.constraints import add_budgets, add_dependencies, add_resources
 from scheduler.solver.data import Instance
 from scheduler.solver.objective import makespan_var, tardiness_expr, weighted_completion_expr
@@ -215,6 +216,23 @@ def solve(
     ValueError
         On an unknown objective name or cyclic dependencies.
     """
+    result = _solve(plan, options, progress)
+    if result.status in ("optimal", "feasible") and result.starts:
+        inst = Instance.from_plan(plan)
+        result.starts = left_justify(inst, result.starts)
+        objectives = list((options and options.objectives) or plan.objectives or ["makespan"])
+        result.objective = objective_value(inst, result.starts, objectives[0])
+        if result.bound is not None:
+            result.gap = (result.objective - result.bound) / max(result.objective, 1e-9)
+    return result
+
+
+def _solve(
+    plan: Plan,
+    options: SolveOptions | None,
+    progress: Callable[[Progress], None] | None,
+) -> SolveResult:
+    """:func:`solve` before left justification."""
     t0 = time.perf_counter()
     opts = options or SolveOptions()
     limit = plan.time_limit_s if opts.time_limit_s is None else opts.time_limit_s

@@ -88,7 +88,7 @@ def sgs(inst: Instance, horizon: int | None = None) -> dict[str, int] | None:
     return None
 
 
-class _Profiles:
+class Profiles:
     """Free capacity per resource and remaining budget, growable in time."""
 
     def __init__(self, inst: Instance, length: int) -> None:
@@ -111,6 +111,20 @@ class _Profiles:
             self.free[k] = np.concatenate([self.free[k], cap])
         self.length = new_len
 
+    def add(self, i: int, t: int, demands: list[tuple[int, int]], sign: int) -> None:
+        """Give back (``sign=+1``) or take (``sign=-1``) activity ``i``'s use at start ``t``."""
+        d = self.inst.dur[i]
+        if d <= 0:
+            return
+        self.grow(t + d + 1)
+        for r, amt in demands:
+            self.free[r][t : t + d] += sign * amt
+        rate = self.inst.rates[i]
+        if rate:
+            for k, b in enumerate(self.inst.plan.budgets):
+                ov = max(0, min(t + d, b.end) - max(t, b.start))
+                self.budget_left[k] += sign * rate * ov
+
 
 def _one_pass(
     inst: Instance, es: list[int], ls: list[int], extra: list[int]
@@ -122,22 +136,12 @@ def _one_pass(
     for r, dem in enumerate(inst.res_demands):
         for i, amt in dem:
             act_dem[i].append((r, amt))
-    budgets = plan.budgets
     limit = inst.relaxed_horizon() * 2 + 1000
-    prof = _Profiles(inst, plan.horizon + max(dur, default=0) + 1)
+    prof = Profiles(inst, plan.horizon + max(dur, default=0) + 1)
     start: list[int | None] = [None] * n
 
     def place(i: int, t: int) -> None:
-        d = dur[i]
-        if d > 0:
-            prof.grow(t + d + 1)
-            for r, amt in act_dem[i]:
-                prof.free[r][t : t + d] -= amt
-            rate = inst.rates[i]
-            if rate:
-                for k, b in enumerate(budgets):
-                    ov = max(0, min(t + d, b.end) - max(t, b.start))
-                    prof.budget_left[k] -= rate * ov
+        prof.add(i, t, act_dem[i], sign=-1)
         start[i] = t
 
     fixed = [a.fixed_start for a in plan.activities]
@@ -161,7 +165,7 @@ def _one_pass(
             if e.hi is not None and (ub is None or sp + e.hi < ub):
                 ub, bind = sp + e.hi, e.pred
         if fixed[j] is None:
-            t = _earliest(inst, prof, j, est, act_dem[j], limit)
+            t = earliest_start(inst, prof, j, est, act_dem[j], limit)
             if t is None:
                 return None
             if ub is not None and t > ub:
@@ -178,15 +182,16 @@ def _one_pass(
     return {inst.ids[i]: int(start[i]) for i in range(n)}  # type: ignore[arg-type]
 
 
-def _earliest(
+def earliest_start(
     inst: Instance,
-    prof: _Profiles,
+    prof: Profiles,
     j: int,
     est: int,
     demands: list[tuple[int, int]],
     limit: int,
 ) -> int | None:
-    """Earliest start ``>= est`` of activity ``j`` that resources, budgets and blackouts allow."""
+    """Earliest start in ``[est, limit)`` of activity ``j`` that resources, budgets and
+    blackouts allow (``prof`` must not hold ``j`` itself), or None."""
     d = inst.dur[j]
     est = max(est, 0)
     if d == 0:
