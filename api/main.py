@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.config import Settings, get_settings
 from api.db import Database
 from api.jobs import JobManager
+from api.responses import BodyCache
 from api.routes import health, keys, plans, schedules
 from scheduler.errors import InfraplanError, InvalidPlanError, UnreadableFileError
 
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.jobs = jobs
+    app.state.bodies = BodyCache()
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes + MULTIPART_SLACK)
     app.add_exception_handler(InfraplanError, domain_error_handler)
     app.add_exception_handler(Exception, internal_error_handler)

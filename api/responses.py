@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request, Response
 
-__all__ = ["etag_json", "etag_of"]
+__all__ = ["BodyCache", "dumps", "etag_body", "etag_json", "etag_of"]
 
 
 def etag_of(body: bytes) -> str:
@@ -30,9 +30,52 @@ def etag_json(request: Request, payload: Any) -> Response:
     The ETag is the hash of the exact body, so it changes whenever status, progress
     or the document change, and never otherwise.
     """
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return etag_body(request, dumps(payload))
+
+
+class BodyCache:
+    """A small LRU of serialised bodies of schedules that ended (they never change again).
+
+    Parameters
+    ----------
+    size
+        Most bodies kept (each is one schedule document, ~100 kB for 200 activities).
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        from collections import OrderedDict
+        from threading import Lock
+
+        self.size = size
+        self._items: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple[str, int]) -> bytes | None:
+        """The cached body, or None."""
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, int], body: bytes) -> None:
+        """Keep ``body``; drop the least recently used beyond ``size``."""
+        with self._lock:
+            self._items[key] = body
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def etag_body(request: Request, body: bytes) -> Response:
+    """An already serialised JSON body with its ETag; 304 when the client has it."""
     etag = etag_of(body)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+def dumps(payload: Any) -> bytes:
+    """Compact UTF-8 JSON, the one serialisation of every ETagged answer."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -10,8 +10,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 
-from api.db import ACTIVE_STATUSES, SOLVED_STATUSES, ScheduleRow
+from api.db import ACTIVE_STATUSES, FINAL_STATUSES, SOLVED_STATUSES, ScheduleRow
 from api.deps import (
     JobsDep,
     PlannerKey,
@@ -21,7 +22,7 @@ from api.deps import (
     get_db,
     lookup_key,
 )
-from api.responses import etag_json
+from api.responses import BodyCache, dumps, etag_body, etag_json
 from api.routes.views import critical_path_view, gantt_view, schedule_public
 from api.schemas import (
     BudgetPublic,
@@ -91,7 +92,17 @@ def get_schedule(
     schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
 ) -> Response:
     """Fetch a schedule: status, progress and, once ended, the whole schedule document."""
-    return etag_json(request, schedule_public(_get(session, schedule_id)).model_dump(mode="json"))
+    status = session.scalar(select(ScheduleRow.status).where(ScheduleRow.id == schedule_id))
+    if status is None:
+        raise HTTPException(404, f"schedule {schedule_id} does not exist")
+    cache: BodyCache = request.app.state.bodies
+    if status in FINAL_STATUSES and (body := cache.get(("schedule", schedule_id))):
+        return etag_body(request, body)
+    row = _get(session, schedule_id)
+    body = dumps(schedule_public(row).model_dump(mode="json"))
+    if row.status in FINAL_STATUSES:  # an ended schedule never changes again
+        cache.put(("schedule", schedule_id), body)
+    return etag_body(request, body)
 
 
 @router.delete(
