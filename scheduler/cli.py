@@ -35,19 +35,22 @@ def _parser() -> argparse.ArgumentParser:
 
     pl = sub.add_parser("plan", help="validate, solve and report a plan")
     pl.add_argument("file", type=Path, help="workbook (.xlsx), PSPLIB .sm, P6 .xer or MSPDI .xml")
-    pl.add_argument("-o", "--output", type=Path, help="Excel report path (default reports/NAME.xlsx)")
+    pl.add_argument(
+        "-o", "--output", type=Path, help="Excel report path (default reports/NAME.xlsx)"
+    )
     pl.add_argument("--json", type=Path, help="also write the schedule document as JSON")
     pl.add_argument("--time-limit", type=float, help="solver time limit in seconds")
-    pl.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
+    pl.add_argument(
+        "--seed",
+        type=int,
+        help="solver random seed; giving one makes the run repeatable: the same seed and "
+        "workers give the same plan (the time limit then counts CP-SAT's deterministic "
+        "work units, so the wall time can differ from it)",
+    )
     pl.add_argument("--workers", type=int, default=2, help="solver workers (default 2)")
     pl.add_argument(
         "--objective",
         help=f"objective(s), comma-separated, applied in order: {', '.join(OBJECTIVES)}",
-    )
-    pl.add_argument(
-        "--wall-clock",
-        action="store_true",
-        help="use a wall-clock time limit (faster to stop, not repeatable run to run)",
     )
     pl.add_argument("--no-report", action="store_true", help="do not write the Excel report")
 
@@ -62,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("file", type=Path)
     ex.add_argument("-o", "--output", type=Path, required=True)
     ex.add_argument("--time-limit", type=float)
-    ex.add_argument("--seed", type=int, default=0)
+    ex.add_argument("--seed", type=int, help="random seed (makes the run repeatable)")
     ex.add_argument("--workers", type=int, default=2)
 
     sv = sub.add_parser("serve", help="start the HTTP API")
@@ -149,10 +152,10 @@ def _options(args: argparse.Namespace) -> Any:
             raise SystemExit(f"unknown objective {unknown[0]!r}; use {', '.join(OBJECTIVES)}")
     return SolveOptions(
         time_limit_s=args.time_limit,
-        seed=args.seed,
+        seed=args.seed or 0,
         workers=args.workers,
         objectives=objectives,
-        deterministic=not getattr(args, "wall_clock", False),
+        deterministic=args.seed is not None,
     )
 
 

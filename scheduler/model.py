@@ -10,10 +10,10 @@ this module's types. Each dataclass checks its own fields in ``__post_init__``
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from scheduler.timegrid import TimeGrid
@@ -54,7 +54,8 @@ def money_to_int(amount: float) -> int:
 
     ``money_to_int(12.345) == 1235`` (1M KRW units, ``MONEY_SCALE`` = 100).
     """
-    return int(math.floor(amount * MONEY_SCALE + 0.5))
+    scaled = Decimal(str(amount)) * MONEY_SCALE  # str(): 12.345 stays 12.345, not 12.3449...
+    return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def spend_rate(cost: int, duration: int) -> int:

@@ -191,8 +191,13 @@ class Schedule:
         rows, total = [], 0.0
         for m in months:
             total += per_month.get(m, 0.0)
-            rows.append({"month": m, "spend": round(per_month.get(m, 0.0), 4),
-                         "cumulative": round(total, 4)})
+            rows.append(
+                {
+                    "month": m,
+                    "spend": round(per_month.get(m, 0.0), 4),
+                    "cumulative": round(total, 4),
+                }
+            )
         return rows
 
     def spend_by_budget(self) -> list[dict[str, Any]]:
@@ -213,14 +218,16 @@ class Schedule:
                     s = self.starts[a.id]
                     overlap = max(0, min(s + a.duration, b.end) - max(s, b.start))
                     spend += a.cost / MONEY_SCALE * overlap / a.duration
-            rows.append({
-                "period": b.label,
-                "from": b.first_day.isoformat() if b.first_day else None,
-                "to": b.last_day.isoformat() if b.last_day else None,
-                "spend": round(spend, 4),
-                "cap": b.cap / MONEY_SCALE,
-                "within_cap": spend <= b.cap / MONEY_SCALE + 1e-9,
-            })
+            rows.append(
+                {
+                    "period": b.label,
+                    "from": b.first_day.isoformat() if b.first_day else None,
+                    "to": b.last_day.isoformat() if b.last_day else None,
+                    "spend": round(spend, 4),
+                    "cap": b.cap / MONEY_SCALE,
+                    "within_cap": spend <= b.cap / MONEY_SCALE + 1e-9,
+                }
+            )
         return rows
 
     def resource_use_by_month(self) -> list[dict[str, Any]]:
@@ -249,8 +256,15 @@ class Schedule:
                 by_month[months[t]].append(usage[r.id][t])
                 caps[months[t]] = min(caps.get(months[t], r.capacity_at(t)), r.capacity_at(t))
             for m, vals in by_month.items():
-                rows.append({"resource": r.id, "month": m, "peak": max(vals),
-                             "average": round(sum(vals) / len(vals), 3), "capacity": caps[m]})
+                rows.append(
+                    {
+                        "resource": r.id,
+                        "month": m,
+                        "peak": max(vals),
+                        "average": round(sum(vals) / len(vals), 3),
+                        "capacity": caps[m],
+                    }
+                )
         return rows
 
     # -- JSON ------------------------------------------------------------------------------
@@ -264,11 +278,17 @@ class Schedule:
         rows = []
         for a in self.plan.activities:
             row: dict[str, Any] = {
-                "id": a.id, "name": a.name, "project": a.project, "sector": a.sector,
-                "region_from": a.region_from, "region_to": a.region_to,
-                "duration_days": a.duration, "cost": a.cost / MONEY_SCALE,
+                "id": a.id,
+                "name": a.name,
+                "project": a.project,
+                "sector": a.sector,
+                "region_from": a.region_from,
+                "region_to": a.region_to,
+                "duration_days": a.duration,
+                "cost": a.cost / MONEY_SCALE,
                 "demands": {d.resource: d.amount for d in demands.get(a.id, [])},
-                "start": None, "finish": None,
+                "start": None,
+                "finish": None,
             }
             if self.has_plan:
                 s = self.starts[a.id]
@@ -279,15 +299,17 @@ class Schedule:
             if t is not None:
                 ef, lf = grid.finish_date(t.es, t.ef), grid.finish_date(t.ls, t.lf)
                 milestone = a.duration == 0
-                row.update({
-                    "es": (ef if milestone else grid.date_of(t.es)).isoformat(),
-                    "ef": ef.isoformat(),
-                    "ls": (lf if milestone else grid.date_of(t.ls)).isoformat(),
-                    "lf": lf.isoformat(),
-                    "total_float_days": t.total_float,
-                    "free_float_days": t.free_float,
-                    "critical": t.critical,
-                })
+                row.update(
+                    {
+                        "es": (ef if milestone else grid.date_of(t.es)).isoformat(),
+                        "ef": ef.isoformat(),
+                        "ls": (lf if milestone else grid.date_of(t.ls)).isoformat(),
+                        "lf": lf.isoformat(),
+                        "total_float_days": t.total_float,
+                        "free_float_days": t.free_float,
+                        "critical": t.critical,
+                    }
+                )
             row["driving"] = a.id in driving
             rows.append(row)
         return rows
@@ -304,34 +326,46 @@ class Schedule:
         doc: dict[str, Any] = {"status": self.status}
         if self.plan is not None:
             grid = self.plan.grid
-            doc.update({
-                "plan_name": self.plan.name,
-                "plan_start": grid.plan_start.isoformat(),
-                "calendar": grid.kind,
-                "horizon_days": grid.horizon,
-                "objectives": list(self.objectives),
-            })
+            doc.update(
+                {
+                    "plan_name": self.plan.name,
+                    "plan_start": grid.plan_start.isoformat(),
+                    "calendar": grid.kind,
+                    "horizon_days": grid.horizon,
+                    "objectives": list(self.objectives),
+                }
+            )
         ms = self.makespan
-        doc.update({
-            "makespan_days": ms,
-            "finish": (self.plan.grid.finish_date(0, ms).isoformat()
-                       if ms is not None and self.plan is not None else None),
-            "objective": self.objective,
-            "bound": self.bound,
-            "gap": self.gap,
-            "solve_seconds": round(self.solve_seconds, 3),
-            "critical_path": self.critical_path,
-            "driving_path": list(self.driving),
-            "driving_links": [
-                {"predecessor": d.predecessor, "successor": d.successor, "kind": d.kind,
-                 "detail": d.detail} for d in self.driving_links
-            ],
-            "activities": self.activity_rows(),
-            "budget": self.spend_by_budget(),
-            "spend_by_month": self.spend_by_month(),
-            "resources": self.resource_use_by_month(),
-            "issues": [i.to_dict() for i in self.issues],
-        })
+        doc.update(
+            {
+                "makespan_days": ms,
+                "finish": (
+                    self.plan.grid.finish_date(0, ms).isoformat()
+                    if ms is not None and self.plan is not None
+                    else None
+                ),
+                "objective": self.objective,
+                "bound": self.bound,
+                "gap": self.gap,
+                "solve_seconds": round(self.solve_seconds, 3),
+                "critical_path": self.critical_path,
+                "driving_path": list(self.driving),
+                "driving_links": [
+                    {
+                        "predecessor": d.predecessor,
+                        "successor": d.successor,
+                        "kind": d.kind,
+                        "detail": d.detail,
+                    }
+                    for d in self.driving_links
+                ],
+                "activities": self.activity_rows(),
+                "budget": self.spend_by_budget(),
+                "spend_by_month": self.spend_by_month(),
+                "resources": self.resource_use_by_month(),
+                "issues": [i.to_dict() for i in self.issues],
+            }
+        )
         if self.status == "infeasible":
             doc["conflicts"] = [
                 {"kind": c.kind, "message": c.message, "activities": c.activities}

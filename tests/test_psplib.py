@@ -72,7 +72,7 @@ J30_CASES = [
 @pytest.mark.parametrize("name", J30_CASES)
 def test_j30_reaches_optimum(name, optima):
     plan = read_psplib(instance_path(J30, name))
-    res = solve(plan, SolveOptions(time_limit_s=5, workers=2))
+    res = solve(plan, SolveOptions(time_limit_s=5, workers=2, deterministic=True))
     assert res.status == "optimal"
     assert res.objective == optima[name]
     makespan = max(res.starts[a.id] + a.duration for a in plan.activities)

@@ -63,7 +63,9 @@ class SolveOptions:
         Names from :data:`scheduler.model.OBJECTIVES`, lexicographic (None: ``plan.objectives``).
     deterministic
         Repeatable runs: same seed and workers give the same plan (CP-SAT's
-        interleaved search with a deterministic time limit).
+        interleaved search with a deterministic time limit). Off by default: a
+        wall-clock limit stops on time and finds better plans, but two runs may
+        differ. The CLI turns it on when ``--seed`` is given.
     log
         Let CP-SAT log its search (to the ``logging`` logger of this module).
     """
@@ -72,7 +74,7 @@ class SolveOptions:
     seed: int = 0
     workers: int = 2
     objectives: list[str] | None = None
-    deterministic: bool = True
+    deterministic: bool = False
     log: bool = False
 
 
