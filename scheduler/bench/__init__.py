@@ -1,0 +1,112 @@
+"""Benchmarks (issue 4): ``infraplan bench psplib ...`` and ``infraplan bench scale ...``.
+
+Never part of the default test run. See BENCHMARKS.md at the repository root for
+the commands and the measured tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+log = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="infraplan bench", description=__doc__)
+    sub = p.add_subparsers(dest="what", required=True)
+    ps = sub.add_parser("psplib", help="PSPLIB j30/j60/j120, optionally against PyJobShop")
+    ps.add_argument("--set", required=True, choices=["j30", "j60", "j120"])
+    ps.add_argument(
+        "--instances",
+        default="all",
+        help="'all', a count N (spread sample, see select_instances) or comma-separated names",
+    )
+    ps.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance")
+    ps.add_argument("--workers", type=int, default=2)
+    ps.add_argument("--vs", choices=["pyjobshop"], default=None)
+    ps.add_argument("--no-ours", action="store_true", help="run only the peer")
+    ps.add_argument("--out", type=Path, default=None, help="CSV file (rows written as they come)")
+    ps.add_argument("--folder", type=Path, default=None, help="PSPLIB folder (default ../shared)")
+    ps.add_argument("--summary", type=Path, default=None, help="re-summarise an existing CSV")
+    sc = sub.add_parser("scale", help="national-style generated plan")
+    sc.add_argument("--activities", type=int, required=True)
+    sc.add_argument("--resources", type=int, default=40)
+    sc.add_argument("--seed", type=int, default=0)
+    sc.add_argument("--time-limit", type=float, default=10.0)
+    sc.add_argument("--workers", type=int, default=2)
+    sc.add_argument("--keep", type=Path, default=None, help="folder to keep the workbook/report")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    """Run a benchmark; prints a Markdown summary on stdout (this is the CLI layer).
+
+    Returns
+    -------
+    int
+        0 on success, 1 if any schedule failed the feasibility re-check.
+    """
+    args = _parser().parse_args(argv)
+    if args.what == "scale":
+        from scheduler.bench.scale import run_scale
+
+        out = run_scale(
+            args.activities,
+            resources=args.resources,
+            seed=args.seed,
+            time_limit=args.time_limit,
+            workers=args.workers,
+            keep=args.keep,
+        )
+        print("| step | value |\n|---|---|")
+        for k, v in out.items():
+            print(f"| {k} | {v} |")
+        return 0
+    from scheduler.bench import psplib as pb
+
+    if args.summary is not None:
+        rows = pb.read_csv(args.summary)
+    else:
+        if args.instances == "all":
+            names = pb.select_instances(args.set)
+        elif args.instances.isdigit():
+            names = pb.select_instances(args.set, int(args.instances))
+        else:
+            names = [n.strip() for n in args.instances.split(",") if n.strip()]
+        solvers = ([] if args.no_ours else ["ours"]) + ([args.vs] if args.vs else [])
+        load0 = pb.load_average()
+
+        def show(r: pb.Row) -> None:
+            print(
+                f"{r.instance:10s} {r.solver:9s} mk={r.makespan} opt={r.optimal} "
+                f"ref={r.reference} lb={r.cp_lb} t={r.seconds:.1f}s "
+                f"{'ok' if r.feasible else 'INFEASIBLE ' + r.errors}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+        rows = pb.run_bench(
+            args.set,
+            names,
+            folder=args.folder,
+            time_limit=args.time_limit,
+            workers=args.workers,
+            solvers=solvers,
+            csv_path=args.out,
+            on_row=show,
+        )
+        print(
+            f"{args.set}: {len(names)} instances, {args.time_limit:g} s, {args.workers} workers; "
+            f"load average at start {load0}, at end {pb.load_average()}"
+        )
+    print(pb.format_summary(pb.summarize(rows)))
+    bad = [r for r in rows if r.makespan is not None and not r.feasible]
+    if bad:
+        print(f"{len(bad)} schedules FAILED the feasibility re-check", file=sys.stderr)
+        return 1
+    return 0
