@@ -32,6 +32,10 @@
     return e;
   }
 
+  function clip(text, n) { // keep labels inside the label column (full text in the tooltip)
+    return text.length > n ? text.slice(0, n - 1) + "…" : text;
+  }
+
   function rows(data) { // project header rows, then their tasks (already grouped by the API)
     var out = [], byProject = {};
     data.tasks.forEach(function (t) {
@@ -101,13 +105,14 @@
       var top = y(i);
       if (r.group) {
         el("rect", { "class": "row-bg group", x: 0, y: top, width: width, height: ROW_H }, body);
-        el("text", { "class": "row-label group", x: 6, y: top + 16 }, body, r.name);
-        el("rect", { "class": "project-bar", x: x(day(r.start)), y: top + 9,
+        el("title", {}, el("text", { "class": "row-label group", x: 6, y: top + 16 }, body,
+          clip(r.name, 38)), r.name);
+        el("rect", { "class": "project-bar", "data-project": r.name, x: x(day(r.start)), y: top + 9,
           width: Math.max(2, (day(r.end) + 1 - day(r.start)) * px), height: 6 }, body);
         return;
       }
       el("text", { "class": "row-label", x: 16, y: top + 16 }, body,
-        r.id + "  " + (r.name || ""));
+        clip(r.id + "  " + (r.name || ""), 40));
       var s = day(r.start), e = day(r.end) + 1;
       var cls = (r.custom_class ? " " + r.custom_class : "") + (r.driving ? " driving" : "");
       var g = el("g", { "class": "task", "data-id": r.id }, body);
