@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "keys":
         from api.cli import keys_create
 
-        print(keys_create(args.role, args.name))
+        keys_create(args.role, args.name)  # prints the key once
         return EXIT_OK
     if args.command == "bench":
         from scheduler.bench import main as bench_main
