@@ -14,17 +14,22 @@ projects, durations and costs are invented but of realistic size.
 Before writing, the script checks the feasibility margins of the brief and raises
 :class:`SampleCheckError` if one fails:
 
-* the logic critical path (forward pass over FS/SS/FF/SF with lags, release and
+* the logic critical path (CPM over FS/SS/FF/SF with lags, max lags, release and
   fixed starts; no resources) is at most 60 % of 730 days;
 * per resource, the total work ``sum(amount * duration)`` is at most 50 % of
   ``capacity * 730``; no demand is above capacity; milestones demand nothing;
 * total cost is at most 85 % of the sum of the budget caps;
 * every activity fits in the longest gap between the blackout windows it is
   subject to;
-* a serial schedule-generation scheme (SGS) that respects precedences with lags
-  and max lags, resources, budget caps per fiscal year, blackouts, release,
-  fixed starts and due dates finds a complete schedule inside the 24-month horizon
+* the project's constructive schedule (:func:`scheduler.solver.constructive_schedule`,
+  serial SGS) passes :func:`scheduler.solver.check_schedule` with due dates hard:
+  precedences with lags and max lags, resources, budget caps per fiscal year,
+  blackouts, release, fixed starts and due dates, inside the 24-month horizon
   (a constructive proof that the plan is feasible).
+
+The checks run on the plan as :func:`scheduler.workbook.read_workbook` reads the
+built workbook back (in memory, before anything is written), with the project's
+own CPM (:func:`scheduler.cpm.compute_cpm`); the script has no scheduler of its own.
 
 Units: durations in days (``d``), weeks (``w`` = 7 days) or months (``mo`` =
 30 days) on a ``calendar`` plan; money in 100M KRW (억원).
@@ -39,13 +44,17 @@ import logging
 import random
 import re
 import zipfile
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+
+from scheduler.cpm import compute_cpm
+from scheduler.model import MONEY_SCALE, Blackout, Plan
+from scheduler.solver import check_schedule, constructive_schedule
+from scheduler.workbook import SHEETS, read_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +67,9 @@ __all__ = [
     "SampleData",
     "build",
     "build_data",
-    "check_data",
-    "logic_forward_pass",
-    "serial_sgs",
+    "check_plan",
+    "workbook_bytes",
+    "write_workbook",
 ]
 
 SEED = 2027
@@ -1459,265 +1468,81 @@ def build_data(seed: int = SEED) -> SampleData:
 
 
 # ---------------------------------------------------------------------------------------
-# Checks
+# Checks (on the plan as read back from the written workbook)
 # ---------------------------------------------------------------------------------------
-def _offset(day: date) -> int:
-    return (day - PLAN_START).days
-
-
-def _topo_order(data: SampleData) -> list[str]:
-    """Activity ids in a topological order of the dependency graph (Kahn, stable)."""
-    ids = [a.id for a in data.activities]
-    indeg = dict.fromkeys(ids, 0)
-    succ: dict[str, list[str]] = defaultdict(list)
-    for p, s, *_ in data.dependencies:
-        succ[p].append(s)
-        indeg[s] += 1
-    ready = [i for i in ids if indeg[i] == 0]
-    order: list[str] = []
-    while ready:
-        i = ready.pop(0)
-        order.append(i)
-        for s in succ[i]:
-            indeg[s] -= 1
-            if indeg[s] == 0:
-                ready.append(s)
-    if len(order) != len(ids):
-        raise SampleCheckError("the dependency network has a cycle")
-    return order
-
-
-def _lower_bound(kind: str, lag: int, ps: int, pe: int, dur: int) -> int:
-    """Earliest start of a successor of duration ``dur`` from one relation (half-open ends).
-
-    FS: S >= E_p + lag; SS: S >= S_p + lag; FF: S + d >= E_p + lag; SF: S + d >= S_p + lag.
-    """
-    return {"FS": pe + lag, "SS": ps + lag, "FF": pe + lag - dur, "SF": ps + lag - dur}[kind]
-
-
-def logic_forward_pass(data: SampleData) -> dict[str, tuple[int, int]]:
-    """Early start and (exclusive) early finish of every activity, in days from plan_start.
-
-    Logic only (CPM forward pass, Kelley & Walker 1959): dependencies with lags,
-    release and fixed_start; no resources, budget or blackouts; ES >= 0.
-    """
-    acts = {a.id: a for a in data.activities}
-    preds: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-    for p, s, t, lag, _ in data.dependencies:
-        preds[s].append((p, t, lag))
-    out: dict[str, tuple[int, int]] = {}
-    for i in _topo_order(data):
-        a = acts[i]
-        es = 0
-        if a.release:
-            es = max(es, _offset(a.release))
-        for p, t, lag in preds[i]:
-            es = max(es, _lower_bound(t, lag, out[p][0], out[p][1], a.days))
-        if a.fixed_start:
-            es = _offset(a.fixed_start)
-        out[i] = (es, es + a.days)
-    return out
-
-
-def logic_backward_pass(data: SampleData) -> dict[str, int]:
-    """Late start of every activity (days from plan_start), logic only.
-
-    Backward pass from the horizon end, tightened by due dates (CPM, Kelley &
-    Walker 1959). Used as the SGS priority (least late start first).
-    """
-    acts = {a.id: a for a in data.activities}
-    succs: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-    for p, s, t, lag, _ in data.dependencies:
-        succs[p].append((s, t, lag))
-    lf: dict[str, int] = {}
-    for i in reversed(_topo_order(data)):
-        a = acts[i]
-        f = HORIZON_DAYS if a.due is None else min(HORIZON_DAYS, _offset(a.due) + 1)
-        for s, t, lag in succs[i]:
-            ls_s, lf_s = lf[s] - acts[s].days, lf[s]
-            f = min(
-                f,
-                {
-                    "FS": ls_s - lag,
-                    "SS": ls_s - lag + a.days,
-                    "FF": lf_s - lag,
-                    "SF": lf_s - lag + a.days,
-                }[t],
-            )
-        lf[i] = f
-    return {i: lf[i] - acts[i].days for i in acts}
-
-
-def _windows_of(data: SampleData) -> dict[str, list[tuple[int, int]]]:
-    """Blackout windows per activity as half-open day offsets ``[lo, hi)``."""
-    acts = data.activities
-    out: dict[str, list[tuple[int, int]]] = {a.id: [] for a in acts}
-    for scope, lo, hi, _ in data.blackouts:
-        w = (_offset(lo), _offset(hi) + 1)
-        for a in acts:
-            if scope in (a.id, a.sector, a.region_from, a.region_to):
-                out[a.id].append(w)
-    return out
-
-
-def longest_gap(windows: list[tuple[int, int]], horizon: int = HORIZON_DAYS) -> int:
-    """Longest run of days in ``[0, horizon)`` outside every window, in days."""
+def longest_gap(blackouts: list[Blackout], horizon: int) -> int:
+    """Longest run of slots in ``[0, horizon)`` outside every blackout window, in days."""
     best, t = 0, 0
-    for lo, hi in sorted(windows):
-        best = max(best, lo - t)
-        t = max(t, hi)
+    for b in sorted(blackouts, key=lambda b: (b.start, b.end)):
+        best = max(best, b.start - t)
+        t = max(t, b.end)
     return max(best, horizon - t)
 
 
-def serial_sgs(data: SampleData) -> dict[str, int]:
-    """Constructive schedule: serial SGS in topological order, earliest feasible start.
-
-    Respects precedences (all four types, lags, max lags as upper bounds), release,
-    fixed_start, blackouts, resource capacities per day and budget caps per fiscal
-    year (cost spread evenly, exact fractions). Priority: fixed starts first, then
-    least logic late start (:func:`logic_backward_pass`), then topological order.
-    Serial SGS after Kelley (1963).
-
-    Returns
-    -------
-    dict
-        Start day offset per activity id.
-
-    Raises
-    ------
-    SampleCheckError
-        If an activity finds no start within the horizon, a max lag or due date.
-    """
-    from fractions import Fraction
-
-    acts = {a.id: a for a in data.activities}
-    ls = logic_backward_pass(data)
-    topo = _topo_order(data)
-    rank = {i: k for k, i in enumerate(topo)}
-    preds: dict[str, list[tuple[str, str, int, int | None]]] = defaultdict(list)
-    indeg: dict[str, int] = dict.fromkeys(acts, 0)
-    succs: dict[str, list[str]] = defaultdict(list)
-    for p, succ, t, lag, mx in data.dependencies:
-        preds[succ].append((p, t, lag, mx))
-        indeg[succ] += 1
-        succs[p].append(succ)
-    cap = {r[0]: r[2] for r in data.resources}
-    use = {r: [0] * HORIZON_DAYS for r in cap}
-    dem: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for aid, r, amt in data.demands:
-        dem[aid].append((r, amt))
-    windows = _windows_of(data)
-    years = {y: (_offset(date(y, 1, 1)), _offset(date(y + 1, 1, 1))) for y in BUDGET_CAPS}
-    spent = {y: Fraction(0) for y in BUDGET_CAPS}
-
-    def spend(a: Act, s: int) -> dict[int, Fraction]:
-        if a.days == 0:
-            return {}
-        return {
-            y: Fraction(a.cost * max(0, min(s + a.days, hi) - max(s, lo)), a.days)
-            for y, (lo, hi) in years.items()
-        }
-
-    def fits(a: Act, s: int) -> bool:
-        e = s + a.days
-        if e > HORIZON_DAYS:
-            return False
-        if any(lo < e and s < hi for lo, hi in windows[a.id]) and a.days > 0:
-            return False
-        for r, amt in dem[a.id]:
-            if any(use[r][t] + amt > cap[r] for t in range(s, e)):
-                return False
-        return all(spent[y] + v <= BUDGET_CAPS[y] for y, v in spend(a, s).items())
-
-    start: dict[str, int] = {}
-    ready = [i for i in acts if indeg[i] == 0]
-    while ready:
-        # fixed starts first, then activities tied to a scheduled predecessor by a max
-        # lag (dig once: the duct must follow its trench), then least late start
-        ready.sort(
-            key=lambda i: (
-                acts[i].fixed_start is None,
-                all(mx is None for *_, mx in preds[i]),
-                ls[i],
-                rank[i],
-            )
-        )
-        i = ready.pop(0)
-        a = acts[i]
-        lb, ub = 0, HORIZON_DAYS - a.days
-        if a.release:
-            lb = max(lb, _offset(a.release))
-        for p, t, lag, mx in preds[i]:
-            ps, pe = start[p], start[p] + acts[p].days
-            lb = max(lb, _lower_bound(t, lag, ps, pe, a.days))
-            if mx is not None:
-                ub = min(ub, _lower_bound(t, mx, ps, pe, a.days))
-        if a.fixed_start:
-            lb = ub = _offset(a.fixed_start) if lb <= _offset(a.fixed_start) else -1
-        if a.due:
-            ub = min(ub, _offset(a.due) + 1 - a.days)
-        found = next((t for t in range(max(lb, 0), ub + 1) if fits(a, t)), None)
-        if found is None:
-            raise SampleCheckError(f"serial SGS: no feasible start for {i} in [{lb}, {ub}]")
-        start[i] = found
-        for r, amt in dem[i]:
-            for day in range(found, found + a.days):
-                use[r][day] += amt
-        for y, v in spend(a, found).items():
-            spent[y] += v
-        for j in succs[i]:
-            indeg[j] -= 1
-            if indeg[j] == 0:
-                ready.append(j)
-    return start
-
-
-def check_data(data: SampleData) -> dict[str, object]:
+def check_plan(plan: Plan) -> dict[str, object]:
     """Check the feasibility margins of the brief; return the measured figures.
+
+    ``plan`` is the sample as :func:`scheduler.workbook.read_workbook` reads it back
+    (a ``calendar`` plan: one slot is one day; money in 1/100 of 100M KRW). The
+    logic critical path is :func:`scheduler.cpm.compute_cpm`'s project finish; the
+    constructive schedule is :func:`scheduler.solver.constructive_schedule`,
+    verified by :func:`scheduler.solver.check_schedule` (due dates hard).
 
     Raises
     ------
     SampleCheckError
         Naming the first margin that fails.
     """
-    acts = {a.id: a for a in data.activities}
+    acts = {a.id: a for a in plan.activities}
     figures: dict[str, object] = {"activities": len(acts)}
     if not 150 <= len(acts) <= 300:
         raise SampleCheckError(f"{len(acts)} activities, expected 150–300")
-    fp = logic_forward_pass(data)
-    cp = max(ef for _, ef in fp.values())
+    cp = compute_cpm(plan).project_finish
     figures["logic_critical_path_days"] = cp
     if cp > 0.6 * MARGIN_DAYS:
         raise SampleCheckError(f"logic critical path {cp} d > 60% of {MARGIN_DAYS}")
-    cap = {r[0]: r[2] for r in data.resources}
+    cap = {r.id: r.capacity for r in plan.resources}
     work: dict[str, int] = dict.fromkeys(cap, 0)
-    for aid, r, amt in data.demands:
-        if amt > cap[r]:
-            raise SampleCheckError(f"{aid} demands {amt} of {r} > capacity {cap[r]}")
-        if acts[aid].days == 0:
-            raise SampleCheckError(f"milestone {aid} demands {r}")
-        work[r] += amt * acts[aid].days
+    for d in plan.demands:
+        if d.amount > cap[d.resource]:
+            raise SampleCheckError(
+                f"{d.activity} demands {d.amount} of {d.resource} > capacity {cap[d.resource]}"
+            )
+        if acts[d.activity].duration == 0:
+            raise SampleCheckError(f"milestone {d.activity} demands {d.resource}")
+        work[d.resource] += d.amount * acts[d.activity].duration
     figures["resource_load"] = {r: round(w / (cap[r] * MARGIN_DAYS), 3) for r, w in work.items()}
     for r, w in work.items():
         if w > 0.5 * cap[r] * MARGIN_DAYS:
             raise SampleCheckError(f"resource {r}: work {w} > 50% of {cap[r]} x {MARGIN_DAYS}")
-    total = sum(a.cost for a in acts.values())
-    figures["total_cost"] = total
-    figures["cost_over_caps"] = round(total / sum(BUDGET_CAPS.values()), 3)
-    if total > 0.85 * sum(BUDGET_CAPS.values()):
-        raise SampleCheckError(f"total cost {total} > 85% of the caps")
-    windows = _windows_of(data)
+    total, caps = sum(a.cost for a in acts.values()), sum(b.cap for b in plan.budgets)
+    figures["total_cost"] = total / MONEY_SCALE
+    figures["cost_over_caps"] = round(total / caps, 3)
+    if total > 0.85 * caps:
+        raise SampleCheckError(f"total cost {total / MONEY_SCALE} > 85% of the caps")
     for a in acts.values():
-        if windows[a.id] and a.days > longest_gap(windows[a.id]):
-            raise SampleCheckError(f"{a.id} ({a.days} d) is longer than any gap in its blackouts")
-    start = serial_sgs(data)
-    figures["sgs_makespan_days"] = max(start[i] + acts[i].days for i in acts)
+        windows = plan.blackouts_of(a)
+        if windows and a.duration > longest_gap(windows, plan.horizon):
+            raise SampleCheckError(
+                f"{a.id} ({a.duration} d) is longer than any gap in its blackouts"
+            )
+    start = constructive_schedule(plan)
+    if start is None:
+        raise SampleCheckError("constructive schedule: no schedule (max lags not repaired)")
+    problems = check_schedule(plan, start)
+    if problems:
+        raise SampleCheckError(f"constructive schedule: {problems[0]}")
+    figures["constructive_makespan_days"] = max(start[i] + acts[i].duration for i in acts)
     return figures
 
 
 # ---------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------
+#: Columns of :data:`scheduler.workbook.SHEETS` the sample leaves out (budget by year).
+_UNUSED_COLUMNS = {("budget", "from"), ("budget", "to")}
+
+
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[tuple[object, ...]]) -> None:
     ws = wb.create_sheet(title)
     ws.append(header)
@@ -1733,73 +1558,64 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[tuple[object,
         ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 70)
 
 
-def write_workbook(data: SampleData, path: Path) -> None:
-    """Write the eight SPEC §3 sheets with openpyxl (values only, real dates, no formulas)."""
+def workbook_bytes(data: SampleData) -> bytes:
+    """The eight SPEC §3 sheets as ``.xlsx`` bytes (values only, real dates, no formulas).
+
+    Written with openpyxl; zip entries and workbook properties carry a fixed
+    timestamp, so the same data gives the same bytes.
+    """
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)
-    _sheet(wb, "Settings", ["key", "value"], list(data.settings))
-    _sheet(wb, "Regions", ["id", "name", "lat", "lon", "industry"], list(data.regions))
-    _sheet(
-        wb,
-        "Activities",
-        [
-            "id",
-            "name",
-            "project",
-            "sector",
-            "region_from",
-            "region_to",
-            "duration",
-            "duration_unit",
-            "cost",
-            "weight",
-            "release",
-            "due",
-            "fixed_start",
-        ],
-        [
-            (
-                a.id,
-                a.name,
-                a.project,
-                a.sector,
-                a.region_from,
-                a.region_to or None,
-                a.duration,
-                a.unit,
-                a.cost,
-                a.weight,
-                a.release,
-                a.due,
-                a.fixed_start,
-            )
-            for a in data.activities
-        ],
-    )
-    _sheet(
-        wb,
-        "Dependencies",
-        ["predecessor", "successor", "type", "lag", "max_lag"],
-        list(data.dependencies),
-    )
-    _sheet(
-        wb,
-        "Resources",
-        ["id", "name", "capacity", "region", "unit"],
-        [(i, n, c, reg or None, u) for i, n, c, reg, u in data.resources],
-    )
-    _sheet(wb, "Demands", ["activity", "resource", "amount"], list(data.demands))
-    _sheet(wb, "Budget", ["year", "cap"], list(data.budget))
-    _sheet(wb, "Blackouts", ["scope", "from", "to", "reason"], list(data.blackouts))
+    activities: list[tuple[object, ...]] = [
+        (
+            a.id,
+            a.name,
+            a.project,
+            a.sector,
+            a.region_from,
+            a.region_to or None,
+            a.duration,
+            a.unit,
+            a.cost,
+            a.weight,
+            a.release,
+            a.due,
+            a.fixed_start,
+        )
+        for a in data.activities
+    ]
+    resources: list[tuple[object, ...]] = [
+        (i, n, c, reg or None, u) for i, n, c, reg, u in data.resources
+    ]
+    rows: dict[str, list[tuple[object, ...]]] = {
+        "settings": list(data.settings),
+        "regions": list(data.regions),
+        "activities": activities,
+        "dependencies": list(data.dependencies),
+        "resources": resources,
+        "demands": list(data.demands),
+        "budget": list(data.budget),
+        "blackouts": list(data.blackouts),
+    }
+    for key, sheet_rows in rows.items():
+        spec = SHEETS[key]
+        # every column of the reader's layout, in its order; Budget by fiscal year only
+        header = [c.name for c in spec.columns if (key, c.name) not in _UNUSED_COLUMNS]
+        _sheet(wb, spec.title, header, sheet_rows)
     fixed = datetime(2026, 11, 30)
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.properties.creator = "infraplan data/build_sample.py"
-    path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     wb.save(buf)
-    path.write_bytes(_fixed_zip_times(buf.getvalue()))
+    return _fixed_zip_times(buf.getvalue())
+
+
+def write_workbook(data: SampleData, path: Path) -> None:
+    """Write :func:`workbook_bytes` of ``data`` to ``path`` (folders created)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(workbook_bytes(data))
 
 
 def _fixed_zip_times(data: bytes) -> bytes:
@@ -1838,14 +1654,22 @@ def build(
 ) -> dict[str, object]:
     """Build, check and write the sample; return the measured figures.
 
+    The workbook is built in memory, read back with
+    :func:`scheduler.workbook.read_workbook` and checked by :func:`check_plan`
+    before it is written.
+
     Raises
     ------
     SampleCheckError
         If a feasibility margin fails (nothing is written then).
+    InvalidPlanError
+        If the built workbook does not read back as a valid plan.
     """
     data = build_data(seed)
-    figures = check_data(data)
-    write_workbook(data, xlsx)
+    body = workbook_bytes(data)
+    figures = check_plan(read_workbook(body))
+    xlsx.parent.mkdir(parents=True, exist_ok=True)
+    xlsx.write_bytes(body)
     if regions_csv is not None:
         write_regions_csv(regions_csv)
     return figures

@@ -1,11 +1,11 @@
 """Tests of the sample national plan in ``data/`` (issue 2, item 8; SPEC §1–§3).
 
 The workbook is rebuilt into ``tmp_path`` by ``python data/build_sample.py`` and read
-back with openpyxl; the feasibility margins are recomputed here independently of the
-build script (own forward pass, own resource and blackout arithmetic). When
-:mod:`scheduler.workbook` is present, it must read the committed workbook without
-issues, and the build script's constructive schedule must pass the independent
-checker of ``tests/checker.py``.
+back with openpyxl (layout, counts, chains, resource and budget arithmetic) and with
+:func:`scheduler.workbook.read_workbook` (logic CPM by :func:`scheduler.cpm.compute_cpm`,
+blackout gaps). The project's constructive schedule
+(:func:`scheduler.solver.constructive_schedule`) of the committed workbook must pass
+the independent checker of ``tests/checker.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
@@ -238,43 +238,42 @@ def test_dig_once_links(tables: Tables, pred: str, succ: str, lag: int, max_lag:
     assert (d["type"], d["lag"], d["max_lag"]) == ("SS", lag, max_lag)
 
 
-# -- feasibility margins, recomputed here ----------------------------------------------------
-def _forward_pass(tables: Tables, days: dict[str, int]) -> dict[str, tuple[int, int]]:
-    """ES/EF (exclusive) by repeated relaxation (Bellman-Ford style) over all four types."""
-    acts = {a["id"]: a for a in tables["Activities"]}
-    es = {i: (_day(a["release"]) if a["release"] else 0) for i, a in acts.items()}
-    for i, a in acts.items():
-        if a["fixed_start"]:
-            es[i] = _day(a["fixed_start"])
-    for _ in range(len(acts) + 1):
-        changed = False
-        for d in tables["Dependencies"]:
-            p, s, lag = d["predecessor"], d["successor"], d["lag"]
-            anchor = {"FS": es[p] + days[p], "SS": es[p], "FF": es[p] + days[p], "SF": es[p]}
-            lb = anchor[d["type"]] + lag - (days[s] if d["type"] in ("FF", "SF") else 0)
-            if lb > es[s] and not acts[s]["fixed_start"]:
-                es[s], changed = lb, True
-        if not changed:
-            break
-    else:
-        pytest.fail("forward pass did not converge (cycle)")
-    return {i: (es[i], es[i] + days[i]) for i in acts}
+# -- feasibility margins, on the plan as the project reads it --------------------------------
+@pytest.fixture(scope="module")
+def plan(built: Path) -> Any:
+    """The built workbook as :func:`scheduler.workbook.read_workbook` reads it (slot == day)."""
+    workbook = pytest.importorskip("scheduler.workbook", reason="scheduler.workbook not written")
+    return workbook.read_workbook(built)
 
 
-def test_logic_critical_path_within_60_percent(tables: Tables, days: dict[str, int]) -> None:
-    fp = _forward_pass(tables, days)
-    cp = max(ef for _, ef in fp.values())
+@pytest.fixture(scope="module")
+def cpm(plan: Any) -> Any:
+    """Logic CPM of the sample (:func:`scheduler.cpm.compute_cpm`)."""
+    return pytest.importorskip("scheduler.cpm").compute_cpm(plan)
+
+
+def test_logic_critical_path_within_60_percent(cpm: Any) -> None:
+    cp = cpm.project_finish
     assert cp <= 0.6 * MARGIN_DAYS
     assert cp == 328  # RD4: released 2027-03-01, MOB → S1 earthworks → structures → paving
-    assert fp["RD4-S1-STR"] == (152, 272)  # day 59 + 30 (MOB) + 63 (9 w EWA); 4 mo
-    assert fp["WT1-END"] == (273, 273)  # dam chain → water main, logic only
+    rd4 = cpm.times["RD4-S1-STR"]
+    assert (rd4.es, rd4.ef) == (152, 272)  # day 59 + 30 (MOB) + 63 (9 w EWA); 4 mo
+    wt1 = cpm.times["WT1-END"]
+    assert (wt1.es, wt1.ef) == (273, 273)  # dam chain → water main, logic only
+    assert cpm.chains[0] == [
+        "RD4-MOB",
+        "RD4-S1-EWA",
+        "RD4-S1-STR",
+        "RD4-S1-PAV",
+        "RD4-ITS",
+        "RD4-END",
+    ]
 
 
-def test_due_dates_are_logically_achievable(tables: Tables, days: dict[str, int]) -> None:
-    fp = _forward_pass(tables, days)
-    for a in tables["Activities"]:
-        if a["due"]:
-            assert fp[a["id"]][1] <= _day(a["due"]) + 1 - 120, a["id"]  # 4 months of margin
+def test_due_dates_are_logically_achievable(plan: Any, cpm: Any) -> None:
+    for a in plan.activities:
+        if a.due is not None:  # exclusive end slot
+            assert cpm.times[a.id].ef <= a.due - 120, a.id  # 4 months of margin
 
 
 def test_resource_work_within_half_capacity(tables: Tables, days: dict[str, int]) -> None:
@@ -298,23 +297,15 @@ def test_budget_margin(tables: Tables) -> None:
     assert total > max(caps.values())  # one year alone could not pay for the plan
 
 
-def _windows(tables: Tables) -> dict[str, list[tuple[int, int]]]:
-    out: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for a in tables["Activities"]:
-        for b in tables["Blackouts"]:
-            if b["scope"] in (a["id"], a["sector"], a["region_from"], a["region_to"]):
-                out[a["id"]].append((_day(b["from"]), _day(b["to"]) + 1))
-    return out
-
-
-def test_every_activity_fits_between_its_blackouts(tables: Tables, days: dict[str, int]) -> None:
-    for aid, ws in _windows(tables).items():
-        free, t = [], 0
-        for lo, hi in sorted(ws):
-            free.append(lo - t)
-            t = max(t, hi)
-        free.append(HORIZON - t)
-        assert days[aid] <= max(free), aid
+def test_every_activity_fits_between_its_blackouts(plan: Any, script: ModuleType) -> None:
+    for a in plan.activities:
+        windows = plan.blackouts_of(a)
+        if windows:
+            assert a.duration <= script.longest_gap(windows, HORIZON), a.id
+    rc1 = next(a for a in plan.activities if a.id == "DM1-RC1")
+    assert (
+        script.longest_gap(plan.blackouts_of(rc1), HORIZON) == 136
+    )  # Feb 16 – Jun 30 2028, between winter and monsoon
 
 
 def test_dam_concrete_fits_the_shortest_window(tables: Tables, days: dict[str, int]) -> None:
@@ -351,11 +342,20 @@ def test_read_workbook_reads_the_sample_without_issues(script: ModuleType) -> No
     assert {a.id: a.duration for a in plan.activities}["DM1-DIV"] == 56  # 8 w
 
 
-def test_constructive_schedule_passes_the_independent_checker(script: ModuleType) -> None:
+def test_constructive_schedule_passes_the_independent_checker() -> None:
     workbook = pytest.importorskip("scheduler.workbook", reason="scheduler.workbook not written")
+    solver = pytest.importorskip("scheduler.solver", reason="scheduler.solver not written")
     checker = pytest.importorskip("tests.checker", reason="tests/checker.py not written")
     plan = workbook.read_workbook(COMMITTED)
-    starts = script.serial_sgs(script.build_data())  # calendar plan: slot == day
-    assert checker.violations(plan, starts) == []
+    starts = solver.constructive_schedule(plan)  # calendar plan: slot == day
+    checker.assert_feasible(plan, starts)
     makespan = max(starts[a.id] + a.duration for a in plan.activities)
-    assert makespan == 573  # 2028-07-27: room left in the 731-day horizon
+    assert makespan == 597  # 2028-08-20: room left in the 731-day horizon
+
+
+def test_build_figures(script: ModuleType, tmp_path: Path) -> None:
+    figures = script.build(tmp_path / "p.xlsx", None)
+    assert figures["logic_critical_path_days"] == 328
+    assert figures["constructive_makespan_days"] == 597
+    assert figures["cost_over_caps"] == 0.764
+    assert figures["resource_load"]["CREW-SMG"] == 0.487  # the busiest crew
