@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from scheduler.errors import InvalidPlanError, Issue, UnreadableFileError
-from scheduler.timegrid import add_months
+from scheduler.model import Activity, Demand, Dependency, Plan, Resource
+from scheduler.timegrid import TimeGrid, add_months
 
 __all__ = ["IssueLog", "days_up", "decode_text", "horizon_months_for"]
 
@@ -105,6 +106,57 @@ class IssueLog:
         """Raise :class:`InvalidPlanError` with every issue if any is an error."""
         if any(i.severity == "error" for i in self.issues):
             raise InvalidPlanError(self.issues)
+
+    def round_up(
+        self,
+        value: float,
+        sheet: str,
+        row: int | None,
+        column: str,
+        what: str,
+        *,
+        at_least: int | None = None,
+    ) -> int:
+        """``value`` rounded up to whole slots by :func:`days_up` (the module's rule).
+
+        ``at_least`` raises the result to that floor (capacities, units). When the
+        result differs from ``value`` by more than :data:`EPS`, a warning
+        ``"<what> rounded up to <result>"`` is recorded at (sheet, row, column).
+        """
+        out = days_up(value)
+        if at_least is not None:
+            out = max(at_least, out)
+        if abs(out - value) > EPS:
+            self.warn(sheet, row, column, f"{what} rounded up to {out}")
+        return out
+
+    def plan(
+        self,
+        name: str,
+        grid: TimeGrid,
+        activities: list[Activity],
+        dependencies: list[Dependency],
+        resources: list[Resource],
+        demands: list[Demand],
+    ) -> Plan:
+        """The imported plan, once every problem is known.
+
+        Raises :class:`InvalidPlanError` with every issue if any is an error; else
+        builds the :class:`~scheduler.model.Plan` (carrying the warnings) and runs
+        :meth:`Plan.check`.
+        """
+        self.raise_if_errors()
+        plan = Plan(
+            name=name,
+            grid=grid,
+            activities=activities,
+            dependencies=dependencies,
+            resources=resources,
+            demands=demands,
+            warnings=list(self.warnings),
+        )
+        plan.check()
+        return plan
 
 
 def days_up(value: float) -> int:

@@ -41,7 +41,7 @@ from datetime import date, datetime
 from typing import Any
 
 from scheduler.errors import UnreadableFileError
-from scheduler.importers._common import IssueLog, days_up, horizon_months_for
+from scheduler.importers._common import IssueLog, horizon_months_for
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
 
@@ -261,14 +261,9 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                 f"row {n}: duration {raw!r} is not a duration (e.g. 5d, 1w 2d)",
             )
             continue
-        dur = days_up(days)
-        if abs(dur - days) > 1e-6:
-            issues.warn(
-                SHEET,
-                n,
-                "Duration",
-                f"row {n}: {rid} duration {raw!r} = {days:.2f} days rounded up to {dur}",
-            )
+        dur = issues.round_up(
+            days, SHEET, n, "Duration", f"row {n}: {rid} duration {raw!r} = {days:.2f} days"
+        )
         activities.append(
             Activity(
                 id=rid,
@@ -347,14 +342,13 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                     f"row {n}: link {pid} → {rid} with a summary row replaced by links "
                     "between its activities",
                 )
-            lag = days_up(lag_days)
-            if abs(lag - lag_days) > 1e-6:
-                issues.warn(
-                    SHEET,
-                    n,
-                    "Predecessors",
-                    f"row {n}: lag {item.strip()!r} = {lag_days:.2f} days rounded up to {lag}",
-                )
+            lag = issues.round_up(
+                lag_days,
+                SHEET,
+                n,
+                "Predecessors",
+                f"row {n}: lag {item.strip()!r} = {lag_days:.2f} days",
+            )
             for p in preds:
                 for s in succs:
                     if p != s:
@@ -364,17 +358,7 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
         records, res_rows, cell, ids, {a.id: a.duration for a in activities}, issues
     )
     _risk(risk_rows, {a.id: a for a in activities}, issues)
-    issues.raise_if_errors()
-    plan = Plan(
-        name=plan_name,
-        grid=grid,
-        activities=activities,
-        dependencies=dependencies,
-        resources=resources,
-        demands=demands,
-        warnings=list(issues.warnings),
-    )
-    plan.check()
+    plan = issues.plan(plan_name, grid, activities, dependencies, resources, demands)
     log.info("%s: %d activities, %d dependencies", filename, len(activities), len(dependencies))
     return plan
 
@@ -440,23 +424,18 @@ def _resources(
                 )
                 continue
             if name not in resources:
-                cap = max(1, days_up(a))
-                if abs(cap - a) > 1e-6:
-                    issues.warn(
-                        "Resources",
-                        rrow or None,
-                        "Availability",
-                        f"{name}: availability {a:g} rounded up to {cap}",
-                    )
-                resources[name] = Resource(name, cap, name=name)
-            amount = days_up(q)
-            if abs(amount - q) > 1e-6:
-                issues.warn(
-                    SHEET,
-                    n,
-                    "Resource Demand",
-                    f"row {n}: {name} amount {q:g} rounded up to {amount}",
+                cap = issues.round_up(
+                    a,
+                    "Resources",
+                    rrow or None,
+                    "Availability",
+                    f"{name}: availability {a:g}",
+                    at_least=1,
                 )
+                resources[name] = Resource(name, cap, name=name)
+            amount = issues.round_up(
+                q, SHEET, n, "Resource Demand", f"row {n}: {name} amount {q:g}"
+            )
             if amount <= 0:
                 continue
             res = resources[name]

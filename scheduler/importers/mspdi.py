@@ -54,7 +54,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from scheduler.errors import UnreadableFileError
-from scheduler.importers._common import IssueLog, days_up, horizon_months_for
+from scheduler.importers._common import IssueLog, horizon_months_for
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.solution import Schedule
 from scheduler.timegrid import TimeGrid
@@ -270,9 +270,7 @@ def read_mspdi(
         if pct >= 100 or _text(t, "Milestone") == "1":
             dur = 0
         else:
-            dur = days_up(days)
-            if abs(dur - days) > 1e-6:
-                issues.warn("Task", None, field, f"{place}: {days:.2f} days rounded up to {dur}")
+            dur = issues.round_up(days, "Task", None, field, f"{place}: {days:.2f} days")
         act = Activity(id=tid, name=name, duration=dur, project=stack[-1][2] if stack else "")
         cal_uid = _text(t, "CalendarUID", "-1")
         if cal_uid not in ("-1", "", _text(root, "CalendarUID", "1")):
@@ -355,28 +353,16 @@ def read_mspdi(
                 )
             for p in preds:
                 days = lag_days if base not in _PERCENT_FORMATS else lag_raw / 1000 * dur_of[p]
-                lag = days_up(days)
-                if abs(lag - days) > 1e-6:
-                    issues.warn(
-                        "Task", None, "LinkLag", f"{place}: lag {days:.2f} days rounded up to {lag}"
-                    )
+                lag = issues.round_up(
+                    days, "Task", None, "LinkLag", f"{place}: lag {days:.2f} days"
+                )
                 for s in succs:
                     if p != s:
                         dependencies.append(Dependency(p, s, ltype, lag))  # type: ignore[arg-type]
 
     resources, demands = _resources(root, uid_to_id, dur_of, issues)
-    issues.raise_if_errors()
-    plan = Plan(
-        name=_text(root, "Title") or _text(root, "Name") or filename,
-        grid=grid,
-        activities=activities,
-        dependencies=dependencies,
-        resources=resources,
-        demands=demands,
-        warnings=list(issues.warnings),
-    )
-    plan.check()
-    return plan
+    name = _text(root, "Title") or _text(root, "Name") or filename
+    return issues.plan(name, grid, activities, dependencies, resources, demands)
 
 
 def _constraint(act: Activity, t: Element, grid: TimeGrid, issues: IssueLog, place: str) -> None:
@@ -412,14 +398,9 @@ def _resources(
         if not name or _text(r, "Type", "1") != "1":
             continue  # the unnamed UID 0 resource, material and cost resources
         units = float(_text(r, "MaxUnits", "1") or 1)
-        cap = max(1, days_up(units))
-        if abs(cap - units) > 1e-6:
-            issues.warn(
-                "Resource",
-                None,
-                "MaxUnits",
-                f"Resource {name}: max units {units:g} rounded up to {cap}",
-            )
+        cap = issues.round_up(
+            units, "Resource", None, "MaxUnits", f"Resource {name}: max units {units:g}", at_least=1
+        )
         resources[name] = Resource(name, cap, name=name)
         by_uid[uid] = name
     demands: list[Demand] = []
@@ -436,14 +417,9 @@ def _resources(
             )
             continue
         units = float(_text(a, "Units", "1") or 1)
-        amount = max(1, days_up(units))
-        if abs(amount - units) > 1e-6:
-            issues.warn(
-                "Assignment",
-                None,
-                "Units",
-                f"Task {tid}/{rid}: {units:g} units rounded up to {amount}",
-            )
+        amount = issues.round_up(
+            units, "Assignment", None, "Units", f"Task {tid}/{rid}: {units:g} units", at_least=1
+        )
         res = resources[rid]
         if amount > res.capacity:
             issues.warn(

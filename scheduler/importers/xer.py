@@ -334,14 +334,9 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
                     f"{code}: on calendar {cal.name!r} ({len(cal.workweek)} days/week); "
                     f"{hours:g} h counted as {days:.2f} days of the default calendar",
                 )
-            t.duration = days_up(days)
-            if abs(t.duration - days) > 1e-6:
-                issues.warn(
-                    "TASK",
-                    r.line,
-                    hours_field,
-                    f"{code}: {hours:g} h = {days:.2f} days rounded up to {t.duration}",
-                )
+            t.duration = issues.round_up(
+                days, "TASK", r.line, hours_field, f"{code}: {hours:g} h = {days:.2f} days"
+            )
         act = Activity(
             id=code,
             name=r.get("task_name") or code,
@@ -429,18 +424,8 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         dependencies.append(Dependency(pred.code, succ.code, ptype, lag, source_row=r.line))  # type: ignore[arg-type]
 
     resources, demands = _resources(tables, by_task_id, issues)
-    issues.raise_if_errors()
     name = wbs_name_of_project(tables, proj) or proj.get("proj_short_name") or filename
-    plan = Plan(
-        name=name,
-        grid=grid,
-        activities=activities,
-        dependencies=dependencies,
-        resources=resources,
-        demands=demands,
-        warnings=list(issues.warnings),
-    )
-    plan.check()
+    plan = issues.plan(name, grid, activities, dependencies, resources, demands)
     log.info(
         "%s (%s): %d activities, %d relationships, %d warnings",
         filename,
