@@ -353,6 +353,23 @@ def fixed_starts_fit(rows: Sequence[Row], grid: TimeGrid, sheet: str = "Activiti
     return out
 
 
+def _to_before_from(sheet: str, row: int | None, first: date, last: date) -> Issue:
+    """Error: an inclusive date window ``[first, last]`` ends before it starts."""
+    return _issue(sheet, row, "to", f"to {_day(last)} is before from {_day(first)}")
+
+
+def _outside_plan(
+    first: date, last: date, plan_start: date | None, horizon_end: date | None
+) -> bool:
+    """Whether the inclusive window ``[first, last]`` misses ``[plan_start, horizon_end)``.
+
+    False when either bound of the plan is unknown.
+    """
+    if plan_start is None or horizon_end is None:
+        return False
+    return last < plan_start or first >= horizon_end
+
+
 def blackout_windows(
     rows: Sequence[Row],
     scopes: Collection[str],
@@ -382,12 +399,8 @@ def blackout_windows(
         if a is None or b is None:
             continue
         if b < a:
-            out.append(_issue(sheet, r["_row"], "to", f"to {_day(b)} is before from {_day(a)}"))
-        elif (
-            plan_start is not None
-            and horizon_end is not None
-            and (b < plan_start or a >= horizon_end)
-        ):
+            out.append(_to_before_from(sheet, r["_row"], a, b))
+        elif _outside_plan(a, b, plan_start, horizon_end):
             out.append(
                 _issue(
                     sheet,
@@ -416,7 +429,7 @@ def budget_periods(
             continue
         label = r.get("label", "")
         if b < a:
-            out.append(_issue(sheet, r["_row"], "to", f"to {_day(b)} is before from {_day(a)}"))
+            out.append(_to_before_from(sheet, r["_row"], a, b))
             continue
         if label in seen:
             out.append(
@@ -428,11 +441,7 @@ def budget_periods(
                 )
             )
         seen.setdefault(label, r["_row"])
-        if (
-            plan_start is not None
-            and horizon_end is not None
-            and (b < plan_start or a >= horizon_end)
-        ):
+        if _outside_plan(a, b, plan_start, horizon_end):
             out.append(
                 _issue(
                     sheet,

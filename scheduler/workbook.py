@@ -87,7 +87,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -1183,6 +1183,22 @@ def _read_settings(rows: list[dict[str, Any]], reader: _Reader) -> _Settings:
     return s
 
 
+def _collect(steps: Iterable[tuple[str, Callable[[], Any]]]) -> dict[str, Any]:
+    """Run each ``(column, read)`` step of one row; ``{column: value}``.
+
+    A step that raises :class:`_Skip` (its problem already recorded) leaves its
+    column out and marks the row ``"_bad"``; the other steps still run, so every
+    problem of the row is reported.
+    """
+    out: dict[str, Any] = {}
+    for col, fn in steps:
+        try:
+            out[col] = fn()
+        except _Skip:
+            out["_bad"] = True
+    return out
+
+
 def _parse_rows(
     key: str,
     rows: list[dict[str, Any]],
@@ -1245,19 +1261,15 @@ def plan_from_tables(
     # -- regions
     def region_fields(row: dict[str, Any]) -> dict[str, Any]:
         sh = "Regions"
-        out: dict[str, Any] = {}
-        for col, fn in (
-            ("id", lambda: reader.ident(sh, row, "id", required=True)),
-            ("name", lambda: reader.text(sh, row, "name", required=True)),
-            ("lat", lambda: reader.get(sh, row, "lat", read_number)),
-            ("lon", lambda: reader.get(sh, row, "lon", read_number)),
-            ("industry", lambda: reader.text(sh, row, "industry")),
-        ):
-            try:
-                out[col] = fn()
-            except _Skip:
-                out["_bad"] = True
-        return out
+        return _collect(
+            (
+                ("id", lambda: reader.ident(sh, row, "id", required=True)),
+                ("name", lambda: reader.text(sh, row, "name", required=True)),
+                ("lat", lambda: reader.get(sh, row, "lat", read_number)),
+                ("lon", lambda: reader.get(sh, row, "lon", read_number)),
+                ("industry", lambda: reader.text(sh, row, "industry")),
+            )
+        )
 
     regions = _parse_rows("regions", sheet_rows_of("regions"), reader, region_fields)
 
@@ -1266,7 +1278,6 @@ def plan_from_tables(
 
     def activity_fields(row: dict[str, Any]) -> dict[str, Any]:
         sh = "Activities"
-        out: dict[str, Any] = {}
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("id", lambda: reader.ident(sh, row, "id", required=True)),
             ("name", lambda: reader.text(sh, row, "name", required=True)),
@@ -1292,11 +1303,7 @@ def plan_from_tables(
             ("due", lambda: reader.get(sh, row, "due", read_date)),
             ("fixed_start", lambda: reader.get(sh, row, "fixed_start", read_date)),
         ]
-        for col, fn in steps:
-            try:
-                out[col] = fn()
-            except _Skip:
-                out["_bad"] = True
+        out = _collect(steps)
         if out.get("raw_duration") is not None and out.get("unit") is not None:
             exact = out["raw_duration"] * units[out["unit"]]
             slots = round(exact)
@@ -1318,24 +1325,24 @@ def plan_from_tables(
     # -- dependencies
     def dependency_fields(row: dict[str, Any]) -> dict[str, Any]:
         sh = "Dependencies"
-        out: dict[str, Any] = {}
-        for col, fn in (
-            ("predecessor", lambda: reader.ident(sh, row, "predecessor", required=True)),
-            ("successor", lambda: reader.ident(sh, row, "successor", required=True)),
+        return _collect(
             (
-                "type",
-                lambda: reader.get(
-                    sh, row, "type", _enum(DEPENDENCY_TYPES, "dependency type", True), default="FS"
+                ("predecessor", lambda: reader.ident(sh, row, "predecessor", required=True)),
+                ("successor", lambda: reader.ident(sh, row, "successor", required=True)),
+                (
+                    "type",
+                    lambda: reader.get(
+                        sh,
+                        row,
+                        "type",
+                        _enum(DEPENDENCY_TYPES, "dependency type", True),
+                        default="FS",
+                    ),
                 ),
-            ),
-            ("lag", lambda: reader.get(sh, row, "lag", _whole, default=0)),
-            ("max_lag", lambda: reader.get(sh, row, "max_lag", _whole)),
-        ):
-            try:
-                out[col] = fn()
-            except _Skip:
-                out["_bad"] = True
-        return out
+                ("lag", lambda: reader.get(sh, row, "lag", _whole, default=0)),
+                ("max_lag", lambda: reader.get(sh, row, "max_lag", _whole)),
+            )
+        )
 
     dependencies = _parse_rows(
         "dependencies", sheet_rows_of("dependencies"), reader, dependency_fields
@@ -1344,53 +1351,42 @@ def plan_from_tables(
     # -- resources
     def resource_fields(row: dict[str, Any]) -> dict[str, Any]:
         sh = "Resources"
-        out: dict[str, Any] = {}
-        for col, fn in (
-            ("id", lambda: reader.ident(sh, row, "id", required=True)),
-            ("name", lambda: reader.text(sh, row, "name")),
-            ("capacity", lambda: reader.get(sh, row, "capacity", _nonneg(_whole), True)),
-            ("region", lambda: reader.ident(sh, row, "region")),
-            ("unit", lambda: reader.text(sh, row, "unit")),
-        ):
-            try:
-                out[col] = fn()
-            except _Skip:
-                out["_bad"] = True
-        return out
+        return _collect(
+            (
+                ("id", lambda: reader.ident(sh, row, "id", required=True)),
+                ("name", lambda: reader.text(sh, row, "name")),
+                ("capacity", lambda: reader.get(sh, row, "capacity", _nonneg(_whole), True)),
+                ("region", lambda: reader.ident(sh, row, "region")),
+                ("unit", lambda: reader.text(sh, row, "unit")),
+            )
+        )
 
     resources = _parse_rows("resources", sheet_rows_of("resources"), reader, resource_fields)
 
     # -- demands
     def demand_fields(row: dict[str, Any]) -> dict[str, Any]:
         sh = "Demands"
-        out: dict[str, Any] = {}
-        for col, fn in (
-            ("activity", lambda: reader.ident(sh, row, "activity", required=True)),
-            ("resource", lambda: reader.ident(sh, row, "resource", required=True)),
-            ("amount", lambda: reader.get(sh, row, "amount", _nonneg(_whole), True)),
-        ):
-            try:
-                out[col] = fn()
-            except _Skip:
-                out["_bad"] = True
-        return out
+        return _collect(
+            (
+                ("activity", lambda: reader.ident(sh, row, "activity", required=True)),
+                ("resource", lambda: reader.ident(sh, row, "resource", required=True)),
+                ("amount", lambda: reader.get(sh, row, "amount", _nonneg(_whole), True)),
+            )
+        )
 
     demands = _parse_rows("demands", sheet_rows_of("demands"), reader, demand_fields)
 
     # -- budget
     def budget_fields(row: dict[str, Any]) -> dict[str, Any]:
         sh = "Budget"
-        out: dict[str, Any] = {}
-        for col, fn in (
-            ("year", lambda: reader.get(sh, row, "year", _year)),
-            ("from", lambda: reader.get(sh, row, "from", read_date)),
-            ("to", lambda: reader.get(sh, row, "to", read_date)),
-            ("cap", lambda: reader.get(sh, row, "cap", _nonneg(read_number), True)),
-        ):
-            try:
-                out[col] = fn()
-            except _Skip:
-                out["_bad"] = True
+        out = _collect(
+            (
+                ("year", lambda: reader.get(sh, row, "year", _year)),
+                ("from", lambda: reader.get(sh, row, "from", read_date)),
+                ("to", lambda: reader.get(sh, row, "to", read_date)),
+                ("cap", lambda: reader.get(sh, row, "cap", _nonneg(read_number), True)),
+            )
+        )
         if out.get("_bad"):
             return out
         year, a, b = out.get("year"), out.get("from"), out.get("to")
@@ -1416,18 +1412,14 @@ def plan_from_tables(
     # -- blackouts
     def blackout_fields(row: dict[str, Any]) -> dict[str, Any]:
         sh = "Blackouts"
-        out: dict[str, Any] = {}
-        for col, fn in (
-            ("scope", lambda: reader.ident(sh, row, "scope", required=True)),
-            ("from", lambda: reader.get(sh, row, "from", read_date, True)),
-            ("to", lambda: reader.get(sh, row, "to", read_date, True)),
-            ("reason", lambda: reader.text(sh, row, "reason")),
-        ):
-            try:
-                out[col] = fn()
-            except _Skip:
-                out["_bad"] = True
-        return out
+        return _collect(
+            (
+                ("scope", lambda: reader.ident(sh, row, "scope", required=True)),
+                ("from", lambda: reader.get(sh, row, "from", read_date, True)),
+                ("to", lambda: reader.get(sh, row, "to", read_date, True)),
+                ("reason", lambda: reader.text(sh, row, "reason")),
+            )
+        )
 
     blackouts = _parse_rows("blackouts", sheet_rows_of("blackouts"), reader, blackout_fields)
 
