@@ -64,8 +64,12 @@ def _get(session: SessionDep, schedule_id: int) -> ScheduleRow:
     return row
 
 
-def _ended(row: ScheduleRow, *, dates: bool) -> None:
-    """409 unless the solve ended with a document (and, if ``dates``, a plan with dates)."""
+def _ended(session: SessionDep, schedule_id: int, *, dates: bool) -> ScheduleRow:
+    """The ended schedule: 404 if none; 409 unless its solve ended with a document.
+
+    With ``dates``, also 409 unless the plan was solved (it has dates to draw).
+    """
+    row = _get(session, schedule_id)
     if row.status in ACTIVE_STATUSES:
         raise HTTPException(
             409,
@@ -85,6 +89,7 @@ def _ended(row: ScheduleRow, *, dates: bool) -> None:
             f"see the conflicts in GET /schedules/{row.id}",
             headers={"X-Schedule-Status": row.status},
         )
+    return row
 
 
 @router.get("/{schedule_id}", response_model=SchedulePublic, responses=_VIEW)
@@ -130,8 +135,7 @@ def get_gantt(
     schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
 ) -> Response:
     """Gantt tasks (frappe-gantt fields plus project, sector, critical, links with lag)."""
-    row = _get(session, schedule_id)
-    _ended(row, dates=True)
+    row = _ended(session, schedule_id, dates=True)
     return etag_json(request, gantt_view(row))
 
 
@@ -159,8 +163,7 @@ def get_gantt_page(schedule_id: ScheduleId, request: Request, session: SessionDe
     if key:
         if lookup_key(get_db(request), key) is None:
             raise HTTPException(401, "unknown or revoked API key")
-        row = _get(session, schedule_id)
-        _ended(row, dates=True)
+        row = _ended(session, schedule_id, dates=True)
         data = gantt_view(row)
     html = (STATIC / "gantt.html").read_text(encoding="utf-8")
     embedded = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
@@ -173,8 +176,7 @@ def get_critical_path(
     schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
 ) -> Response:
     """Critical chains (logic longest path), the driving path and their activities."""
-    row = _get(session, schedule_id)
-    _ended(row, dates=False)
+    row = _ended(session, schedule_id, dates=False)
     return etag_json(request, critical_path_view(row))
 
 
@@ -183,8 +185,7 @@ def get_resources(
     schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
 ) -> Response:
     """Resource use (peak and average per day) against capacity, per month."""
-    row = _get(session, schedule_id)
-    _ended(row, dates=False)
+    row = _ended(session, schedule_id, dates=False)
     return etag_json(
         request, {"schedule_id": row.id, "resources": (row.document or {}).get("resources", [])}
     )
@@ -195,8 +196,7 @@ def get_budget(
     schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
 ) -> Response:
     """Spend against the cap per budget period (fiscal year), and spend per month."""
-    row = _get(session, schedule_id)
-    _ended(row, dates=False)
+    row = _ended(session, schedule_id, dates=False)
     doc = row.document or {}
     return etag_json(
         request,
@@ -213,8 +213,7 @@ def get_network(
     schedule_id: ScheduleId, key: ReaderKey, session: SessionDep, request: Request
 ) -> Response:
     """For each sector, the month from which each pair of regions is connected."""
-    row = _get(session, schedule_id)
-    _ended(row, dates=False)
+    row = _ended(session, schedule_id, dates=False)
     return etag_json(request, {"schedule_id": row.id, "connections": row.network or []})
 
 
@@ -225,8 +224,7 @@ def get_network(
 )
 def get_report(schedule_id: ScheduleId, key: ReaderKey, session: SessionDep) -> Response:
     """The Excel report of the schedule (file name in UTF-8: plan names may be Korean)."""
-    row = _get(session, schedule_id)
-    _ended(row, dates=False)
+    row = _ended(session, schedule_id, dates=False)
     if row.report is None:
         raise HTTPException(
             409, f"schedule {row.id} has no report" + (f": {row.reason}" if row.reason else "")
