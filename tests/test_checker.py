@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from functools import partial
 
 import pytest
 
@@ -12,17 +12,13 @@ from scheduler.model import (
     BudgetPeriod,
     Demand,
     Dependency,
-    Plan,
     Resource,
 )
-from scheduler.timegrid import TimeGrid
 from tests.checker import assert_feasible, violations
+from tests.plans import calendar_grid, tiny_plan
 
-GRID = TimeGrid(date(2027, 1, 1), "calendar", horizon_months=1)  # 31 slots
-
-
-def _plan(acts: list[Activity], **kw: object) -> Plan:
-    return Plan(name="t", grid=GRID, activities=acts, **kw)  # type: ignore[arg-type]
+GRID = calendar_grid(months=1)  # 31 slots
+_plan = partial(tiny_plan, grid=GRID)
 
 
 def test_horizon_is_31_slots() -> None:

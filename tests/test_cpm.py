@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,14 +24,11 @@ from scheduler.model import (
     Resource,
 )
 from scheduler.solution import ActivityTimes, DrivingLink
-from scheduler.timegrid import TimeGrid
 from tests.checker import assert_feasible
+from tests.plans import calendar_grid, tiny_plan
 
-GRID = TimeGrid(date(2027, 1, 1), "calendar", horizon_months=24)
-
-
-def _plan(acts: list[Activity], deps: list[Dependency] | None = None, **kw: object) -> Plan:
-    return Plan(name="t", grid=GRID, activities=acts, dependencies=deps or [], **kw)  # type: ignore[arg-type]
+GRID = calendar_grid()
+_plan = partial(tiny_plan, grid=GRID)
 
 
 def _t(es: int, ef: int, ls: int, lf: int, tf: int, ff: int, crit: bool = False) -> ActivityTimes:
