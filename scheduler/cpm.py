@@ -38,7 +38,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scheduler.model import Activity, Dependency, Plan, spend_rate
+from scheduler.model import Activity, Dependency, Plan, period_spend
 from scheduler.solution import ActivityTimes, CpmResult, DrivingLink
 
 __all__ = [
@@ -403,7 +403,7 @@ def driving_path(plan: Plan, starts: Mapping[str, int]) -> tuple[list[str], list
     2. ``resource``: starting at ``start - 1`` would exceed a resource's capacity on
        slot ``start - 1`` → to an activity using that resource that ends at
        ``start`` (else one occupying slot ``start - 1``);
-    3. ``budget``: the solver's spend (:func:`scheduler.model.spend_rate` per slot)
+    3. ``budget``: the solver's spend (:func:`scheduler.model.period_spend`)
        of the budget period containing slot ``start - 1`` would exceed its cap → to
        an activity spending in that period that ends at ``start`` (else one
        occupying ``start - 1``, else the latest-ending one in the period);
@@ -477,15 +477,15 @@ class _DrivingContext:
         self._spend: dict[int, tuple[int, list[str]]] = {}
 
     def period_spend(self, k: int) -> tuple[int, list[str]]:
-        """Solver spend (spend_rate × overlap) of budget period ``k`` and its spenders."""
+        """Solver spend (:func:`period_spend`) of budget period ``k`` and its spenders."""
         if k not in self._spend:
             b = self.plan.budgets[k]
             spend, spenders = 0, []
             for x in self.plan.activities:
-                rate = spend_rate(x.cost, x.duration)
                 ov = max(0, min(self.end[x.id], b.end) - max(self.start[x.id], b.start))
-                if rate and ov:
-                    spend += rate * ov
+                money = period_spend(x.cost, x.duration, ov)
+                if money:
+                    spend += money
                     spenders.append(x.id)
             self._spend[k] = (spend, spenders)
         return self._spend[k]
@@ -525,7 +525,7 @@ class _DrivingContext:
                     return DrivingLink(blocker or "", j, "resource", dm.resource)
 
             # 3. budget: the solver's spend in the period holding slot t would pass the cap
-            rate = spend_rate(a.cost, a.duration)
+            rate = period_spend(a.cost, a.duration, 1)  # one more slot in the period
             if rate > 0:
                 for k, b in enumerate(self.plan.budgets):
                     if not (b.start <= t < b.end) or (b.start <= e - 1 < b.end):

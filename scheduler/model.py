@@ -34,7 +34,7 @@ __all__ = [
     "Region",
     "Resource",
     "money_to_int",
-    "spend_rate",
+    "period_spend",
 ]
 
 #: Money inside the solver is an integer count of 1/MONEY_SCALE of 100M KRW,
@@ -58,17 +58,19 @@ def money_to_int(amount: float) -> int:
     return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def spend_rate(cost: int, duration: int) -> int:
-    """Money per slot the solver charges for an activity, rounded **up**.
+def period_spend(cost: int, duration: int, overlap: int) -> int:
+    """Money the solver counts for ``overlap`` slots of an activity, rounded **up**.
 
-    Spreading ``cost`` evenly over ``duration`` slots rarely gives an integer;
-    rounding the daily rate up keeps every budget cap on the safe side: the
-    spend the solver counts is never below the real spend. Units: 1/MONEY_SCALE
-    of 100M KRW per slot. A milestone (duration 0) spends nothing.
+    The cost is spread evenly over the duration, so the real spend in a budget
+    period is ``cost * overlap / duration``; the solver counts its ceiling,
+    ``ceil(cost * overlap / duration)``, per activity and period. The counted spend
+    is never below the real one (a cap is never exceeded) and is exact whenever the
+    real spend is a whole number of units (a plan that fits a cap exactly is kept).
+    Units: 1/MONEY_SCALE of 100M KRW. A milestone (duration 0) spends nothing.
     """
-    if duration <= 0 or cost <= 0:
+    if duration <= 0 or cost <= 0 or overlap <= 0:
         return 0
-    return -(-cost // duration)
+    return -(-cost * overlap // duration)
 
 
 @dataclass(slots=True)

@@ -122,10 +122,31 @@ def test_budget_cap_forces_spreading():
     assert spend <= 150
 
 
-def test_budget_rate_rounded_up_is_safe():
-    # cost 100 over 3 slots -> 34/slot counted; cap 100 on [0, 3) forbids the full overlap
-    plan = make_plan([Activity("A", "a", 3, cost=100)], budgets=[BudgetPeriod("P", 0, 3, 100)])
+def test_budget_rounding_is_safe():
+    # cost 100 over 3 slots; cap 66 on [0, 2): starting at 0 would spend 200/3 = 66.67 > 66
+    # in the period (counted ceil = 67); at 1 it spends 33.33 (counted 34) -> start 1
+    plan = make_plan([Activity("A", "a", 3, cost=100)], budgets=[BudgetPeriod("P", 0, 2, 66)])
     assert run(plan).starts == {"A": 1}
+    assert_feasible(plan, {"A": 1})
+
+
+def test_budget_that_fits_exactly_is_kept():
+    # A1 30 d cost 100 -> A2 20 d cost 100 -> A3 10 d cost 100; caps 150 per year of 40 slots:
+    # year 1 holds A1 (100) and half of A2 (50) exactly; rounding must not refuse it
+    plan = make_plan(
+        [
+            Activity("A1", "a1", 30, cost=100),
+            Activity("A2", "a2", 20, cost=100),
+            Activity("A3", "a3", 10, cost=100),
+        ],
+        [Dependency("A1", "A2"), Dependency("A2", "A3")],
+        budgets=[BudgetPeriod("Y1", 0, 40, 150), BudgetPeriod("Y2", 40, 80, 150)],
+        months=3,
+    )
+    res = run(plan)
+    assert res.status == "optimal"
+    assert res.starts == {"A1": 0, "A2": 30, "A3": 50}
+    assert_feasible(plan, res.starts)
 
 
 def test_time_varying_capacity():

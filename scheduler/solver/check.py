@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from scheduler.model import Plan
+from scheduler.model import Plan, period_spend
 from scheduler.solver.data import Instance
 
 __all__ = ["check_schedule"]
@@ -23,7 +23,7 @@ def check_schedule(
     Checks starts >= 0, the horizon, release, due (unless ``soft_due``), fixed
     starts, all four dependency types with lag and max_lag, resource capacity per
     slot (time-varying), budget caps with the solver's rounded-up spend rate
-    (:func:`scheduler.model.spend_rate`, so passing here implies the real spend is
+    (:func:`scheduler.model.period_spend`, so passing here implies the real spend is
     within each cap), and blackouts.
 
     Parameters
@@ -120,10 +120,9 @@ def check_schedule(
     for b in plan.budgets:
         spend = 0
         for i in range(inst.n):
-            r = inst.rates[i]
-            if r:
+            if inst.costs[i]:
                 ov = max(0, min(S[i] + dur[i], b.end) - max(S[i], b.start))
-                spend += r * ov
+                spend += period_spend(inst.costs[i], dur[i], ov)
         if spend > b.cap:
             out.append(f"budget {b.label}: spend {spend} above cap {b.cap} (1M KRW units)")
     return out

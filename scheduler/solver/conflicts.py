@@ -17,7 +17,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-from scheduler.model import MONEY_SCALE, Plan
+from scheduler.model import MONEY_SCALE, Plan, period_spend
 from scheduler.solution import Conflict
 from scheduler.solver.check import check_schedule
 from scheduler.solver.constraints import (
@@ -327,10 +327,10 @@ def _describe(inst: Instance, g: Group, min_h: int | None) -> Conflict:
     spend = 0
     fixed_ids = []
     for i, a in enumerate(plan.activities):
-        if a.fixed_start is not None and inst.rates[i]:
+        if a.fixed_start is not None and inst.costs[i]:
             ov = max(0, min(a.fixed_start + a.duration, b.end) - max(a.fixed_start, b.start))
             if ov:
-                spend += inst.rates[i] * ov
+                spend += period_spend(inst.costs[i], a.duration, ov)
                 fixed_ids.append(a.id)
     cap = b.cap / MONEY_SCALE
     if spend > b.cap:

@@ -109,12 +109,14 @@ def add_budgets(
     v: Vars,
     lits: dict[int, cp_model.IntVar] | None = None,
 ) -> None:
-    """Budget caps: for each period ``[a, b)``, ``sum(rate_i * overlap_i) <= cap``.
+    """Budget caps: for each period ``[a, b)``, ``sum(spend_i) <= cap`` with
+    ``spend_i * d_i >= cost_i * overlap_i`` (i.e. ``spend_i >= ceil(cost_i * overlap_i / d_i)``,
+    :func:`scheduler.model.period_spend`).
 
-    ``overlap_i = max(0, min(E_i, b) - max(S_i, a))`` (slots), ``rate_i`` the
-    rounded-up spend per slot (:func:`scheduler.model.spend_rate`), so the real
-    spend never exceeds the cap. Activities whose domain cannot meet the period
-    are skipped; a forced full overlap is a constant.
+    ``overlap_i = max(0, min(E_i, b) - max(S_i, a))`` (slots). The counted spend is
+    never below the real one, so the real spend never exceeds the cap, and it is
+    exact when the real spend is whole. Activities whose domain cannot meet the
+    period are skipped; a forced full overlap is the constant ``cost_i``.
 
     Parameters
     ----------
@@ -124,11 +126,11 @@ def add_budgets(
     plan = inst.plan
     for k, b in enumerate(plan.budgets):
         const = 0
-        terms: list[tuple[int, cp_model.IntVar]] = []
+        terms: list[cp_model.IntVar] = []
         for i in range(inst.n):
-            rate, d = inst.rates[i], inst.dur[i]
+            cost, d = inst.costs[i], inst.dur[i]
             lo, hi = v.lo[i], v.hi[i]
-            if not rate or hi + d <= b.start or lo >= b.end:
+            if not cost or hi + d <= b.start or lo >= b.end:
                 continue
             s = v.starts[i]
             parts: list[cp_model.LinearExprT] = []
@@ -137,7 +139,7 @@ def add_budgets(
             if hi + d > b.end:  # may end after the period
                 parts.append(b.end - s)
             if not parts:
-                const += rate * d
+                const += cost
                 continue
             parts += [d, b.end - b.start]
             low = min(lo + d - b.start, b.end - hi - d, 0)
@@ -145,14 +147,16 @@ def add_budgets(
             model.add_min_equality(m, parts)
             ov = model.new_int_var(0, min(d, b.end - b.start), f"ov_{b.label}_{inst.ids[i]}")
             model.add(ov >= m)
-            terms.append((rate, ov))
+            spend = model.new_int_var(0, cost, f"spend_{b.label}_{inst.ids[i]}")
+            model.add(d * spend >= cost * ov)
+            terms.append(spend)
         if not terms:
             if const > b.cap:
                 c = model.add_bool_or([])
                 if lits is not None:
                     c.only_enforce_if(lits[k])
             continue
-        c = model.add(sum(r * x for r, x in terms) + const <= b.cap)
+        c = model.add(sum(terms) + const <= b.cap)
         if lits is not None:
             c.only_enforce_if(lits[k])
 

@@ -22,7 +22,7 @@ import bisect
 from collections import deque
 from dataclasses import dataclass, field
 
-from scheduler.model import Dependency, Plan, spend_rate
+from scheduler.model import Dependency, Plan
 
 __all__ = ["Edge", "Instance", "start_delta"]
 
@@ -76,8 +76,9 @@ class Instance:
         ``(a - d, b)`` for a blackout ``[a, b)``.
     res_demands
         Per resource position, ``[(activity, amount), ...]`` with amount > 0.
-    rates
-        Spend per slot of each activity, rounded up (:func:`scheduler.model.spend_rate`).
+    costs
+        Money of each activity spread over its slots (0 for milestones); a budget
+        period counts :func:`scheduler.model.period_spend` of it.
     """
 
     plan: Plan
@@ -90,7 +91,7 @@ class Instance:
     forbidden: list[list[tuple[int, int]]]
     blackout_hits: list[list[int]]
     res_demands: list[list[tuple[int, int]]]
-    rates: list[int]
+    costs: list[int]
     index: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -151,7 +152,7 @@ class Instance:
         for d in plan.demands:
             if d.amount > 0 and dur[index[d.activity]] > 0:
                 res_demands[res_pos[d.resource]].append((index[d.activity], d.amount))
-        rates = [spend_rate(a.cost, a.duration) for a in acts]
+        costs = [a.cost if a.duration > 0 else 0 for a in acts]
         return cls(
             plan,
             [a.id for a in acts],
@@ -163,7 +164,7 @@ class Instance:
             forbidden,
             hits,
             res_demands,
-            rates,
+            costs,
             index,
         )
 

@@ -17,7 +17,7 @@ import logging
 
 import numpy as np
 
-from scheduler.model import Plan
+from scheduler.model import Plan, period_spend
 from scheduler.solver.data import Instance
 
 __all__ = ["constructive_schedule", "sgs"]
@@ -119,11 +119,11 @@ class Profiles:
         self.grow(t + d + 1)
         for r, amt in demands:
             self.free[r][t : t + d] += sign * amt
-        rate = self.inst.rates[i]
-        if rate:
+        cost = self.inst.costs[i]
+        if cost:
             for k, b in enumerate(self.inst.plan.budgets):
                 ov = max(0, min(t + d, b.end) - max(t, b.start))
-                self.budget_left[k] += sign * rate * ov
+                self.budget_left[k] += sign * period_spend(cost, d, ov)
 
 
 def _one_pass(
@@ -196,7 +196,7 @@ def earliest_start(
     est = max(est, 0)
     if d == 0:
         return est
-    rate = inst.rates[j]
+    cost = inst.costs[j]
     budgets = inst.plan.budgets
     forb = inst.forbidden[j]
     lo = inst.next_allowed(j, est)
@@ -212,13 +212,13 @@ def earliest_start(
         for flo, fhi in forb:
             if fhi >= lo and flo < hi:
                 ok[max(flo - lo, 0) : min(fhi - lo + 1, width)] = False
-        if rate:
+        if cost:
             ts = np.arange(lo, hi, dtype=np.int64)
             for k, b in enumerate(budgets):
                 if b.end <= lo or b.start >= hi + d:
                     continue
                 ov = np.clip(np.minimum(ts + d, b.end) - np.maximum(ts, b.start), 0, None)
-                ok &= rate * ov <= prof.budget_left[k]
+                ok &= -(-cost * ov // d) <= prof.budget_left[k]  # period_spend, vectorised
         idx = np.flatnonzero(ok)
         if idx.size:
             return lo + int(idx[0])
