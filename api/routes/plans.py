@@ -93,7 +93,9 @@ async def read_upload(request: Request, settings: SettingsDep) -> Upload:
         try:
             create = PlanCreate.model_validate_json(body)
         except ValidationError as exc:
-            raise RequestValidationError(exc.errors(include_url=False)) from exc
+            # without the input: it may be bytes that are not UTF-8 and cannot go into JSON
+            errors = exc.errors(include_url=False, include_input=False, include_context=False)
+            raise RequestValidationError(errors) from exc
         return Upload("json", body, tables=create.tables, name=create.name)
     raise HTTPException(
         415, f"send multipart/form-data with a 'file' field, or application/json; got {ctype!r}"
