@@ -48,7 +48,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -197,6 +197,7 @@ def read_mspdi(
     mpd = float(_text(root, "MinutesPerDay", "480") or 480) or 480.0
     workweek, holidays, workdays, _ = _calendar(root, _text(root, "CalendarUID", "1"))
     crit_days = float(_text(root, "CriticalSlackLimit", "0") or 0)
+    day_end = _clock(_text(root, "DefaultFinishTime", "17:00:00"))
     use_text1 = any(
         _text(ea, "FieldID") == TEXT1_FIELD and _text(ea, "Alias") == ID_ALIAS
         for ea in root.findall("ExtendedAttributes/ExtendedAttribute")
@@ -281,7 +282,7 @@ def read_mspdi(
                 f"{place}: own calendar {cal_uid} ignored; project calendar used",
             )
         if pct < 100:
-            _constraint(act, t, grid, issues, place)
+            _constraint(act, t, grid, issues, place, day_end)
         extra: dict[str, Any] = {
             "uid": uid,
             "status": "complete" if pct >= 100 else ("active" if pct > 0 else "not started"),
@@ -365,7 +366,26 @@ def read_mspdi(
     return issues.plan(name, grid, activities, dependencies, resources, demands)
 
 
-def _constraint(act: Activity, t: Element, grid: TimeGrid, issues: IssueLog, place: str) -> None:
+def _clock(value: str) -> time:
+    """``HH:MM:SS`` as a time of day (17:00 when it does not parse)."""
+    try:
+        return time.fromisoformat(value.strip())
+    except ValueError:
+        return time(17, 0)
+
+
+def _constraint(
+    act: Activity, t: Element, grid: TimeGrid, issues: IssueLog, place: str, day_end: time
+) -> None:
+    """Map a task's ``ConstraintType``/``ConstraintDate`` and ``Deadline`` onto ``act``.
+
+    A start constraint at or after the end of the working day (``DefaultFinishTime``,
+    17:00) means the next grid slot: that is how :func:`write_mspdi` writes a
+    finish milestone (17:00 on the day before its slot).
+    """
+    deadline = _dt(_text(t, "Deadline"))
+    if deadline is not None:
+        act.due = grid.slot_after(deadline.date())
     ctype = _text(t, "ConstraintType", "0") or "0"
     if ctype == "0":
         return
@@ -374,12 +394,15 @@ def _constraint(act: Activity, t: Element, grid: TimeGrid, issues: IssueLog, pla
         issues.warn("Task", None, "ConstraintType", f"{place}: constraint type {ctype} ignored")
         return
     day = when.date()
+    start_slot = grid.slot_after(day) if when.time() >= day_end else grid.slot_on_or_after(day)
     if ctype == "4":
-        act.release = grid.slot_on_or_after(day)
+        act.release = start_slot
     elif ctype == "7":
-        act.due = grid.slot_after(day)
+        act.due = min(
+            grid.slot_after(day), act.due if act.due is not None else grid.slot_after(day)
+        )
     elif ctype == "2":
-        act.fixed_start = grid.slot_on_or_after(day)
+        act.fixed_start = start_slot
     elif ctype == "3":
         act.fixed_start = max(0, grid.slot_after(day) - act.duration)
     else:
@@ -593,14 +616,20 @@ def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
         times = cpm.get(a.id)
         _sub(t, "Critical", int(bool(times and times.critical)))
         if times is not None:
-            _sub(t, "EarlyStart", _start_text(grid, times.es))
+            _sub(t, "EarlyStart", _start_text(grid, times.es, times.ef))
             _sub(t, "EarlyFinish", _finish_text(grid, times.es, times.ef))
-            _sub(t, "LateStart", _start_text(grid, times.ls))
+            _sub(t, "LateStart", _start_text(grid, times.ls, times.lf))
             _sub(t, "LateFinish", _finish_text(grid, times.ls, times.lf))
             _sub(t, "TotalSlack", times.total_float * 4800)
             _sub(t, "FreeSlack", times.free_float * 4800)
-        _sub(t, "ConstraintType", 0)
+        # keep the solved date in MS Project / P6: must start on for a committed
+        # start, else start no earlier than the solved start (SPEC: the schedule,
+        # with its release, blackout, crew and budget delays, is the product)
+        _sub(t, "ConstraintType", 2 if a.fixed_start is not None else 4)
         _sub(t, "CalendarUID", -1)
+        _sub(t, "ConstraintDate", _start_text(grid, s, e))
+        if a.due is not None:
+            _sub(t, "Deadline", f"{grid.date_of(a.due - 1).isoformat()}T17:00:00")
         for d in deps_of.get(a.id, []):
             link = _sub(t, "PredecessorLink")
             _sub(link, "PredecessorUID", uid_of[d.predecessor])
@@ -630,7 +659,7 @@ def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
         _sub(el, "TaskUID", uid_of[dem.activity])
         _sub(el, "ResourceUID", res_uid[dem.resource])
         s, e = schedule.starts[dem.activity], ends[dem.activity]
-        _sub(el, "Start", _start_text(grid, s))
+        _sub(el, "Start", _start_text(grid, s, e))
         _sub(el, "Finish", _finish_text(grid, s, e))
         _sub(el, "Units", dem.amount)
         _sub(el, "Work", f"PT{dem.amount * (e - s) * 8}H0M0S")
@@ -651,13 +680,22 @@ def _work_times(parent: Element) -> None:
         _sub(wt, "ToTime", b)
 
 
-def _start_text(grid: TimeGrid, slot: int) -> str:
-    return f"{grid.date_of(slot).isoformat()}T08:00:00"
+def _start_text(grid: TimeGrid, start: int, end: int) -> str:
+    """Start of ``[start, end)`` as MSPDI text: 08:00 on the first day worked.
+
+    A milestone (``end == start``) follows :meth:`TimeGrid.finish_date`: it is a
+    finish milestone at 17:00 on the day before its slot (08:00 on plan_start when
+    at slot 0), so MS Project shows the date of our report.
+    """
+    if end <= start and start > 0:
+        return f"{grid.finish_date(start, start).isoformat()}T17:00:00"
+    return f"{grid.date_of(start).isoformat()}T08:00:00"
 
 
 def _finish_text(grid: TimeGrid, start: int, end: int) -> str:
+    """Finish of ``[start, end)`` as MSPDI text: 17:00 on the last day worked."""
     if end <= start:
-        return _start_text(grid, start)
+        return _start_text(grid, start, end)
     return f"{grid.finish_date(start, end).isoformat()}T17:00:00"
 
 
@@ -667,7 +705,7 @@ def _task_common(
     _sub(t, "Name", name)
     _sub(t, "Manual", 0)
     _sub(t, "OutlineLevel", level)
-    _sub(t, "Start", _start_text(grid, s))
+    _sub(t, "Start", _start_text(grid, s, e))
     _sub(t, "Finish", _finish_text(grid, s, e))
     _sub(t, "Duration", f"PT{(e - s) * 8}H0M0S")
     _sub(t, "DurationFormat", 7)

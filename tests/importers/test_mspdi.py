@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
 import pytest
 
@@ -11,8 +12,9 @@ from scheduler.cpm import compute_cpm
 from scheduler.errors import InvalidPlanError, UnreadableFileError
 from scheduler.importers.mpp import mpp_available, read_mpp
 from scheduler.importers.mspdi import read_mspdi, write_mspdi
-from scheduler.model import Plan
+from scheduler.model import Activity, Blackout, Demand, Dependency, Plan, Resource
 from scheduler.solution import Schedule
+from scheduler.timegrid import TimeGrid
 from tests.importers.conftest import LINKS, MPP, sample
 
 
@@ -116,7 +118,9 @@ def test_write_then_read_gives_same_activities_links_and_dates(name: str, tmp_pa
     grid = plan.grid
     for a in back.activities:
         s = schedule.starts[a.id]
-        assert a.extra["start"] == grid.date_of(s).isoformat()
+        # a milestone is a finish milestone on the day before its slot (finish_date)
+        first_day = grid.finish_date(s, s) if a.duration == 0 and s > 0 else grid.date_of(s)
+        assert a.extra["start"] == first_day.isoformat()
         assert a.extra["finish"] == grid.finish_date(s, s + a.duration).isoformat()
         assert a.extra["tool_critical"] == schedule.cpm.times[a.id].critical  # type: ignore[union-attr]
     assert back.plan_start == plan.plan_start
@@ -134,3 +138,96 @@ def test_mpp_through_mpxj() -> None:
     assert len(plan.activities) == 36
     assert len(plan.dependencies) == 154
     assert any(d.lag == -15 for d in plan.dependencies)
+
+
+def _delayed_plan() -> Plan:
+    """Seven activities on a workdays-kr grid from Mon 2027-01-04, each delayed differently.
+
+    A (5 d) → B (3 d, release slot 10, due slot 30); C (4 d) under a blackout of
+    slots [0, 8); D and E (5 d each) share one crew of 1, so one waits; G (2 d) fixed
+    at slot 3; milestone F after B, C, D, E and G.
+    """
+    grid = TimeGrid(date(2027, 1, 4), "workdays-kr", horizon_months=12)
+    acts = [
+        Activity("A", "earthworks", 5),
+        Activity("B", "paving", 3, release=10, due=30),
+        Activity("C", "bridge deck", 4),
+        Activity("D", "drainage", 5),
+        Activity("E", "kerbs", 5),
+        Activity("G", "survey", 2, fixed_start=3),
+        Activity("F", "handover", 0),
+    ]
+    deps = [Dependency("A", "B", "FS", 0)] + [Dependency(x, "F", "FS", 0) for x in "BCDEG"]
+    return Plan(
+        "delays",
+        grid,
+        acts,
+        deps,
+        resources=[Resource("CREW", 1)],
+        demands=[Demand("D", "CREW", 1), Demand("E", "CREW", 1)],
+        blackouts=[Blackout("C", 0, 8, "closure")],
+    )
+
+
+def _task(root: Element, name: str) -> Element:
+    for t in root.iter("{http://schemas.microsoft.com/project}Task"):
+        if t.findtext("{http://schemas.microsoft.com/project}Name") == name:
+            return t
+    raise AssertionError(name)
+
+
+def test_export_keeps_solved_dates_as_constraints(tmp_path: Path) -> None:
+    from scheduler.planner import plan_schedule
+    from scheduler.solver import SolveOptions
+
+    plan = _delayed_plan()
+    opts = SolveOptions(time_limit_s=5, workers=2)
+    first = plan_schedule(plan, opts)
+    assert first.status == "optimal"
+    # release, blackout, fixed start and crew each delay their activity
+    assert (first.starts["B"], first.starts["C"], first.starts["G"]) == (10, 8, 3)
+    assert sorted((first.starts["D"], first.starts["E"])) == [0, 5]
+    assert first.starts["F"] == 13
+    out = write_mspdi(first, tmp_path / "e.xml")
+
+    import defusedxml.ElementTree as DET
+
+    ns = "{http://schemas.microsoft.com/project}"
+    root = DET.fromstring(out.read_bytes())
+    kinds = {
+        n: (
+            _task(root, n).findtext(f"{ns}ConstraintType"),
+            _task(root, n).findtext(f"{ns}ConstraintDate"),
+        )
+        for n in ("paving", "bridge deck", "survey", "handover")
+    }
+    assert kinds == {
+        "paving": ("4", "2027-01-18T08:00:00"),  # start no earlier than (slot 10)
+        "bridge deck": ("4", "2027-01-14T08:00:00"),  # after the blackout (slot 8)
+        "survey": ("2", "2027-01-07T08:00:00"),  # must start on (fixed, slot 3)
+        "handover": ("4", "2027-01-20T17:00:00"),  # finish milestone: end of slot 12
+    }
+    assert _task(root, "paving").findtext(f"{ns}Deadline") == "2027-02-16T17:00:00"
+
+    back = read_mspdi(out.read_bytes(), "e.xml")
+    by_id = {a.id: a for a in back.activities}
+    assert (by_id["B"].release, by_id["B"].due, by_id["G"].fixed_start) == (10, 30, 3)
+    assert by_id["F"].release == 13  # 17:00 on slot 12's day = from slot 13 on
+    again = plan_schedule(back, opts)
+    assert again.starts == first.starts
+    assert again.ends() == first.ends()
+
+
+def test_milestone_is_written_on_the_report_date(tmp_path: Path) -> None:
+    plan = _delayed_plan()
+    starts = {"A": 0, "B": 10, "C": 8, "D": 0, "E": 5, "G": 3, "F": 13}
+    schedule = Schedule(plan=plan, status="feasible", starts=starts, cpm=compute_cpm(plan))
+    out = write_mspdi(schedule, tmp_path / "m.xml")
+    ns = "{http://schemas.microsoft.com/project}"
+    import defusedxml.ElementTree as DET
+
+    f = _task(DET.fromstring(out.read_bytes()), "handover")
+    report_day = plan.grid.finish_date(13, 13)
+    assert report_day == date(2027, 1, 20)  # Wed: B works slots 10-12 = Jan 18-20
+    assert f.findtext(f"{ns}Start") == f.findtext(f"{ns}Finish") == "2027-01-20T17:00:00"
+    assert f.findtext(f"{ns}Milestone") == "1"
