@@ -26,6 +26,37 @@ __all__ = ["main"]
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
 
 
+def _objectives(text: str) -> list[str]:
+    """argparse type: comma-separated objective names (exit 2 on an unknown one)."""
+    names = [o.strip() for o in text.split(",") if o.strip()]
+    unknown = [o for o in names if o not in OBJECTIVES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown objective {(unknown or [text])[0]!r}; use {', '.join(OBJECTIVES)}"
+        )
+    return names
+
+
+def _seconds(text: str) -> float:
+    """argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"the time limit must be above 0 seconds, not {text}")
+    return value
+
+
+def _workers(text: str) -> int:
+    """argparse type: a worker count of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"workers must be a whole number of at least 1, not {text!r}"
+        )
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="infraplan", description="National infrastructure two-year plan scheduler."
@@ -39,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, help="Excel report path (default reports/NAME.xlsx)"
     )
     pl.add_argument("--json", type=Path, help="also write the schedule document as JSON")
-    pl.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    pl.add_argument("--time-limit", type=_seconds, help="solver time limit in seconds")
     pl.add_argument(
         "--seed",
         type=int,
@@ -47,9 +78,10 @@ def _parser() -> argparse.ArgumentParser:
         "workers give the same plan (the time limit then counts CP-SAT's deterministic "
         "work units, so the wall time can differ from it)",
     )
-    pl.add_argument("--workers", type=int, default=2, help="solver workers (default 2)")
+    pl.add_argument("--workers", type=_workers, default=2, help="solver workers (default 2)")
     pl.add_argument(
         "--objective",
+        type=_objectives,
         help=f"objective(s), comma-separated, applied in order: {', '.join(OBJECTIVES)}",
     )
     pl.add_argument("--no-report", action="store_true", help="do not write the Excel report")
@@ -64,9 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("export", help="solve a plan and write it as MS Project XML (MSPDI)")
     ex.add_argument("file", type=Path)
     ex.add_argument("-o", "--output", type=Path, required=True)
-    ex.add_argument("--time-limit", type=float)
+    ex.add_argument("--time-limit", type=_seconds)
     ex.add_argument("--seed", type=int, help="random seed (makes the run repeatable)")
-    ex.add_argument("--workers", type=int, default=2)
+    ex.add_argument("--workers", type=_workers, default=2)
 
     sv = sub.add_parser("serve", help="start the HTTP API")
     sv.add_argument("--host", default="127.0.0.1")
@@ -129,8 +161,15 @@ def _load(path: Path, console: Console) -> Any:
         _print_issues(exc, console)
         return None
     except UnreadableFileError as exc:
-        console.print(f"[red]cannot read {path}: {exc.reason}")
+        console.print(f"[red]{_unreadable(path, exc)}")
         return None
+
+
+def _unreadable(path: Path, exc: UnreadableFileError) -> str:
+    """The refusal in one sentence that names the file once."""
+    if path.name in exc.reason:
+        return exc.reason
+    return f"cannot read {path}: {exc.reason}"
 
 
 def _print_issues(exc: InvalidPlanError, console: Console) -> None:
@@ -144,12 +183,7 @@ def _print_issues(exc: InvalidPlanError, console: Console) -> None:
 def _options(args: argparse.Namespace) -> Any:
     from scheduler.solver import SolveOptions
 
-    objectives = None
-    if getattr(args, "objective", None):
-        objectives = [o.strip() for o in args.objective.split(",") if o.strip()]
-        unknown = [o for o in objectives if o not in OBJECTIVES]
-        if unknown:
-            raise SystemExit(f"unknown objective {unknown[0]!r}; use {', '.join(OBJECTIVES)}")
+    objectives = getattr(args, "objective", None)
     return SolveOptions(
         time_limit_s=args.time_limit,
         seed=args.seed or 0,
@@ -186,12 +220,9 @@ def _solve_with_progress(plan: Any, options: Any, console: Console) -> Any:
 
 
 def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
-    from scheduler.planner import invalid_schedule
+    from scheduler.planner import invalid_schedule, load_plan
 
-    plan = None
     try:
-        from scheduler.planner import load_plan
-
         plan = load_plan(args.file)
     except InvalidPlanError as exc:
         _print_issues(exc, console)
@@ -199,14 +230,14 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
             _write_json(args.json, invalid_schedule(exc).to_json())
         return EXIT_INVALID
     except UnreadableFileError as exc:
-        console.print(f"[red]cannot read {args.file}: {exc.reason}")
+        console.print(f"[red]{_unreadable(args.file, exc)}")
         return EXIT_INVALID
     for w in plan.warnings:
         console.print(f"[yellow]warning: {w}")
     console.print(
         f"plan [bold]{plan.name}[/]: {len(plan.activities)} activities, "
         f"{len(plan.dependencies)} dependencies, {len(plan.resources)} resources, "
-        f"horizon {plan.horizon} {'working days' if plan.grid.kind != 'calendar' else 'days'} "
+        f"horizon {plan.horizon} {_unit(plan)} "
         f"from {plan.plan_start}"
     )
     schedule = _solve_with_progress(plan, _options(args), console)
@@ -224,6 +255,11 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK if schedule.has_plan else EXIT_INFEASIBLE
 
 
+def _unit(plan: Any) -> str:
+    """``days`` on a calendar plan, ``working days`` on workday grids."""
+    return "days" if plan is None or plan.grid.kind == "calendar" else "working days"
+
+
 def _safe_stem(path: Path) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in path.stem) or "plan"
 
@@ -239,7 +275,9 @@ def _print_summary(schedule: Any, console: Console) -> None:
     table.add_row("status", f"[{colour} bold]{schedule.status}")
     if schedule.has_plan:
         doc_finish = schedule.plan.grid.finish_date(0, schedule.makespan)
-        table.add_row("makespan", f"{schedule.makespan} days (finish {doc_finish})")
+        table.add_row(
+            "makespan", f"{schedule.makespan} {_unit(schedule.plan)} (finish {doc_finish})"
+        )
         table.add_row("objective", f"{schedule.objective:g} (bound {schedule.bound:g})")
         gap = schedule.gap if schedule.gap is not None else float("nan")
         table.add_row("gap", f"{gap:.2%}")
@@ -251,7 +289,10 @@ def _print_summary(schedule: Any, console: Console) -> None:
     for c in schedule.conflicts:
         table.add_row("[red]conflict", c.message)
     if schedule.min_horizon_days is not None and schedule.status == "infeasible":
-        table.add_row("needs", f"{schedule.min_horizon_days} days without horizon and due dates")
+        table.add_row(
+            "needs",
+            f"{schedule.min_horizon_days} {_unit(schedule.plan)} without horizon and due dates",
+        )
     console.print(table)
 
 

@@ -35,6 +35,8 @@ def detect_format(data: bytes, filename: str = "") -> str:
     UnreadableFileError
         If the format is none of those.
     """
+    if not data:
+        raise UnreadableFileError(f"{filename or 'the file'} is empty")
     name = filename.lower()
     head = data[:512]
     if name.endswith(".sm"):
@@ -43,6 +45,15 @@ def detect_format(data: bytes, filename: str = "") -> str:
         return "xer"
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
+    if name.endswith(".xls"):
+        raise UnreadableFileError(
+            f"{filename} is an old .xls workbook; save it as .xlsx in Excel and try again"
+        )
+    if name.endswith((".xlsx", ".xlsm")):
+        raise UnreadableFileError(
+            f"{filename} is not an .xlsx workbook (an .xlsx file is a zip archive; "
+            "save it from Excel as 'Excel Workbook (*.xlsx)')"
+        )
     if name.endswith(".mpp") or head.startswith(b"\xd0\xcf\x11\xe0"):
         return "mpp"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -85,6 +96,8 @@ def load_plan(source: str | Path | bytes, filename: str = "") -> Plan:
             data = path.read_bytes()
         except OSError as exc:
             raise UnreadableFileError(f"cannot read {path}: {exc.strerror}") from exc
+        if not data:
+            raise UnreadableFileError(f"{path} is empty")
     else:
         data = source
     fmt = detect_format(data, filename)
