@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psplib
 
+from scheduler.errors import UnreadableFileError
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
 
@@ -36,10 +37,17 @@ def read_psplib(path: str | Path, plan_start: date = date(2027, 1, 1)) -> Plan:
 
     Raises
     ------
+    UnreadableFileError
+        If the ``psplib`` parser cannot read the file (not a PSPLIB ``.sm`` file,
+        or a truncated one): ``"<name> is not a PSPLIB .sm file: <reason>"``.
     ValueError
         If the file is not a single-mode instance with renewable resources only.
     """
-    inst = psplib.parse(str(path), instance_format="psplib")
+    try:
+        inst = psplib.parse(str(path), instance_format="psplib")
+    except (ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        reason = str(exc) or type(exc).__name__
+        raise UnreadableFileError(f"{Path(path).name} is not a PSPLIB .sm file: {reason}") from exc
     acts: list[Activity] = []
     deps: list[Dependency] = []
     demands: list[Demand] = []

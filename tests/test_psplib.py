@@ -78,3 +78,24 @@ def test_j30_reaches_optimum(name, optima):
     makespan = max(res.starts[a.id] + a.duration for a in plan.activities)
     assert makespan == optima[name]
     assert_feasible(plan, res.starts)
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        # one line of garbage: no section of the format at all
+        ("garbage\n", "PRECEDENCE RELATIONS"),
+        # the first 20 lines of a real j30 instance: cut inside the precedence table
+        (None, "REQUESTS/DURATIONS"),
+    ],
+)
+def test_malformed_sm_is_unreadable(tmp_path: Path, text: str | None, missing: str) -> None:
+    from scheduler.errors import UnreadableFileError
+
+    if text is None:
+        full = instance_path(J30, "j3010_1").read_text(encoding="latin-1")
+        text = "".join(full.splitlines(keepends=True)[:20])
+    path = tmp_path / "bad.sm"
+    path.write_text(text, encoding="latin-1")
+    with pytest.raises(UnreadableFileError, match=f"bad.sm is not a PSPLIB .sm file: .*{missing}"):
+        read_psplib(path)
