@@ -328,7 +328,19 @@ def fixed_starts_fit(rows: Sequence[Row], grid: TimeGrid, sheet: str = "Activiti
         fix, dur = r.get("fixed_start"), r.get("duration")
         if fix is None or dur is None:
             continue
-        end = grid.slot_on_or_after(fix) + dur
+        first = grid.slot_on_or_after(fix)
+        if grid.date_of(first) != fix:  # a weekend or public holiday on a workday plan
+            out.append(
+                _issue(
+                    sheet,
+                    r["_row"],
+                    "fixed_start",
+                    f"fixed_start {_day(fix)} of '{r.get('id')}' is not a working day; "
+                    f"it will start on {_day(grid.date_of(first))}",
+                    warning=True,
+                )
+            )
+        end = first + dur
         due = r.get("due")
         if due is not None and end > grid.slot_after(due):
             out.append(
@@ -351,6 +363,25 @@ def fixed_starts_fit(rows: Sequence[Row], grid: TimeGrid, sheet: str = "Activiti
                 )
             )
     return out
+
+
+def durations_fit(rows: Sequence[Row], grid: TimeGrid, sheet: str = "Activities") -> list[Issue]:
+    """An activity longer than the whole plan can never be scheduled.
+
+    ``duration`` is in grid slots (days, or working days on a workday plan).
+    """
+    unit = "days" if grid.kind == "calendar" else "working days"
+    return [
+        _issue(
+            sheet,
+            r["_row"],
+            "duration",
+            f"duration of '{r.get('id')}' is {r['duration']} {unit}, longer than the whole "
+            f"plan ({grid.horizon} {unit}); check the number and its duration_unit",
+        )
+        for r in rows
+        if r.get("duration") is not None and r["duration"] > grid.horizon
+    ]
 
 
 def _to_before_from(sheet: str, row: int | None, first: date, last: date) -> Issue:

@@ -1492,6 +1492,7 @@ def plan_from_tables(
             )
         ]
         issues += validate.fixed_starts_fit(dated_ok, grid)
+        issues += validate.durations_fit(activities, grid)
 
     errors = [i for i in issues if i.severity == "error"]
     ordered = _sorted(issues)

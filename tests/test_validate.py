@@ -214,3 +214,21 @@ def test_budget_periods() -> None:
     assert places(out) == [("Budget", 3, "cap"), ("Budget", 4, "year"), ("Budget", 5, "to")]
     assert [i.severity for i in out] == ["error", "warning", "error"]
     assert "budget FY2027 is already capped on row 2" in out[0].message
+
+
+def test_fixed_start_on_a_holiday_is_a_warning() -> None:
+    # 2027-02-08 is a Seollal holiday in Korea: the next working day is 2027-02-10
+    grid = TimeGrid(START, "workdays-kr", 24)
+    acts = rows({"id": "T", "duration": 3, "fixed_start": date(2027, 2, 8)})
+    out = validate.fixed_starts_fit(acts, grid)
+    assert places(out) == [("Activities", 2, "fixed_start")]
+    assert out[0].severity == "warning"
+    assert "not a working day; it will start on 2027-02-10" in out[0].message
+
+
+def test_duration_longer_than_the_plan() -> None:
+    grid = TimeGrid(START, "calendar", 24)  # 731 days
+    acts = rows({"id": "A", "duration": 731}, {"id": "B", "duration": 10_000_000})
+    out = validate.durations_fit(acts, grid)
+    assert places(out) == [("Activities", 3, "duration")]
+    assert "10000000 days, longer than the whole plan (731 days)" in out[0].message
