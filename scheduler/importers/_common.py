@@ -80,6 +80,9 @@ class IssueLog:
 
     filename: str
     issues: list[Issue] = field(default_factory=list)
+    #: Word before the row number in messages: ``"line"`` (XER text lines) or
+    #: ``"row"`` (DSLIB sheet rows, as Excel numbers them).
+    unit: str = "line"
 
     def error(self, sheet: str, row: int | None, column: str, message: str) -> None:
         """Record a blocking problem; ``message`` is prefixed with its place."""
@@ -94,7 +97,7 @@ class IssueLog:
     def _place(self, sheet: str, row: int | None) -> str:
         if not sheet:
             return f"{self.filename}: "
-        where = f"{sheet} line {row}" if row is not None else sheet
+        where = f"{sheet} {self.unit} {row}" if row is not None else sheet
         return f"{self.filename}: {where}: "
 
     @property

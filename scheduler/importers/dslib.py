@@ -38,6 +38,7 @@ import logging
 import re
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from scheduler.errors import UnreadableFileError
@@ -134,6 +135,14 @@ def _indent(name: Any) -> int:
 def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
     """Read a DSLIB / ProTrack project workbook into a plan (rules: module docstring).
 
+    Parameters
+    ----------
+    data
+        The workbook's bytes.
+    filename
+        The file's name, used in every message (``"<name>: Baseline Schedule row
+        10: ..."``); a path is reduced to its name, ``""`` means ``workbook.xlsx``.
+
     Returns
     -------
     Plan
@@ -150,11 +159,12 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
     """
     import openpyxl
 
+    filename = Path(filename).name or "workbook.xlsx"
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise UnreadableFileError(f"{filename}: not a readable .xlsx workbook ({exc})") from exc
-    issues = IssueLog(filename)
+    issues = IssueLog(filename, unit="row")
     try:
         if SHEET not in wb.sheetnames:
             raise UnreadableFileError(f"{filename}: no '{SHEET}' sheet: not a DSLIB workbook")
@@ -244,11 +254,9 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
             continue
         if rid in seen:
             if seen[rid] == r:
-                issues.warn(
-                    SHEET, n, "ID", f"row {n}: repeats the row of ID {rid} exactly; dropped"
-                )
+                issues.warn(SHEET, n, "ID", f"repeats the row of ID {rid} exactly; dropped")
             else:
-                issues.error(SHEET, n, "ID", f"row {n}: ID {rid} repeats")
+                issues.error(SHEET, n, "ID", f"ID {rid} repeats")
             continue
         seen[rid] = r
         raw = cell(r, "duration")
@@ -258,11 +266,11 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                 SHEET,
                 n,
                 "Duration",
-                f"row {n}: duration {raw!r} is not a duration (e.g. 5d, 1w 2d)",
+                f"duration {raw!r} is not a duration (e.g. 5d, 1w 2d)",
             )
             continue
         dur = issues.round_up(
-            days, SHEET, n, "Duration", f"row {n}: {rid} duration {raw!r} = {days:.2f} days"
+            days, SHEET, n, "Duration", f"{rid} duration {raw!r} = {days:.2f} days"
         )
         activities.append(
             Activity(
@@ -299,7 +307,7 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                     SHEET,
                     n,
                     "Predecessors",
-                    f"row {n}: predecessor {item.strip()!r} is not like 3FS, 11SS+1d or 6",
+                    f"predecessor {item.strip()!r} is not like 3FS, 11SS+1d or 6",
                 )
                 continue
             pid, ptype, sign, lag_text = (
@@ -313,7 +321,7 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                     SHEET,
                     n,
                     "Predecessors",
-                    f"row {n}: unknown relationship type {ptype!r} in {item.strip()!r}",
+                    f"unknown relationship type {ptype!r} in {item.strip()!r}",
                 )
                 continue
             lag_days = 0.0
@@ -324,22 +332,20 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                         SHEET,
                         n,
                         "Predecessors",
-                        f"row {n}: unknown lag {lag_text!r} in {item.strip()!r}",
+                        f"unknown lag {lag_text!r} in {item.strip()!r}",
                     )
                     continue
                 lag_days = -parsed if sign == "-" else parsed
             preds = summary.get(pid) or ([pid] if pid in ids else [])
             if not preds:
-                issues.error(
-                    SHEET, n, "Predecessors", f"row {n}: predecessor {pid} is not an activity"
-                )
+                issues.error(SHEET, n, "Predecessors", f"predecessor {pid} is not an activity")
                 continue
             if pid in summary or rid in summary:
                 issues.warn(
                     SHEET,
                     n,
                     "Predecessors",
-                    f"row {n}: link {pid} → {rid} with a summary row replaced by links "
+                    f"link {pid} → {rid} with a summary row replaced by links "
                     "between its activities",
                 )
             lag = issues.round_up(
@@ -347,7 +353,7 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                 SHEET,
                 n,
                 "Predecessors",
-                f"row {n}: lag {item.strip()!r} = {lag_days:.2f} days",
+                f"lag {item.strip()!r} = {lag_days:.2f} days",
             )
             for p in preds:
                 for s in succs:
@@ -405,7 +411,7 @@ def _resources(
                     SHEET,
                     n,
                     "Resource Demand",
-                    f"row {n}: amount {m.group(2)!r} of {name!r} is not a number",
+                    f"amount {m.group(2)!r} of {name!r} is not a number",
                 )
                 continue
             key = name.lower()
@@ -415,13 +421,11 @@ def _resources(
                     SHEET,
                     n,
                     "Resource Demand",
-                    f"row {n}: {rtype.lower()} resource {name!r} dropped",
+                    f"{rtype.lower()} resource {name!r} dropped",
                 )
                 continue
             if dur[rid] == 0:
-                issues.warn(
-                    SHEET, n, "Resource Demand", f"row {n}: demand of milestone {rid} dropped"
-                )
+                issues.warn(SHEET, n, "Resource Demand", f"demand of milestone {rid} dropped")
                 continue
             if name not in resources:
                 cap = issues.round_up(
@@ -433,9 +437,7 @@ def _resources(
                     at_least=1,
                 )
                 resources[name] = Resource(name, cap, name=name)
-            amount = issues.round_up(
-                q, SHEET, n, "Resource Demand", f"row {n}: {name} amount {q:g}"
-            )
+            amount = issues.round_up(q, SHEET, n, "Resource Demand", f"{name} amount {q:g}")
             if amount <= 0:
                 continue
             res = resources[name]
@@ -444,7 +446,7 @@ def _resources(
                     SHEET,
                     n,
                     "Resource Demand",
-                    f"row {n}: capacity of {name} raised from {res.capacity} to {amount}",
+                    f"capacity of {name} raised from {res.capacity} to {amount}",
                 )
                 res.capacity = amount
             demands.append(Demand(rid, name, amount, source_row=n))
@@ -475,7 +477,7 @@ def _risk(rows: list[tuple[Any, ...]], acts: dict[str, Activity], issues: IssueL
                         "Risk Analysis",
                         n,
                         key,
-                        f"row {n}: {key} {r[i]!r} is not a duration; ignored",
+                        f"{key} {r[i]!r} is not a duration; ignored",
                     )
                 else:
                     act.extra[key] = days

@@ -102,3 +102,16 @@ def test_bad_predecessor_cell_is_an_error_with_its_row(cell: str, match: str) ->
     wb.save(buf)
     with pytest.raises(InvalidPlanError, match=f"row 6: {match}"):
         read_dslib(buf.getvalue(), "bad.xlsx")
+
+
+def test_messages_name_the_real_file_and_the_row_once() -> None:
+    data = _path("C2024-02 Gas Pipeline.xlsx").read_bytes()
+    # the planner passes the name it was given, possibly with folders
+    plan = read_dslib(data, "/data/in/C2024-02 Gas Pipeline.xlsx")
+    rounding = [str(w) for w in plan.warnings if "5,75 days" in str(w)]
+    assert rounding == [
+        "C2024-02 Gas Pipeline.xlsx: Baseline Schedule row 10: "
+        "7 duration '5,75 days' = 5.75 days rounded up to 6"
+    ]
+    # no name given: the default, never an empty prefix
+    assert str(read_dslib(data, "").warnings[0]).startswith("workbook.xlsx: ")
