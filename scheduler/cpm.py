@@ -395,7 +395,8 @@ def float_critical(result: CpmResult, threshold: int = 0) -> set[str]:
 def driving_path(plan: Plan, starts: Mapping[str, int]) -> tuple[list[str], list[DrivingLink]]:
     """The chain of links that fixes the solved plan's finish date.
 
-    Starting from the activity that ends last (ties: the first listed), ask
+    Starting from the activity that ends last (ties: one that no other of them
+    precedes, e.g. the finish milestone; then the first listed), ask
     repeatedly why activity ``j`` could not start one slot earlier, in this order:
 
     1. ``logic``: a dependency into ``j`` that holds with equality at the solved
@@ -433,7 +434,11 @@ def driving_path(plan: Plan, starts: Mapping[str, int]) -> tuple[list[str], list
     start = {a.id: int(starts[a.id]) for a in acts}
     end = {a.id: start[a.id] + a.duration for a in acts}
     last = max(end.values())
-    j = next(a.id for a in acts if end[a.id] == last)
+    tied = [a.id for a in acts if end[a.id] == last]
+    # among activities that end last, start from one that no other of them precedes
+    # (the finish milestone rather than the work it marks)
+    preceding = {d.predecessor for d in plan.dependencies if d.successor in tied}
+    j = next((x for x in tied if x not in preceding), tied[0])
 
     ctx = _DrivingContext(plan, start, end)
     path = [j]

@@ -429,6 +429,14 @@ def test_driving_path_ties_pick_first_listed() -> None:
     assert ids == ["A"]
 
 
+def test_driving_path_starts_at_the_finish_milestone() -> None:
+    # A1 (4) -> E (milestone): both end at 4; E marks the finish, so the path ends at E.
+    plan = _plan([Activity("A1", "a1", 4), Activity("E", "end", 0)], [Dependency("A1", "E")])
+    ids, links = driving_path(plan, {"A1": 0, "E": 4})
+    assert ids == ["A1", "E"]
+    assert links[-1] == DrivingLink("A1", "E", "logic", "FS lag 0")
+
+
 # -- properties on random networks ------------------------------------------------------------
 def _random_plan(rng: random.Random, with_max_lag: bool = False) -> Plan:
     """A random DAG of 2-15 activities, durations 0-6, all types, lags -3..3."""
