@@ -15,7 +15,7 @@ Conventions (grid slots, half-open intervals ``[start, end)``):
 
 * ``EF = ES + duration`` and ``LF = LS + duration`` are exclusive end slots.
 * Each dependency is turned once into a start-to-start bound
-  ``ES(succ) >= ES(pred) + w`` (see :func:`_edge_weight`):
+  ``ES(succ) >= ES(pred) + w`` (:meth:`Dependency.start_distance`):
 
   - FS: ``S(succ) >= E(pred) + lag``   → ``w = dur(pred) + lag``
   - SS: ``S(succ) >= S(pred) + lag``   → ``w = lag``
@@ -67,16 +67,6 @@ class _Edge:
     forward: bool  # False for the reverse edge of a max_lag
 
 
-def _edge_weight(dep: Dependency, dur_pred: int, dur_succ: int) -> int:
-    """Weight ``w`` of ``ES(succ) >= ES(pred) + w`` for a dependency (see module doc)."""
-    w = dep.lag
-    if dep.from_end:
-        w += dur_pred
-    if dep.to_end:
-        w -= dur_succ
-    return w
-
-
 def relationship_slack(
     dep: Dependency, pred_start: int, pred_dur: int, succ_start: int, succ_dur: int
 ) -> int:
@@ -95,7 +85,7 @@ def _build_edges(plan: Plan, index: Mapping[str, int]) -> list[_Edge]:
     edges: list[_Edge] = []
     for k, dep in enumerate(plan.dependencies):
         p, s = index[dep.predecessor], index[dep.successor]
-        w = _edge_weight(dep, dur[p], dur[s])
+        w = dep.start_distance(dur[p], dur[s])
         edges.append(_Edge(p, s, w, k, True))
         if dep.max_lag is not None:
             edges.append(_Edge(s, p, -(w - dep.lag + dep.max_lag), k, False))

@@ -195,6 +195,21 @@ class Dependency:
                 f"{self.predecessor}->{self.successor}: max_lag {self.max_lag} < lag {self.lag}"
             )
 
+    def start_distance(self, d_pred: int, d_succ: int) -> int:
+        """Least ``S(succ) - S(pred)`` (slots) this dependency allows.
+
+        With ``d_p``, ``d_s`` the durations, each type is one bound on the starts::
+
+            FS: S(s) >= E(p) + lag  <=>  S(s) - S(p) >= d_p + lag
+            SS: S(s) >= S(p) + lag  <=>  S(s) - S(p) >= lag
+            FF: E(s) >= E(p) + lag  <=>  S(s) - S(p) >= d_p - d_s + lag
+            SF: E(s) >= S(p) + lag  <=>  S(s) - S(p) >= lag - d_s
+
+        ``max_lag`` bounds the same difference from above at
+        ``start_distance + (max_lag - lag)``. CPM and the solver both use this.
+        """
+        return self.lag + (d_pred if self.from_end else 0) - (d_succ if self.to_end else 0)
+
     @property
     def from_end(self) -> bool:
         """True when the predecessor's end (not start) anchors the relation (FS, FF)."""

@@ -33,7 +33,7 @@ def add_dependencies(
     ``FS: S(s) >= E(p) + lag``; ``SS: S(s) >= S(p) + lag``; ``FF: E(s) >= E(p) + lag``;
     ``SF: E(s) >= S(p) + lag`` (negative lag = lead). ``max_lag`` bounds the same
     difference from above, e.g. ``FS: S(s) <= E(p) + max_lag``. All four reduce to
-    ``lo <= S(s) - S(p) <= hi`` (:func:`scheduler.solver.data.start_delta`).
+    ``lo <= S(s) - S(p) <= hi`` (:meth:`scheduler.model.Dependency.start_distance`).
 
     Parameters
     ----------

@@ -24,26 +24,7 @@ from dataclasses import dataclass, field
 
 from scheduler.model import Dependency, Plan
 
-__all__ = ["Edge", "Instance", "start_delta"]
-
-
-def start_delta(dep: Dependency, d_pred: int, d_succ: int) -> int:
-    """Minimum distance ``S(succ) - S(pred)`` (slots) that ``dep`` demands.
-
-    Parameters
-    ----------
-    dep
-        The dependency (type and lag).
-    d_pred, d_succ
-        Durations of predecessor and successor (slots).
-    """
-    if dep.type == "FS":  # S(s) >= E(p) + lag
-        return d_pred + dep.lag
-    if dep.type == "SS":  # S(s) >= S(p) + lag
-        return dep.lag
-    if dep.type == "FF":  # E(s) >= E(p) + lag
-        return d_pred - d_succ + dep.lag
-    return dep.lag - d_succ  # SF: E(s) >= S(p) + lag
+__all__ = ["Edge", "Instance"]
 
 
 @dataclass(slots=True)
@@ -112,7 +93,7 @@ class Instance:
         in_e: list[list[int]] = [[] for _ in range(n)]
         for k, dep in enumerate(plan.dependencies):
             p, s = index[dep.predecessor], index[dep.successor]
-            lo = start_delta(dep, dur[p], dur[s])
+            lo = dep.start_distance(dur[p], dur[s])
             hi = None if dep.max_lag is None else lo + (dep.max_lag - dep.lag)
             edges.append(Edge(p, s, lo, hi, dep, k))
             out_e[p].append(len(edges) - 1)
