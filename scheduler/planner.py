@@ -117,14 +117,14 @@ def load_plan(source: str | Path | bytes, filename: str = "") -> Plan:
 
         importer = _foreign_xlsx_reader(data)
         if importer is not None:
-            return importer(data)
+            return importer(data, filename)
         return workbook.read_workbook(data)
     from scheduler import importers
 
     return importers.read_foreign(data, fmt, filename)
 
 
-def _foreign_xlsx_reader(data: bytes) -> Callable[[bytes], Plan] | None:
+def _foreign_xlsx_reader(data: bytes) -> Callable[[bytes, str], Plan] | None:
     """Return the DSLIB/ProTrack reader when ``data`` is such a workbook, else None."""
     try:
         from scheduler.importers import dslib
