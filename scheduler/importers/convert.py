@@ -9,10 +9,21 @@ planner can then add regions, budgets and blackouts. Placeholders (also in
 * **Sector**: guessed from keywords in the activity's project name, then the
   plan name (:data:`SECTOR_KEYWORDS`); when nothing matches the sector is
   ``road`` and a warning per activity tells the planner to set it.
-* **Calendar**: the Settings sheet knows only ``calendar`` and ``workdays-kr``. A
-  Mon–Fri ``custom`` grid (P6, MS Project, DSLIB) is written as ``workdays-kr``,
-  any other work week as ``calendar``; both with a warning, because holidays and
-  durations then count a little differently from the tool's calendar.
+* **Calendar**: the Settings sheet knows only ``calendar`` and ``workdays-kr``
+  (:func:`choose_calendar`). A ``custom`` grid (P6, MS Project, DSLIB) that is
+  Mon–Fri **and** has no holidays or exception days of its own is written as
+  ``workdays-kr`` (same durations and lags in working days; Korean public
+  holidays are added, which can move dates later). Any other custom calendar (its
+  own holidays, or another work week) is written as ``calendar`` with durations
+  and lags **converted to calendar days** measured at each activity's CPM early
+  dates on the file's calendar, so the converted plan's CPM gives the same
+  start and finish dates (:func:`to_calendar_days`); an activity that resources,
+  blackouts or a budget later move may then gain or lose a weekend day. In
+  every case a warning states both CPM finish dates (file's calendar and
+  converted), is written to the workbook's ``Notes`` sheet and is returned by
+  :func:`convert_to_workbook` for the CLI to print.
+* **Budget** and **Blackouts** sheets are written with their headers only, for
+  the planner to fill.
 * Dates: ``release`` and ``fixed_start`` are the dates of their slots; ``due``
   (exclusive end slot) is the last day the activity may work.
 """
@@ -25,18 +36,24 @@ from typing import Any
 
 from scheduler.errors import Issue
 from scheduler.model import MONEY_SCALE, WEIGHT_SCALE, Plan
+from scheduler.timegrid import TimeGrid
 
 __all__ = [
+    "NOTES_SHEET",
     "SECTOR_KEYWORDS",
     "SITE_REGION",
+    "choose_calendar",
     "convert_to_workbook",
     "guess_sector",
     "plan_to_tables",
+    "to_calendar_days",
 ]
 
 log = logging.getLogger(__name__)
 
 SITE_REGION = "SITE"
+#: Sheet of a converted workbook that lists the conversion warnings.
+NOTES_SHEET = "Notes"
 #: Keywords (lower case, English and Spanish as in the DSLIB samples) → sector.
 SECTOR_KEYWORDS: dict[str, tuple[str, ...]] = {
     "rail": ("rail", "railway", "railroad", "train", "tram", "metro", "ferrocarril"),
@@ -99,23 +116,17 @@ def plan_to_tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
     """
     grid = plan.grid
     warnings: list[Issue] = []
-    if grid.kind == "custom":
-        mon_fri = set(grid.workweek) == {0, 1, 2, 3, 4}
-        calendar = "workdays-kr" if mon_fri else "calendar"
-        warnings.append(
-            Issue(
-                "Settings",
-                None,
-                "calendar",
-                f"the file's calendar is written as {calendar!r}: check holidays and durations",
-                "warning",
-            )
-        )
-    else:
-        calendar = grid.kind
+    calendar = choose_calendar(grid)
+    durations: dict[str, int] = {a.id: a.duration for a in plan.activities}
+    lags: list[int] = [d.lag for d in plan.dependencies]
+    slot_date = grid.date_of
+    converting = calendar == "calendar" and grid.kind == "custom"
+    if converting:
+        durations, lags = to_calendar_days(plan)
     settings: list[dict[str, Any]] = [
         {"key": "plan_name", "value": plan.name},
-        {"key": "plan_start", "value": grid.plan_start},
+        # a calendar conversion counts days from the file's first working day
+        {"key": "plan_start", "value": grid.date_of(0) if converting else grid.plan_start},
         {"key": "horizon_months", "value": grid.horizon_months},
         {"key": "calendar", "value": calendar},
     ]
@@ -142,13 +153,13 @@ def plan_to_tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
             "sector": sector,
             "region_from": a.region_from or SITE_REGION,
             "region_to": a.region_to,
-            "duration": a.duration,
+            "duration": durations[a.id],
             "duration_unit": "d",
             "cost": a.cost / MONEY_SCALE if a.cost else None,
             "weight": a.weight / WEIGHT_SCALE if a.weight != WEIGHT_SCALE else None,
-            "release": grid.date_of(a.release) if a.release else None,
-            "due": grid.date_of(a.due - 1) if a.due else None,
-            "fixed_start": grid.date_of(a.fixed_start) if a.fixed_start is not None else None,
+            "release": slot_date(a.release) if a.release else None,
+            "due": slot_date(a.due - 1) if a.due else None,
+            "fixed_start": slot_date(a.fixed_start) if a.fixed_start is not None else None,
         }
         activities.append(row)
     dependencies = [
@@ -156,10 +167,10 @@ def plan_to_tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
             "predecessor": d.predecessor,
             "successor": d.successor,
             "type": d.type,
-            "lag": d.lag,
+            "lag": lag,
             "max_lag": d.max_lag,
         }
-        for d in plan.dependencies
+        for d, lag in zip(plan.dependencies, lags, strict=True)
     ]
     resources = [
         {
@@ -174,30 +185,162 @@ def plan_to_tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
     demands = [
         {"activity": d.activity, "resource": d.resource, "amount": d.amount} for d in plan.demands
     ]
-    for w in warnings:
-        log.info("%s", w.message)
-    plan.warnings.extend(warnings)
-    return {
+    tables: dict[str, list[dict[str, Any]]] = {
         "Settings": settings,
         "Regions": regions,
         "Activities": activities,
         "Dependencies": dependencies,
         "Resources": resources,
         "Demands": demands,
+        "Budget": [],
+        "Blackouts": [],
     }
+    if grid.kind == "custom":
+        warnings.insert(0, _calendar_warning(plan, calendar, tables))
+    for w in warnings:
+        log.info("%s", w.message)
+    plan.warnings.extend(warnings)
+    return tables
 
 
-def convert_to_workbook(plan: Plan, path: str | Path) -> Path:
-    """Write ``plan`` as a workbook in our template format (``infraplan convert``).
+def choose_calendar(grid: TimeGrid) -> str:
+    """Settings calendar for a grid: ``workdays-kr`` or ``calendar`` (module docstring).
+
+    ``workdays-kr`` only for a ``custom`` Mon–Fri grid without holidays or extra
+    working days of its own (or a ``workdays-kr`` grid); else ``calendar``.
+    """
+    if grid.kind != "custom":
+        return grid.kind
+    mon_fri = set(grid.workweek) == {0, 1, 2, 3, 4}
+    own_days = bool(grid.holidays_extra or grid.workdays_extra)
+    return "workdays-kr" if mon_fri and not own_days else "calendar"
+
+
+def to_calendar_days(plan: Plan) -> tuple[dict[str, int], list[int]]:
+    """Durations and lags of ``plan`` in calendar days, measured at its CPM early dates.
+
+    An activity at slots ``[es, ef)`` of the file's grid starts on day
+    ``date_of(es)`` and ends (exclusive) the day after its last day worked; its
+    calendar duration is the number of days between (weekends and holidays it
+    spans included). A milestone sits at the end of the day before its slot
+    (:meth:`~scheduler.timegrid.TimeGrid.finish_date`). Each link's calendar lag is
+    the number of days from its predecessor's anchor (start or end) to the day
+    its lag reaches on the file's grid, so the converted plan's CPM early dates
+    are the file's (every offset map is monotone, so a link that did not drive
+    still does not).
 
     Returns
     -------
-    Path
-        The written ``.xlsx`` (readable by :func:`scheduler.workbook.read_workbook`).
+    tuple[dict[str, int], list[int]]
+        Activity id → duration (calendar days); lag per ``plan.dependencies`` entry
+        (calendar days, same order). Unchanged durations and lags when CPM fails
+        (a positive cycle through ``max_lag``).
     """
+    from scheduler.cpm import compute_cpm
+
+    grid = plan.grid
+    try:
+        times = compute_cpm(plan).times
+    except ValueError as exc:
+        log.warning("CPM failed; durations kept in working days: %s", exc)
+        return {a.id: a.duration for a in plan.activities}, [d.lag for d in plan.dependencies]
+    day0 = grid.date_of(0)  # the converted plan_start
+
+    def start_day(slot: int) -> int:  # calendar offset of the first day of slot
+        return (grid.date_of(slot) - day0).days
+
+    def end_day(slot: int) -> int:  # calendar offset just after slot - 1 (0 at slot 0)
+        return (grid.date_of(slot - 1) - day0).days + 1 if slot > 0 else 0
+
+    dur = {a.id: a.duration for a in plan.activities}
+    cal_start: dict[str, int] = {}
+    cal_end: dict[str, int] = {}
+    durations: dict[str, int] = {}
+    for aid, t in times.items():
+        cal_end[aid] = end_day(t.ef)
+        cal_start[aid] = start_day(t.es) if dur[aid] > 0 else cal_end[aid]
+        durations[aid] = cal_end[aid] - cal_start[aid]
+    lags: list[int] = []
+    for d in plan.dependencies:
+        t = times[d.predecessor]
+        anchor_slot = t.ef if d.from_end else t.es
+        anchor = cal_end[d.predecessor] if d.from_end else cal_start[d.predecessor]
+        reach = anchor_slot + d.lag
+        succ_is_milestone = dur[d.successor] == 0
+        target = end_day(reach) if d.to_end or succ_is_milestone else start_day(reach)
+        lags.append(target - anchor)
+    return durations, lags
+
+
+def _calendar_warning(plan: Plan, calendar: str, tables: dict[str, list[dict[str, Any]]]) -> Issue:
+    """The Settings warning: what the calendar became and both CPM finish dates."""
+    from scheduler.cpm import compute_cpm
+    from scheduler.workbook import plan_from_tables
+
+    grid = plan.grid
+    own = f"{len(grid.holidays_extra)} holiday(s), {len(grid.workdays_extra)} extra working day(s)"
+    week = "".join("MTWTFSS"[d] if d in grid.workweek else "-" for d in range(7))
+    what = f"the file's calendar (week {week}, {own})"
+    if calendar == "workdays-kr":
+        how = (
+            "is written as 'workdays-kr': same working-day durations and lags, "
+            "but Korean public holidays are added"
+        )
+    else:
+        how = (
+            "is written as 'calendar' with durations and lags converted to calendar days "
+            "at the file's CPM dates (an activity moved later by resources, blackouts or "
+            "budget may gain or lose a weekend day)"
+        )
+    try:
+        src = compute_cpm(plan).project_finish
+        source_finish = grid.finish_date(0, src)
+        converted = plan_from_tables(tables, sheet_rows=False)
+        dst = compute_cpm(converted).project_finish
+        converted_finish = converted.grid.finish_date(0, dst)
+        if converted_finish == source_finish:
+            effect = f"CPM finish unchanged: {source_finish.isoformat()}"
+        else:
+            late = (converted_finish - source_finish).days
+            effect = (
+                f"CPM finish {source_finish.isoformat()} in the file's calendar, "
+                f"{converted_finish.isoformat()} converted ({late:+d} calendar days)"
+            )
+    except Exception as exc:  # the measurement must never block a conversion
+        effect = f"finish dates not compared ({type(exc).__name__}: {exc})"
+    return Issue("Settings", None, "calendar", f"{what} {how}; {effect}", "warning")
+
+
+def convert_to_workbook(plan: Plan, path: str | Path) -> list[Issue]:
+    """Write ``plan`` as a workbook in our template format (``infraplan convert``).
+
+    The workbook (readable by :func:`scheduler.workbook.read_workbook`) has the
+    template's sheets, ``Budget`` and ``Blackouts`` with headers only, and a
+    ``Notes`` sheet (severity, sheet, message) listing the conversion warnings.
+
+    Returns
+    -------
+    list[Issue]
+        The conversion warnings (calendar, sectors): the CLI prints them.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
     from scheduler.workbook import write_workbook
 
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_workbook(plan_to_tables(plan), out, plan_name=plan.name)
-    return out
+    before = len(plan.warnings)
+    tables = plan_to_tables(plan)
+    notes = [w for w in plan.warnings[before:] if isinstance(w, Issue)]
+    write_workbook(tables, out, plan_name=plan.name)
+    wb = load_workbook(out)
+    ws = wb.create_sheet(NOTES_SHEET)
+    ws.append(["severity", "sheet", "message"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for w in notes:
+        ws.append([w.severity, w.sheet, w.message])
+    ws.column_dimensions["C"].width = 120
+    wb.save(out)
+    return notes
