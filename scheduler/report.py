@@ -11,7 +11,20 @@ like an Excel error code such as ``#N/A``) is stored as a plain string, and cont
 characters Excel cannot hold are removed (see :func:`_put`).
 
 Dates are real Excel dates (``yyyy-mm-dd``); finish dates are the last day worked
-(inclusive), as in P6 and MS Project. Money is in 100M KRW (억원).
+(inclusive), as in P6 and MS Project. Money is in 100M KRW (억원), rounded to 2
+decimals in the cell value (not only by the number format). Durations, floats and
+delays are grid slots: "days" on a calendar grid, "working days" otherwise.
+
+Two views of time sit side by side and each logic sheet says so in a note line:
+ES/EF/LS/LF, total/free float and "critical" are the logic network (CPM over the
+dependencies alone, longest path as in P6), while start/finish and "driving" are the
+solved plan (crews, budget caps, blackouts). The Schedule column "delay vs early
+start" (start − ES, grid slots) shows how far the resources and budgets pushed each
+activity past its logic early start.
+
+Every sheet has a print setup: landscape, one page wide (as many pages tall as
+needed), repeated header rows (and the name columns on the Gantt), A3 paper for
+the wide Schedule and Gantt sheets, A4 for the others.
 """
 
 from __future__ import annotations
@@ -19,6 +32,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
+from math import ceil
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +42,22 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduler.errors import Issue
 from scheduler.network import connection_months, link_activities, link_finish_slots
 from scheduler.solution import Schedule
 
-__all__ = ["GANTT_FIRST_MONTH_COL", "GANTT_HEADER_ROW", "SHEETS", "write_report"]
+__all__ = [
+    "GANTT_FIRST_MONTH_COL",
+    "GANTT_HEADER_ROW",
+    "GANTT_YEAR_ROW",
+    "LOGIC_NOTE",
+    "SCHEDULE_HEADER_ROW",
+    "SHEETS",
+    "write_report",
+]
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +92,36 @@ _WARN_FONT = Font(color="C00000", bold=True)
 _OK_FONT = Font(color="006100", bold=True)
 _CENTER = Alignment(horizontal="center", vertical="center")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_HEAD_WRAP = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEFT = Alignment(horizontal="left")
+_YES_NO = Alignment(horizontal="center")
 _THIN = Side(style="thin", color="FFFFFF")
 _BAR_BORDER = Border(left=_THIN, right=_THIN)
 _DRIVING_MARK = "▶"
 _MILESTONE_MARK = "◆"
 
-#: Gantt layout: header row and first month column (1-based), for readers and tests.
-GANTT_HEADER_ROW = 3
+#: Gantt layout (1-based), for readers and tests: the year row, the header row (fixed
+#: column names and month abbreviations "Jan".."Dec") and the first month column.
+GANTT_YEAR_ROW = 5
+GANTT_HEADER_ROW = 6
 GANTT_FIRST_MONTH_COL = 7
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_WIDTH = 4.7  # fits "Jan".."Dec" and a year such as "2027", unrotated
+
+#: Schedule layout: two note lines, then the header row.
+SCHEDULE_HEADER_ROW = 3
+
+#: What the logic columns mean vs the solved plan (one note line each, written on the
+#: Summary, Schedule, Gantt and Critical path sheets).
+LOGIC_NOTE: tuple[str, str] = (
+    "ES/EF/LS/LF, total/free float, critical = the LOGIC network: CPM over the "
+    "dependencies and lags alone (P6 longest path), no crews, budgets or blackouts.",
+    "start/finish, driving = the SOLVED plan with crews, budget caps and blackouts: "
+    "start may be later than ES (Schedule column 'delay vs early start' = start − ES).",
+)
+
+# Page setup: margins in inches (about 1 cm at the sides, 1.5 cm top and bottom).
+_MARGINS = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.6, "header": 0.3, "footer": 0.3}
 
 _MAX_TEXT = 32_000  # Excel holds at most 32,767 characters in a cell
 
@@ -108,13 +153,19 @@ def _row(ws: Worksheet, row: int, values: Sequence[Any], col: int = 1) -> None:
             c.number_format = DATE_FMT
 
 
-def _header(ws: Worksheet, row: int, names: Sequence[str], col: int = 1) -> None:
-    """Write a styled header row."""
+def _header(
+    ws: Worksheet,
+    row: int,
+    names: Sequence[str | None],
+    col: int = 1,
+    alignment: Alignment = _CENTER,
+) -> None:
+    """Write a styled header row (``None`` = a blank, styled cell)."""
     for j, name in enumerate(names):
         c = _put(ws, row, col + j, name)
         c.font = _HEADER_FONT
         c.fill = _HEADER_FILL
-        c.alignment = _CENTER
+        c.alignment = alignment
 
 
 def _table(
@@ -155,8 +206,56 @@ def _month_key(d: date) -> int:
     return d.year * 12 + d.month - 1
 
 
-def _month_label(key: int) -> str:
-    return f"{key // 12:04d}-{key % 12 + 1:02d}"
+def _money(value: float | None) -> float | None:
+    """Money (100M KRW) as stored in a cell: rounded to 2 decimals (억원 to 1M KRW)."""
+    return None if value is None else round(value, 2)
+
+
+def _unit(s: Schedule) -> str:
+    """Unit of durations, floats and the makespan: grid slots in the planner's words."""
+    if s.plan is not None and s.plan.grid.kind != "calendar":
+        return "working days"
+    return "days"
+
+
+def _logic_note(ws: Worksheet, row: int) -> int:
+    """Write :data:`LOGIC_NOTE` on two rows from ``row``; return the last row written."""
+    for k, line in enumerate(LOGIC_NOTE):
+        _note(ws, row + k, line)
+    return row + len(LOGIC_NOTE) - 1
+
+
+def _page_setup(
+    ws: Worksheet,
+    *,
+    title_rows: str,
+    title_cols: str | None = None,
+    paper: str = Worksheet.PAPERSIZE_A4,
+) -> None:
+    """Print setup: landscape, one page wide, repeated title rows (and columns).
+
+    Parameters
+    ----------
+    ws
+        The sheet.
+    title_rows
+        Rows repeated on every printed page, e.g. ``"3:3"``.
+    title_cols
+        Columns repeated on every printed page, e.g. ``"A:B"`` (Gantt names).
+    paper
+        Paper size code (``Worksheet.PAPERSIZE_A3`` / ``PAPERSIZE_A4``).
+    """
+    ps = ws.page_setup
+    ps.orientation = "landscape"
+    ps.paperSize = paper
+    ps.fitToWidth = 1
+    ps.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(**_MARGINS)
+    ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+    ws.oddFooter.center.text = "&A: page &P of &N"
 
 
 class _Styles:
@@ -211,6 +310,7 @@ class _Styles:
 # -- sheets ------------------------------------------------------------------------------
 def _summary(ws: Worksheet, s: Schedule) -> None:
     plan = s.plan
+    unit = _unit(s)
     _put(ws, 1, 1, "infraplan schedule report").font = _TITLE
     items: list[tuple[str, Any, str | None]] = []
     items.append(("Plan name", plan.name if plan else "", None))
@@ -226,7 +326,7 @@ def _summary(ws: Worksheet, s: Schedule) -> None:
     ms = s.makespan
     finish = plan.grid.finish_date(0, ms) if plan is not None and ms is not None else None
     items += [
-        ("Makespan (days)", ms, None),
+        (f"Makespan ({unit})", ms, None),
         ("Finish date", finish, DATE_FMT),
         ("Objectives", ", ".join(s.objectives), None),
         ("Objective value", s.objective, None),
@@ -257,6 +357,7 @@ def _summary(ws: Worksheet, s: Schedule) -> None:
         r += 1
         _put(ws, r, 1, label).font = _BOLD
         c = _put(ws, r, 2, value)
+        c.alignment = _LEFT  # numbers next to their labels, not 70 characters away
         if fmt and value is not None:
             c.number_format = fmt
     # budget years
@@ -276,6 +377,15 @@ def _summary(ws: Worksheet, s: Schedule) -> None:
             else:
                 text = f"cap {b['cap']:,.2f} (100M KRW)"
             _put(ws, r, 2, text)
+    # how to read the logic columns vs the solved plan
+    r += 2
+    _put(ws, r, 1, "How to read the dates").font = _BOLD
+    for label, line in zip(("  logic network (CPM)", "  solved plan"), LOGIC_NOTE, strict=True):
+        r += 1
+        _put(ws, r, 1, label).alignment = _WRAP
+        c = _put(ws, r, 2, line)
+        c.alignment = _WRAP
+        ws.row_dimensions[r].height = 15 * ceil(len(line) / 60)  # wrapped in column B
     # critical path
     r += 2
     _put(ws, r, 1, "Critical path (logic CPM)").font = _BOLD
@@ -286,11 +396,11 @@ def _summary(ws: Worksheet, s: Schedule) -> None:
     for k, chain in enumerate(chains, start=1):
         r += 1
         _put(ws, r, 1, f"  chain {k} ({len(chain)} activities)")
-        _put(ws, r, 2, " → ".join(chain))
+        _put(ws, r, 2, " → ".join(chain)).alignment = _WRAP  # stays inside the page
     if s.driving:
         r += 1
         _put(ws, r, 1, "Driving path (solved plan)").font = _BOLD
-        _put(ws, r, 2, " → ".join(s.driving))
+        _put(ws, r, 2, " → ".join(s.driving)).alignment = _WRAP
     # infeasible
     if s.status == "infeasible":
         r += 2
@@ -312,48 +422,65 @@ def _summary(ws: Worksheet, s: Schedule) -> None:
         r += 2
         _put(ws, r, 1, "The plan has input errors: see the Issues sheet.").font = _WARN_FONT
     _widths(ws, {1: 42, 2: 70, 3: 30})
+    _page_setup(ws, title_rows="1:1")
 
 
-SCHEDULE_COLUMNS: tuple[str, ...] = (
-    "id",
-    "name",
-    "project",
-    "sector",
-    "region_from",
-    "region_to",
-    "start",
-    "finish",
-    "duration (days)",
-    "ES",
-    "EF",
-    "LS",
-    "LF",
-    "total float (days)",
-    "free float (days)",
-    "critical",
-    "driving",
-    "cost (100M KRW)",
-    "demands",
-)
+def schedule_columns(unit: str = "days") -> tuple[str, ...]:
+    """Header of the Schedule sheet; ``unit`` is ``"days"`` or ``"working days"``."""
+    return (
+        "id",
+        "name",
+        "project",
+        "sector",
+        "region_from",
+        "region_to",
+        "start",
+        "finish",
+        f"duration ({unit})",
+        "ES",
+        "EF",
+        "LS",
+        "LF",
+        f"total float ({unit})",
+        f"free float ({unit})",
+        f"delay vs early start ({unit})",
+        "critical",
+        "driving",
+        "cost (100M KRW)",
+        "demands",
+    )
+
+
+#: Header of the Schedule sheet on a calendar grid.
+SCHEDULE_COLUMNS: tuple[str, ...] = schedule_columns()
+
+
+def _delays(s: Schedule) -> dict[str, int]:
+    """Solved start − logic early start per activity (grid slots), where both exist."""
+    if not s.has_plan or s.cpm is None:
+        return {}
+    times = s.cpm.times
+    return {aid: start - times[aid].es for aid, start in s.starts.items() if aid in times}
 
 
 def _schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: _Styles) -> None:
-    _header(ws, 1, SCHEDULE_COLUMNS)
+    names = schedule_columns(_unit(s))
+    h = SCHEDULE_HEADER_ROW
+    _logic_note(ws, 1)
+    _header(ws, h, names, alignment=_HEAD_WRAP)
     date_cols = {7, 8, 10, 11, 12, 13}
-    ncol = len(SCHEDULE_COLUMNS)
-    plain = {
-        j: st.get(number_format=DATE_FMT if j in date_cols else MONEY_FMT if j == 18 else None)
-        for j in range(1, ncol + 1)
-    }
-    red = {
-        j: st.get(
-            font=_CRIT_FONT,
-            fill=_CRIT_FILL,
-            number_format=DATE_FMT if j in date_cols else MONEY_FMT if j == 18 else None,
-        )
-        for j in range(1, ncol + 1)
-    }
-    for i, row in enumerate(rows, start=2):
+    money_col = names.index("cost (100M KRW)") + 1
+    yes_no = {names.index("critical") + 1, names.index("driving") + 1}
+    ncol = len(names)
+
+    def style(j: int, **kw: Any) -> StyleArray:
+        fmt = DATE_FMT if j in date_cols else MONEY_FMT if j == money_col else None
+        return st.get(number_format=fmt, alignment=_YES_NO if j in yes_no else None, **kw)
+
+    plain = {j: style(j) for j in range(1, ncol + 1)}
+    red = {j: style(j, font=_CRIT_FONT, fill=_CRIT_FILL) for j in range(1, ncol + 1)}
+    delays = _delays(s)
+    for i, row in enumerate(rows, start=h + 1):
         values = (
             row["id"],
             row["name"],
@@ -370,21 +497,45 @@ def _schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: _Style
             _iso(row.get("lf")),
             row.get("total_float_days"),
             row.get("free_float_days"),
+            delays.get(row["id"]),
             "yes" if row.get("critical") else "no",
             "yes" if row["driving"] else "no",
-            row["cost"],
+            _money(row["cost"]),
             ", ".join(f"{k}: {v}" for k, v in row["demands"].items()),
         )
         styles = red if row.get("critical") else plain
         for j, v in enumerate(values, start=1):
             st.apply(_put(ws, i, j, v), styles[j])
-    ws.freeze_panes = "C2"
-    last = max(1, len(rows) + 1)
-    ws.auto_filter.ref = f"A1:{get_column_letter(ncol)}{last}"
-    widths = (14, 36, 18, 9, 11, 11, 11.5, 11.5, 9, 11.5, 11.5, 11.5, 11.5, 10, 10, 8, 8, 12, 28)
+    ws.freeze_panes = ws.cell(row=h + 1, column=3)
+    last = max(h, len(rows) + h)
+    ws.auto_filter.ref = f"A{h}:{get_column_letter(ncol)}{last}"
+    ws.row_dimensions[h].height = 45  # headers wrapped on up to three lines
+    widths = (
+        14,
+        36,
+        18,
+        9,
+        11,
+        11,
+        11.5,
+        11.5,
+        9,
+        11.5,
+        11.5,
+        11.5,
+        11.5,
+        10,
+        10,
+        10,
+        8,
+        8,
+        12,
+        28,
+    )
     _widths(ws, dict(enumerate(widths, start=1)))
+    _page_setup(ws, title_rows=f"{h}:{h}", paper=Worksheet.PAPERSIZE_A3)
     if not rows:
-        _note(ws, 2, "no activities")
+        _note(ws, h + 1, "no activities")
 
 
 def _gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: _Styles) -> None:
@@ -396,24 +547,33 @@ def _gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: _Styles) 
         f"{_MILESTONE_MARK} = milestone"
     )
     _put(ws, 2, 1, legend)
+    _logic_note(ws, 3)  # rows 3 and 4, above the year row
+    h, y = GANTT_HEADER_ROW, GANTT_YEAR_ROW
+    _page_setup(ws, title_rows=f"{y}:{h}", title_cols="A:B", paper=Worksheet.PAPERSIZE_A3)
     if plan is None or not s.has_plan:
-        _note(ws, GANTT_HEADER_ROW, f"no solved plan (status {s.status}): no bars to draw")
+        _note(ws, h, f"no solved plan (status {s.status}): no bars to draw")
         return
     first = _month_key(plan.plan_start)
     finishes = [_iso(r["finish"]) for r in rows]
     last = max([_month_key(d) for d in finishes if d] + [first])
     n_months = last - first + 1
-    fixed = ("project / id", "name", "start", "finish", "float", "flags")
-    h = GANTT_HEADER_ROW
-    _header(ws, h, fixed)
-    rotated = Alignment(horizontal="center", text_rotation=90)
+    fixed = ("project / id", "name", "start", "finish", f"float ({_unit(s)})", "flags")
+    _header(ws, y, [None] * len(fixed))
+    _header(ws, h, fixed, alignment=_HEAD_WRAP)
+    ws.row_dimensions[h].height = 30  # "float (working days)" on two lines
+    # two header rows: the year (merged over its months) above "Jan".."Dec"
+    _header(ws, h, [_MONTH_ABBR[(first + k) % 12] for k in range(n_months)], GANTT_FIRST_MONTH_COL)
     for k in range(n_months):
-        c = _put(ws, h, GANTT_FIRST_MONTH_COL + k, _month_label(first + k))
-        c.font = _HEADER_FONT
-        c.fill = _HEADER_FILL
-        c.alignment = rotated
-        ws.column_dimensions[get_column_letter(GANTT_FIRST_MONTH_COL + k)].width = 3.6
-    ws.row_dimensions[h].height = 46  # room for the rotated month labels
+        col = GANTT_FIRST_MONTH_COL + k
+        ws.column_dimensions[get_column_letter(col)].width = _MONTH_WIDTH
+        key = first + k
+        if k == 0 or key % 12 == 0:
+            span = min(12 - key % 12, n_months - k)
+            _header(ws, y, [str(key // 12)], col)
+            for j in range(1, span):
+                _header(ws, y, [None], col + j)
+            if span > 1:
+                ws.merge_cells(start_row=y, start_column=col, end_row=y, end_column=col + span - 1)
     # styles, built once
     project_text = st.get(font=_BOLD, fill=_PROJECT_FILL)
     project_date = st.get(font=_BOLD, fill=_PROJECT_FILL, number_format=DATE_FMT)
@@ -477,12 +637,14 @@ def _gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: _Styles) 
                     st.apply(c, bar[crit])
     ws.freeze_panes = ws.cell(row=h + 1, column=GANTT_FIRST_MONTH_COL)
     ws.sheet_properties.outlinePr.summaryBelow = False
-    _widths(ws, {1: 16, 2: 28, 3: 11.5, 4: 11.5, 5: 6, 6: 6})
+    _widths(ws, {1: 16, 2: 28, 3: 11.5, 4: 11.5, 5: 8, 6: 6})
 
 
 def _critical(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
     by_id = {r["id"]: r for r in rows}
     _put(ws, 1, 1, "Critical path: longest logic path (CPM), every parallel chain").font = _TITLE
+    unit = _unit(s)
+    top = _logic_note(ws, 2) + 1
     names = (
         "chain",
         "step",
@@ -494,11 +656,13 @@ def _critical(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
         "EF",
         "LS",
         "LF",
-        "total float (days)",
-        "free float (days)",
+        f"total float ({unit})",
+        f"free float ({unit})",
     )
-    _header(ws, 2, names)
-    r = 2
+    _header(ws, top, names, alignment=_HEAD_WRAP)
+    ws.row_dimensions[top].height = 30  # float headers on two lines
+    _page_setup(ws, title_rows=f"{top}:{top}")
+    r = top
     if not s.critical_path:
         r += 1
         _note(ws, r, "no critical path computed")
@@ -584,6 +748,7 @@ def _critical(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
 def _resources(ws: Worksheet, s: Schedule) -> None:
     use = s.resource_use_by_month()
     _put(ws, 1, 1, "Resource use per month against capacity (daily units)").font = _TITLE
+    _page_setup(ws, title_rows="1:1")  # the header row once there is a table (below)
     if not use:
         _note(ws, 2, "no resource use (no solved plan or no resources)")
         return
@@ -655,12 +820,14 @@ def _resources(ws: Worksheet, s: Schedule) -> None:
     bar.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
     ws.add_chart(bar, f"A{last + 22}")
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
+    _page_setup(ws, title_rows=f"{top}:{top}")
     _widths(ws, {j: 12 for j in range(1, ucol + len(uhead) + 1)})
     ws.column_dimensions["A"].width = 10
 
 
 def _budget(ws: Worksheet, s: Schedule) -> None:
     _put(ws, 1, 1, "Budget: spend against cap (100M KRW)").font = _TITLE
+    _page_setup(ws, title_rows="1:1")  # two tables: only the title repeats
     periods = s.spend_by_budget()
     r = 3
     if periods:
@@ -669,9 +836,9 @@ def _budget(ws: Worksheet, s: Schedule) -> None:
                 b["period"],
                 _iso(b["from"]),
                 _iso(b["to"]),
-                b["spend"],
-                b["cap"],
-                b["cap"] - b["spend"],
+                _money(b["spend"]),
+                _money(b["cap"]),
+                _money(b["cap"] - b["spend"]),
                 "yes" if b["within_cap"] else "no",
             )
             for b in periods
@@ -710,7 +877,7 @@ def _budget(ws: Worksheet, s: Schedule) -> None:
             ws,
             top,
             ("month", "spend", "cumulative"),
-            [(m["month"], m["spend"], m["cumulative"]) for m in monthly],
+            [(m["month"], _money(m["spend"]), _money(m["cumulative"])) for m in monthly],
             formats={1: MONEY_FMT, 2: MONEY_FMT},
         )
         line = LineChart()
@@ -742,6 +909,7 @@ def _network(ws: Worksheet, s: Schedule) -> None:
         "A link counts from the month its last activity finishes; pairs joined "
         "through other regions count too. Blank = not connected within the plan.",
     )
+    _page_setup(ws, title_rows="1:1")  # two tables: only the title repeats
     names = {r.id: r.name for r in plan.regions} if plan else {}
     rows = connection_months(s)
     r = 4
@@ -798,6 +966,7 @@ def _issues(ws: Worksheet, s: Schedule) -> None:
             else:
                 issues.append(Issue("", None, "", str(w), "warning"))
     _header(ws, 1, ("severity", "sheet", "row", "column", "message"))
+    _page_setup(ws, title_rows="1:1")
     if not issues:
         _put(ws, 2, 1, "no issues")
     for i, issue in enumerate(issues, start=2):

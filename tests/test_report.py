@@ -23,7 +23,15 @@ from scheduler.model import (
     Resource,
     money_to_int,
 )
-from scheduler.report import GANTT_FIRST_MONTH_COL, GANTT_HEADER_ROW, SHEETS, write_report
+from scheduler.report import (
+    GANTT_FIRST_MONTH_COL,
+    GANTT_HEADER_ROW,
+    GANTT_YEAR_ROW,
+    LOGIC_NOTE,
+    SCHEDULE_HEADER_ROW,
+    SHEETS,
+    write_report,
+)
 from scheduler.solution import (
     ActivityTimes,
     Conflict,
@@ -32,6 +40,7 @@ from scheduler.solution import (
     Schedule,
 )
 from scheduler.timegrid import TimeGrid
+from tests.plans import tiny_plan
 
 PLAN_NAME = "국가 인프라 2개년 계획"
 
@@ -190,11 +199,15 @@ def test_summary_values(report: openpyxl.Workbook) -> None:
     assert values["Activities"] == 5
     assert values["Budget periods within cap"] == "yes"
     assert values["  chain 1 (4 activities)"] == "A1 → A3 → A4 → M5"
+    # what the logic columns mean vs the solved plan
+    assert values["  logic network (CPM)"] == LOGIC_NOTE[0]
+    assert values["  solved plan"] == LOGIC_NOTE[1]
 
 
 def test_schedule_dates_are_real_dates(report: openpyxl.Workbook) -> None:
     ws = report["Schedule"]
-    header = [c.value for c in ws[1]]
+    assert [ws["A1"].value, ws["A2"].value] == list(LOGIC_NOTE)  # note lines above
+    header = [c.value for c in ws[SCHEDULE_HEADER_ROW]]
     r = _row_of(ws, "A3")
     start = ws.cell(r, header.index("start") + 1)
     finish = ws.cell(r, header.index("finish") + 1)
@@ -206,8 +219,8 @@ def test_schedule_dates_are_real_dates(report: openpyxl.Workbook) -> None:
     assert ws.cell(r2, header.index("LF") + 1).value == datetime(2028, 1, 25)
     assert ws.cell(r2, header.index("total float (days)") + 1).value == 360
     assert ws.cell(r2, header.index("demands") + 1).value == "crew: 1"
-    assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == "A1:S6"
+    assert ws.freeze_panes == "C4"
+    assert ws.auto_filter.ref == "A3:T8"
 
 
 def test_critical_rows_red(report: openpyxl.Workbook) -> None:
@@ -230,7 +243,7 @@ def test_gantt_month_grid(report: openpyxl.Workbook) -> None:
     ws = report["Gantt"]
     h, c0 = GANTT_HEADER_ROW, GANTT_FIRST_MONTH_COL
     months = [ws.cell(h, c).value for c in range(c0, ws.max_column + 1)]
-    assert months[0] == "2027-01" and months[-1] == "2028-01" and len(months) == 13
+    assert months[0] == "Jan" and months[-1] == "Jan" and len(months) == 13
     r = _row_of(ws, "A3")  # runs Feb and Mar 2027, critical
     filled = [ws.cell(r, c0 + k).fill.fgColor.rgb[-6:] for k in range(4)]
     assert ws.cell(r, c0).fill.fill_type is None  # January empty
@@ -249,9 +262,57 @@ def test_gantt_month_grid(report: openpyxl.Workbook) -> None:
     assert ws.freeze_panes == ws.cell(h + 1, c0).coordinate
 
 
+def test_gantt_header_labels_distinct_per_month(report: openpyxl.Workbook) -> None:
+    """Year (merged over its months) above unrotated "Jan".."Dec": every month is told apart."""
+    ws = report["Gantt"]
+    y, h, c0 = GANTT_YEAR_ROW, GANTT_HEADER_ROW, GANTT_FIRST_MONTH_COL
+    labels, year = [], None
+    for c in range(c0, ws.max_column + 1):
+        year = ws.cell(y, c).value or year  # merged cells: the year sits in the first month
+        labels.append((year, ws.cell(h, c).value))
+    assert labels[:2] == [("2027", "Jan"), ("2027", "Feb")]
+    assert labels[11:] == [("2027", "Dec"), ("2028", "Jan")]
+    assert len(set(labels)) == len(labels) == 13
+    assert "G5:R5" in {str(m) for m in ws.merged_cells.ranges}  # 2027 spans Jan..Dec
+    month = ws.cell(h, c0)
+    assert month.alignment.text_rotation in (0, None)  # not rotated
+    assert ws.column_dimensions["G"].width >= 4.5  # wide enough for "May", "2027"
+    assert [ws["A3"].value, ws["A4"].value] == list(LOGIC_NOTE)
+
+
+@pytest.mark.parametrize(
+    ("sheet", "paper", "title_rows", "title_cols"),
+    [
+        ("Summary", 9, "$1:$1", None),  # A4, the title repeats
+        ("Schedule", 8, "$3:$3", None),  # A3, the header row below the two note lines
+        ("Gantt", 8, "$5:$6", "$A:$B"),  # A3, year + month rows and the name columns
+        ("Critical path", 9, "$4:$4", None),  # header below the title and two notes
+        ("Resources", 9, "$3:$3", None),  # the month x resource header
+        ("Budget", 9, "$1:$1", None),  # two tables: only the title repeats
+        ("Network", 9, "$1:$1", None),  # two tables: only the title repeats
+        ("Issues", 9, "$1:$1", None),  # the header row
+    ],
+)
+def test_page_setup(
+    report: openpyxl.Workbook, sheet: str, paper: int, title_rows: str, title_cols: str | None
+) -> None:
+    """Landscape, one page wide and as many tall as needed, repeated titles."""
+    ws = report[sheet]
+    ps = ws.page_setup
+    assert ps.orientation == "landscape"
+    assert ps.paperSize == paper  # 8 = A3, 9 = A4
+    assert ps.fitToWidth == 1 and ps.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.print_title_rows == title_rows
+    assert ws.print_title_cols == title_cols
+    assert ws.page_margins.left == pytest.approx(0.4)
+
+
 def test_critical_path_sheet(report: openpyxl.Workbook) -> None:
     ws = report["Critical path"]
-    ids = [ws.cell(r, 3).value for r in range(3, 7)]
+    assert [ws["A2"].value, ws["A3"].value] == list(LOGIC_NOTE)
+    assert ws["K4"].value == "total float (days)"
+    ids = [ws.cell(r, 3).value for r in range(5, 9)]
     assert ids == ["A1", "A3", "A4", "M5"]
     kinds = [row[3].value for row in ws.iter_rows() if row[3].value in ("logic", "constraint")]
     assert kinds == ["constraint", "logic", "logic", "logic"]
@@ -396,4 +457,83 @@ def test_solved_plan_without_cpm(plan: Plan, tmp_path: Path) -> None:
     r = _row_of(ws, "A4")
     assert ws.cell(r, 8).value == datetime(2028, 1, 25)  # finish
     assert ws.cell(r, 10).value is None  # ES
-    assert wb["Critical path"]["A3"].value == "no critical path computed"
+    assert wb["Critical path"]["A5"].value == "no critical path computed"
+    header = [c.value for c in ws[SCHEDULE_HEADER_ROW]]
+    assert ws.cell(r, header.index("delay vs early start (days)") + 1).value is None
+
+
+def test_delay_vs_early_start(plan: Plan, cpm: CpmResult, tmp_path: Path) -> None:
+    """Crews hold A3 back 14 days past its ES (slot 31): A3, A4, M5 start 14 days late."""
+    starts = {"A1": 0, "A2": 20, "A3": 45, "A4": 104, "M5": 404}
+    sched = Schedule(plan, "feasible", starts=starts, cpm=cpm)
+    ws = openpyxl.load_workbook(write_report(sched, tmp_path / "late.xlsx"))["Schedule"]
+    header = [c.value for c in ws[SCHEDULE_HEADER_ROW]]
+    col = header.index("delay vs early start (days)") + 1
+    assert header[col - 2] == "free float (days)"  # right after the floats
+    delays = {aid: ws.cell(_row_of(ws, aid), col).value for aid in starts}
+    assert delays == {"A1": 0, "A2": 0, "A3": 14, "A4": 14, "M5": 14}
+    r = _row_of(ws, "A3")
+    assert ws.cell(r, header.index("start") + 1).value == datetime(2027, 2, 15)  # slot 45
+    assert ws.cell(r, header.index("ES") + 1).value == datetime(2027, 2, 1)  # slot 31
+
+
+def test_money_rounded_to_two_decimals(tmp_path: Path) -> None:
+    """30,000 − 29,971.31 is 28.68999999999869 in floats: cells hold 28.69."""
+    acts = [
+        Activity("X", "교량", 10, cost=money_to_int(29971.31)),  # January
+        Activity("Y", "포장", 10, cost=money_to_int(0.1)),  # February
+        Activity("Z", "신호", 10, cost=money_to_int(0.2)),  # March
+    ]
+    cap = BudgetPeriod("FY2027", 0, 365, money_to_int(30000), date(2027, 1, 1), date(2027, 12, 31))
+    plan = tiny_plan(acts, budgets=[cap])
+    sched = Schedule(plan, "optimal", starts={"X": 0, "Y": 31, "Z": 59})
+    wb = openpyxl.load_workbook(write_report(sched, tmp_path / "money.xlsx"))
+    ws = wb["Budget"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    fy = rows["FY2027"]
+    assert ws.cell(fy, 4).value == 29971.61  # spend, exactly
+    assert ws.cell(fy, 6).value == 28.39  # headroom = 30,000 − 29,971.61, exactly
+    months = [rows["2027-01"], rows["2027-02"], rows["2027-03"]]
+    assert [ws.cell(r, 2).value for r in months] == [29971.31, 0.1, 0.2]
+    assert [ws.cell(r, 3).value for r in months] == [29971.31, 29971.41, 29971.61]
+    sched_ws = wb["Schedule"]
+    assert sched_ws.cell(_row_of(sched_ws, "X"), 19).value == 29971.31  # cost column
+
+
+def test_headroom_of_the_reported_case(tmp_path: Path) -> None:
+    """The user's case: a 29,971.31 spend under a 30,000 cap has headroom 28.69, not ...869."""
+    acts = [Activity("X", "교량", 10, cost=money_to_int(29971.31))]
+    cap = BudgetPeriod("FY2027", 0, 365, money_to_int(30000), date(2027, 1, 1), date(2027, 12, 31))
+    sched = Schedule(tiny_plan(acts, budgets=[cap]), "optimal", starts={"X": 0})
+    ws = openpyxl.load_workbook(write_report(sched, tmp_path / "h.xlsx"))["Budget"]
+    assert ws["F4"].value == 28.69
+    assert ws["F4"].number_format == "#,##0.00"
+
+
+def test_units_on_a_workdays_grid(tmp_path: Path) -> None:
+    """Grid slots are working days on workdays-kr (and custom) plans: the labels say so."""
+    grid = TimeGrid(date(2027, 1, 4), "workdays-kr")  # a Monday; slot 5 = Mon 2027-01-11
+    acts = [Activity("A", "토공", 5), Activity("B", "포장", 10)]
+    plan = tiny_plan(acts, [Dependency("A", "B")], grid=grid)
+    cpm = CpmResult(
+        {"A": ActivityTimes(0, 5, 0, 5, 0, 0, True), "B": ActivityTimes(5, 15, 5, 15, 0, 0, True)},
+        15,
+        [["A", "B"]],
+    )
+    sched = Schedule(plan, "optimal", starts={"A": 0, "B": 7}, objective=17, cpm=cpm)
+    wb = openpyxl.load_workbook(write_report(sched, tmp_path / "wd.xlsx"))
+    summary = wb["Summary"]
+    labels = {summary.cell(r, 1).value: summary.cell(r, 2).value for r in range(1, 40)}
+    assert labels["Makespan (working days)"] == 17
+    assert "Makespan (days)" not in labels
+    ws = wb["Schedule"]
+    header = [c.value for c in ws[SCHEDULE_HEADER_ROW]]
+    assert header[8] == "duration (working days)"
+    assert header[13:16] == [
+        "total float (working days)",
+        "free float (working days)",
+        "delay vs early start (working days)",
+    ]
+    assert ws.cell(_row_of(ws, "B"), 16).value == 2  # start slot 7 − ES slot 5
+    assert wb["Gantt"].cell(GANTT_HEADER_ROW, 5).value == "float (working days)"
+    assert wb["Critical path"]["K4"].value == "total float (working days)"
