@@ -43,6 +43,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduler.errors import Issue
@@ -379,6 +380,7 @@ def _summary(ws: Worksheet, s: Schedule) -> None:
             _put(ws, r, 2, text)
     # how to read the logic columns vs the solved plan
     r += 2
+    ws.row_breaks.append(Break(id=r - 1))  # printed: figures on page 1, reading + paths next
     _put(ws, r, 1, "How to read the dates").font = _BOLD
     for label, line in zip(("  logic network (CPM)", "  solved plan"), LOGIC_NOTE, strict=True):
         r += 1

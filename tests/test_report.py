@@ -202,6 +202,10 @@ def test_summary_values(report: openpyxl.Workbook) -> None:
     # what the logic columns mean vs the solved plan
     assert values["  logic network (CPM)"] == LOGIC_NOTE[0]
     assert values["  solved plan"] == LOGIC_NOTE[1]
+    heading = next(
+        r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "How to read the dates"
+    )
+    assert [b.id for b in ws.row_breaks.brk] == [heading - 1]  # printed on a new page
 
 
 def test_schedule_dates_are_real_dates(report: openpyxl.Workbook) -> None:
