@@ -27,7 +27,9 @@ refused: :class:`~scheduler.errors.UnreadableFileError`). Rules (also in
 * **Constraints** (``ConstraintType``): 4 start no earlier than → ``release``;
   7 finish no later than → ``due``; 2 must start on → ``fixed_start``; 3 must
   finish on → ``fixed_start`` = finish − duration. Ignored with a warning: 1 as late
-  as possible, 5 start no later than, 6 finish no earlier than.
+  as possible, 5 start no later than, 6 finish no earlier than. A start
+  constraint dated at or after ``DefaultFinishTime`` (17:00) means the next slot.
+  A task ``Deadline`` → ``due``.
 * **Progress**: tasks at 100 % are milestones (duration 0, constraints ignored);
   partly done tasks keep their ``RemainingDuration``; ``plan_start`` is the status
   date when the file has progress and a ``StatusDate``, else the project start.
@@ -497,7 +499,11 @@ def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
     ``Type`` (FF=0, FS=1, SF=2, SS=3), ``LinkLag`` in tenths of minutes and
     ``LagFormat`` 7 (days); resources carry ``MaxUnits`` = capacity, assignments
     ``Units`` = amount. The project calendar reproduces the plan's grid (work week
-    plus day exceptions). Non-numeric activity ids go to ``Text1`` (alias
+    plus day exceptions). Solved dates are kept as constraints: ``ConstraintType``
+    2 (must start on) for a ``fixed_start``, else 4 (start no earlier than), with
+    ``ConstraintDate`` = the solved start; a ``due`` is the task's ``Deadline``.
+    A milestone at slot s is a finish milestone at 17:00 on the date of slot s−1
+    (:meth:`TimeGrid.finish_date`). Non-numeric activity ids go to ``Text1`` (alias
     ``Activity ID``) and are read back by :func:`read_mspdi`.
 
     Parameters
