@@ -302,7 +302,8 @@ def _cmd_convert(args: argparse.Namespace, console: Console) -> int:
         return EXIT_INVALID
     from scheduler.importers import convert_to_workbook
 
-    convert_to_workbook(plan, args.output)
+    for warning in convert_to_workbook(plan, args.output):
+        console.print(f"[yellow]warning: {warning.message}")
     console.print(f"workbook written to {args.output}")
     return EXIT_OK
 
