@@ -25,6 +25,12 @@ activity past its logic early start.
 Every sheet has a print setup: landscape, one page wide (as many pages tall as
 needed), repeated header rows (and the name columns on the Gantt), A3 paper for
 the wide Schedule and Gantt sheets, A4 for the others.
+
+The Resources sheet reads at a glance: a months x resources matrix of peak daily use
+as a share of capacity (green < 80 %, amber 80–100 %, red > 100 %, grey 0 % idle), a
+resource key (name, unit, scope, capacity) under it, small charts of the scarce
+national resources on the next printed page, and a long table (resource, month, peak,
+average, capacity, share) beside it for filtering, printed as a second print area.
 """
 
 from __future__ import annotations
@@ -32,13 +38,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
-from math import ceil
+from math import ceil, inf
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -55,6 +62,7 @@ __all__ = [
     "GANTT_HEADER_ROW",
     "GANTT_YEAR_ROW",
     "LOGIC_NOTE",
+    "RESOURCES_HEADER_ROW",
     "SCHEDULE_HEADER_ROW",
     "SHEETS",
     "write_report",
@@ -98,6 +106,7 @@ _LEFT = Alignment(horizontal="left")
 _YES_NO = Alignment(horizontal="center")
 _THIN = Side(style="thin", color="FFFFFF")
 _BAR_BORDER = Border(left=_THIN, right=_THIN)
+_NOTE_FONT = Font(italic=True, color="7F7F7F")
 _DRIVING_MARK = "▶"
 _MILESTONE_MARK = "◆"
 
@@ -111,6 +120,32 @@ _MONTH_WIDTH = 4.7  # fits "Jan".."Dec" and a year such as "2027", unrotated
 
 #: Schedule layout: two note lines, then the header row.
 SCHEDULE_HEADER_ROW = 3
+
+#: Resources layout: the header row shared by the month x resource matrix (from column
+#: A) and the long table beside it (one blank column to the right of the matrix).
+RESOURCES_HEADER_ROW = 3
+
+# Peak share of capacity bands (SPEC §6 reading aid): below BUSY green, BUSY..FULL amber,
+# above FULL red (over capacity: never in a feasible plan); 0 = idle (grey, no fill).
+_BUSY_SHARE = 0.8
+_FULL_SHARE = 1.0
+_RES_COL_WIDTH = 11  # characters: fits "CREW-SEL" in bold, 2.2 cm
+_MAX_RESOURCE_CHARTS = 8  # two rows of four small charts: one printed page
+_CHARTS_PER_ROW = 4
+_CHART_COLS = 4  # matrix columns under one chart (8.4 cm wide)
+_CHART_ROWS = 14  # sheet rows under one row of charts (6.6 cm high)
+_BAND_STYLE: dict[str, tuple[Font, PatternFill | None]] = {
+    "idle": (Font(color="A6A6A6"), None),
+    "ok": (Font(color="006100"), PatternFill("solid", fgColor="C6EFCE")),
+    "busy": (Font(color="9C5700"), PatternFill("solid", fgColor="FFEB9C")),
+    "over": (Font(color="9C0006", bold=True), PatternFill("solid", fgColor="FFC7CE")),
+}
+_BAND_LEGEND = (
+    ("ok", "< 80 %"),
+    ("busy", "80–100 %"),
+    ("over", "> 100 %"),
+    ("idle", "0 % idle"),
+)
 
 #: What the logic columns mean vs the solved plan (one note line each, written on the
 #: Summary, Schedule, Gantt and Critical path sheets).
@@ -747,84 +782,212 @@ def _critical(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> None:
     )
 
 
-def _resources(ws: Worksheet, s: Schedule) -> None:
+def _share(peak: int, capacity: int) -> float | None:
+    """Peak daily use as a share of capacity (1.0 = full); ``None`` if capacity is 0."""
+    return round(peak / capacity, 4) if capacity else None
+
+
+def _band(peak: int, capacity: int) -> str:
+    """Colour band of a month's peak use: ``idle``, ``ok``, ``busy`` or ``over``."""
+    if peak <= 0:
+        return "idle"
+    if capacity <= 0 or peak > capacity * _FULL_SHARE:
+        return "over"
+    return "busy" if peak >= capacity * _BUSY_SHARE else "ok"
+
+
+def _scarce(
+    resources: Sequence[str], info: dict[str, Any], stats: dict[str, tuple[float, int, float]]
+) -> list[str]:
+    """Resources charted on the Resources sheet, busiest first.
+
+    National resources (no region) that reach 80 % of capacity in some month, ranked
+    by months at >= 80 %, then mean share; all resources if none is national; the
+    busiest one alone if none reaches 80 %. At most eight.
+    """
+    national = [rid for rid in resources if rid in info and not info[rid].region]
+    pool = national or list(resources)
+    ranked = sorted(pool, key=lambda rid: (-stats[rid][1], -stats[rid][2], resources.index(rid)))
+    scarce = [rid for rid in ranked if stats[rid][0] >= _BUSY_SHARE][:_MAX_RESOURCE_CHARTS]
+    return scarce or ranked[:1]
+
+
+def _resources(ws: Worksheet, s: Schedule, styles: _Styles) -> None:
+    """Resources sheet: a month x resource matrix of peak use / capacity, coloured.
+
+    Layout: a colour key (row 2); the matrix (months down, one narrow column per
+    resource, header row :data:`RESOURCES_HEADER_ROW`); a resource key below it (name,
+    unit, scope, capacity, highest share, months at >= 80 %); one small bar chart of
+    peak use with its capacity line per scarce resource (national resources that reach
+    80 % in some month, busiest first, at most nine; regional ones if there is no
+    national one; the busiest resource if none reaches 80 %). Beside the matrix, from
+    column :data:`RESOURCES_LONG_COL`, a long table (resource, month, peak, average,
+    capacity, share) with an auto-filter, sharing the matrix's header row so the one
+    repeated print row heads both. Use is in units per day (crews, machines, plants).
+    """
     use = s.resource_use_by_month()
-    _put(ws, 1, 1, "Resource use per month against capacity (daily units)").font = _TITLE
+    _put(ws, 1, 1, "Resource use per month: peak daily use as a share of capacity").font = _TITLE
     _page_setup(ws, title_rows="1:1")  # the header row once there is a table (below)
     if not use:
         _note(ws, 2, "no resource use (no solved plan or no resources)")
         return
+    plan = s.plan
+    assert plan is not None
+    info = {r.id: r for r in plan.resources}
     resources = list(dict.fromkeys(u["resource"] for u in use))
     months = sorted({u["month"] for u in use})
     cell_of = {(u["resource"], u["month"]): u for u in use}
-    # wide table: month | per resource: peak use, capacity | ... used by the chart
-    head = ["month"]
+    band_styles = {
+        band: styles.get(font=font, fill=fill, number_format=PCT_FMT, alignment=_CENTER)
+        for band, (font, fill) in _BAND_STYLE.items()
+    }
+    # colour key
+    _put(ws, 2, 1, "key:").font = _BOLD
+    for j, (band, label) in enumerate(_BAND_LEGEND, start=2):
+        styles.apply(_put(ws, 2, j, label), band_styles[band])
+    _put(
+        ws,
+        2,
+        len(_BAND_LEGEND) + 2,
+        "cell = highest daily use in the month ÷ capacity; red (over capacity) must "
+        "never appear in a feasible plan; ≥80% mo. = months at 80 % or more",
+    ).font = _NOTE_FONT
+    # month x resource matrix
+    top = RESOURCES_HEADER_ROW
+    _header(ws, top, ["month", *resources])
+    for i, m in enumerate(months, start=top + 1):
+        _put(ws, i, 1, m).alignment = _CENTER
+        for j, rid in enumerate(resources, start=2):
+            u = cell_of.get((rid, m))
+            if u is None:
+                continue
+            c = _put(ws, i, j, _share(u["peak"], u["capacity"]))
+            if c.value is None:  # capacity 0 that month
+                c.value = "cap 0" if u["peak"] else "—"
+            styles.apply(c, band_styles[_band(u["peak"], u["capacity"])])
+    last = top + len(months)
+    width = 1 + len(resources)
+    # resource key: what each column is
+    stats: dict[str, tuple[float, int, float]] = {}
     for rid in resources:
-        head += [f"{rid} peak", f"{rid} capacity"]
-    wide_rows = []
-    for m in months:
-        line: list[Any] = [m]
-        for rid in resources:
+        rows = [cell_of[(rid, m)] for m in months if (rid, m) in cell_of]
+        shares = [
+            u["peak"] / u["capacity"] if u["capacity"] else (inf if u["peak"] else 0.0)
+            for u in rows
+        ]
+        busy = sum(1 for u in rows if _band(u["peak"], u["capacity"]) in ("busy", "over"))
+        stats[rid] = (max(shares, default=0.0), busy, sum(shares) / max(len(shares), 1))
+    key_head = ["resource", "unit", "scope", "capacity", "highest", "≥80% mo.", "name"]
+    n_charts = len(_scarce(resources, info, stats))
+    left_cols = max(width, 1 + _CHART_COLS * min(n_charts, _CHARTS_PER_ROW), len(key_head))
+    key_top = last + 2
+    _header(ws, key_top, key_head + [None] * (left_cols - len(key_head)))
+    for i, rid in enumerate(resources, start=key_top + 1):
+        res = info.get(rid)
+        caps = [cell_of[(rid, m)]["capacity"] for m in months if (rid, m) in cell_of]
+        lo, hi = min(caps), max(caps)
+        highest, busy, _ = stats[rid]
+        _row(
+            ws,
+            i,
+            [
+                rid,
+                res.unit if res else "",
+                (res.region or "national") if res else "",
+                lo if lo == hi else f"{lo}–{hi}",
+                round(highest, 4) if highest != inf else "cap 0",
+                busy,
+                res.name if res else "",
+            ],
+        )
+        ws.cell(i, 4).alignment = _CENTER
+        ws.cell(i, 5).number_format = PCT_FMT
+        ws.cell(i, 5).alignment = _CENTER
+        ws.cell(i, 6).alignment = _CENTER
+    key_last = key_top + len(resources)
+    # long table beside the matrix, for filtering; also the charts' data
+    lc = left_cols + 2  # the long table, after one blank column
+    long_rows: list[list[Any]] = []
+    block: dict[str, tuple[int, int]] = {}
+    for rid in resources:
+        first = top + 1 + len(long_rows)
+        for m in months:
             u = cell_of.get((rid, m))
-            line += [u["peak"] if u else None, u["capacity"] if u else None]
-        wide_rows.append(line)
-    top = 3
-    last = _table(ws, top, head, wide_rows)
-    # utilisation block (peak / capacity), for the chart
-    ucol = len(head) + 2
-    uhead = ["month", *(f"{rid} use %" for rid in resources)]
-    urows = []
-    for m in months:
-        line = [m]
-        for rid in resources:
-            u = cell_of.get((rid, m))
-            line.append(u["peak"] / u["capacity"] if u and u["capacity"] else None)
-        urows.append(line)
-    _table(ws, top, uhead, urows, col=ucol, formats={j: PCT_FMT for j in range(1, len(uhead))})
-    for u_row in range(top + 1, last + 1):
-        for j in range(len(head)):
-            c = ws.cell(row=u_row, column=1 + j)
-            if j and j % 2 == 1 and c.value is not None:
-                cap = ws.cell(row=u_row, column=2 + j).value
-                if cap is not None and c.value > cap:
-                    c.font = _WARN_FONT
-    chart = LineChart()
-    chart.title = "Peak daily use as share of capacity (100% = full)"
-    chart.y_axis.title = "use / capacity"
-    chart.y_axis.number_format = PCT_FMT
-    chart.x_axis.title = "month"
-    chart.height, chart.width = 9, 22
-    data = Reference(ws, min_col=ucol + 1, max_col=ucol + len(resources), min_row=top, max_row=last)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=ucol, min_row=top + 1, max_row=last))
-    ws.add_chart(chart, f"A{last + 3}")
-    # a use-vs-capacity bar chart for the busiest resource
-    busiest = max(
-        resources,
-        key=lambda rid: max(
-            (
-                cell_of[(rid, m)]["peak"] / cell_of[(rid, m)]["capacity"]
-                for m in months
-                if (rid, m) in cell_of and cell_of[(rid, m)]["capacity"]
-            ),
-            default=0.0,
-        ),
+            if u is not None:
+                long_rows.append(
+                    [
+                        rid,
+                        m,
+                        u["peak"],
+                        u["average"],
+                        u["capacity"],
+                        _share(u["peak"], u["capacity"]),
+                    ]
+                )
+        block[rid] = (first, top + len(long_rows))
+    long_last = _table(
+        ws,
+        top,
+        ("resource", "month", "peak", "average", "capacity", "share"),
+        long_rows,
+        col=lc,
+        formats={3: "0.00", 5: PCT_FMT},
     )
-    bi = resources.index(busiest)
-    bar = BarChart()
-    bar.title = f"{busiest}: peak daily use vs capacity"
-    bar.y_axis.title = "units per day"
-    bar.height, bar.width = 9, 22
-    bar.add_data(
-        Reference(ws, min_col=2 + 2 * bi, max_col=3 + 2 * bi, min_row=top, max_row=last),
-        titles_from_data=True,
-    )
-    bar.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
-    ws.add_chart(bar, f"A{last + 22}")
+    for i, line in enumerate(long_rows, start=top + 1):
+        styles.apply(ws.cell(i, lc + 5), band_styles[_band(line[2], line[4])])
+    _put(ws, 2, lc, "All months (filter here): daily use in units per day").font = _BOLD
+    ws.auto_filter.ref = f"{get_column_letter(lc)}{top}:{get_column_letter(lc + 5)}{long_last}"
+    # small charts: peak use (bars) against capacity (line), one per scarce resource
+    scarce = _scarce(resources, info, stats)
+    chart_top = key_last + 2
+    ws.row_breaks.append(Break(id=chart_top - 1))  # printed: the charts on a page of their own
+    what = "national " if any(rid in info and not info[rid].region for rid in resources) else ""
+    _put(
+        ws,
+        chart_top,
+        1,
+        f"Scarce {what}resources: peak daily use (bars) against capacity (line), busiest first",
+    ).font = _BOLD
+    for k, rid in enumerate(scarce):
+        r0, r1 = block[rid]
+        bar = BarChart()
+        res = info.get(rid)
+        unit = f" ({res.unit}s)" if res and res.unit else ""
+        bar.title = f"{rid}{unit}"
+        bar.add_data(Reference(ws, min_col=lc + 2, min_row=r0, max_row=r1))
+        bar.series[0].tx = SeriesLabel(v="peak")
+        cap = LineChart()
+        cap.add_data(Reference(ws, min_col=lc + 4, min_row=r0, max_row=r1))
+        cap.series[0].tx = SeriesLabel(v="capacity")
+        cap.series[0].graphicalProperties.line.solidFill = "C00000"
+        cap.series[0].graphicalProperties.line.width = 28575  # 2.25 pt
+        cap.series[0].smooth = False
+        cats = Reference(ws, min_col=lc + 1, min_row=r0, max_row=r1)
+        bar.set_categories(cats)
+        cap.set_categories(cats)
+        top_units = max(max(line[2], line[4]) for line in long_rows[r0 - top - 1 : r1 - top])
+        step = max(1, ceil(top_units / 5))
+        bar.y_axis.scaling.min = 0
+        bar.y_axis.scaling.max = top_units + step  # the capacity line below the top edge
+        bar.y_axis.majorUnit = step
+        bar.y_axis.delete = False
+        bar.x_axis.delete = False
+        bar.legend.position = "b"
+        bar.gapWidth = 40
+        bar += cap
+        bar.height, bar.width = 6.6, 8.4
+        row = chart_top + 1 + (k // _CHARTS_PER_ROW) * _CHART_ROWS
+        col = 2 + (k % _CHARTS_PER_ROW) * _CHART_COLS
+        ws.add_chart(bar, f"{get_column_letter(col)}{row}")
+    chart_last = chart_top + ceil(len(scarce) / _CHARTS_PER_ROW) * _CHART_ROWS
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
     _page_setup(ws, title_rows=f"{top}:{top}")
-    _widths(ws, {j: 12 for j in range(1, ucol + len(uhead) + 1)})
-    ws.column_dimensions["A"].width = 10
+    ws.print_area = [
+        f"A1:{get_column_letter(left_cols)}{chart_last}",
+        f"{get_column_letter(lc)}1:{get_column_letter(lc + 5)}{long_last}",
+    ]
+    _widths(ws, {j: _RES_COL_WIDTH for j in range(2, left_cols + 1)})
+    _widths(ws, {1: 10, lc: 11, lc + 1: 9, lc + 2: 8, lc + 3: 8, lc + 4: 8, lc + 5: 8})
 
 
 def _budget(ws: Worksheet, s: Schedule) -> None:
@@ -1005,8 +1168,8 @@ def write_report(schedule: Schedule, path: str | Path) -> Path:
     -----
     Sheets: see :data:`SHEETS`. Dates are Excel dates, finish = last day worked;
     money in 100M KRW; floats in grid slots (days or working days). Charts are native
-    openpyxl charts (``Resources``: use as a share of capacity per month and the
-    busiest resource's use vs capacity; ``Budget``: spend vs cap per period and the
+    openpyxl charts (``Resources``: one small chart per scarce national resource,
+    peak daily use against capacity; ``Budget``: spend vs cap per period and the
     cumulative S-curve). No input text is ever written as a formula.
     """
     out = Path(path)
@@ -1022,7 +1185,7 @@ def write_report(schedule: Schedule, path: str | Path) -> Path:
     _schedule(wb["Schedule"], schedule, rows, styles)
     _gantt(wb["Gantt"], schedule, rows, styles)
     _critical(wb["Critical path"], schedule, rows)
-    _resources(wb["Resources"], schedule)
+    _resources(wb["Resources"], schedule, styles)
     _budget(wb["Budget"], schedule)
     _network(wb["Network"], schedule)
     _issues(wb["Issues"], schedule)

@@ -322,14 +322,143 @@ def test_critical_path_sheet(report: openpyxl.Workbook) -> None:
     assert kinds == ["constraint", "logic", "logic", "logic"]
 
 
-def test_resources_table_and_chart(report: openpyxl.Workbook) -> None:
+def _long_table(ws) -> tuple[int, dict[tuple[str, str], list]]:
+    """The long table beside the matrix: its first column and rows by (resource, month)."""
+    col = next(c for c in range(3, ws.max_column + 1) if ws.cell(3, c).value == "resource")
+    assert [ws.cell(3, col + k).value for k in range(6)] == [
+        "resource",
+        "month",
+        "peak",
+        "average",
+        "capacity",
+        "share",
+    ]
+    rows = {}
+    for r in range(4, ws.max_row + 1):
+        line = [ws.cell(r, col + k).value for k in range(6)]
+        if line[0] is not None:
+            rows[(line[0], line[1])] = line
+    return col, rows
+
+
+def test_resources_matrix_share_and_colour(report: openpyxl.Workbook) -> None:
+    """Months down, one column per resource: peak daily use / capacity, coloured by band."""
     ws = report["Resources"]
+    assert [ws.cell(3, c).value for c in (1, 2, 3)] == ["month", "crew", None]
+    rows = {ws.cell(r, 1).value: r for r in range(4, 17)}
+    months = list(rows)
+    assert (months[0], months[-1], len(months)) == ("2027-01", "2028-01", 13)
+    feb = ws.cell(rows["2027-02"], 2)
+    assert feb.value == 1.0  # A3 uses 2 crews of 2
+    assert feb.number_format == "0%"
+    assert feb.fill.fgColor.rgb.endswith("FFEB9C")  # amber: 80-100 %
+    apr = ws.cell(rows["2027-04"], 2)
+    assert apr.value == 0  # idle: no fill, grey
+    assert apr.fill.fill_type is None
+    assert apr.font.color.rgb.endswith("A6A6A6")
+    assert ws.freeze_panes == "B4"
+    assert ws.print_title_rows == "$3:$3"
+
+
+def test_resources_key_long_table_and_chart(report: openpyxl.Workbook) -> None:
+    ws = report["Resources"]
+    key = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == "resource")
+    assert [ws.cell(key, c).value for c in range(1, 8)] == [
+        "resource",
+        "unit",
+        "scope",
+        "capacity",
+        "highest",
+        "≥80% mo.",
+        "name",
+    ]
+    # crew: national, capacity 2, full in Jan (A1 + A2), Feb and Mar (A3)
+    assert [ws.cell(key + 1, c).value for c in range(1, 8)] == [
+        "crew",
+        None,  # no unit given
+        "national",
+        2,
+        1.0,
+        3,
+        "토목반",
+    ]
+    col, rows = _long_table(ws)
+    assert col == 9  # column I: after the resource key (A:G) and a blank column H
+    assert rows[("crew", "2027-02")] == ["crew", "2027-02", 2, 2.0, 2, 1.0]
+    # January: A1 (1 crew, 31 days) + A2 (1 crew, 10 days) = 41 crew-days / 31
+    assert rows[("crew", "2027-01")][3] == pytest.approx(41 / 31, abs=1e-3)
+    assert len(rows) == 13
+    assert ws.auto_filter.ref == "I3:N16"
+    assert len(ws._charts) == 1  # the one scarce national resource
+
+
+@pytest.fixture
+def busy_schedule() -> Schedule:
+    """Three national resources and one regional crew, by month (calendar, from 2027-01-01).
+
+    ``pump`` (capacity 5): 4 in January (80 %, amber), 2 in March (40 %, green), 6 in
+    May (120 %, red: hand-built, over capacity). ``hoist`` (capacity 2): 2 in February.
+    ``drill`` (capacity 4): 1 in January only (25 %). ``crew-SEL`` (regional): 1 of 1.
+    """
+    acts = [
+        Activity("X", "펌프 설치", 10),  # slots 0-9, January
+        Activity("Y", "배관", 10),  # slots 59-68, March
+        Activity("Z", "양수", 10),  # slots 120-129, May
+        Activity("W", "양수 보조", 10),  # slots 120-129, May
+    ]
+    plan = tiny_plan(
+        acts,
+        resources=[
+            Resource("pump", 5, name="Pump crew", unit="crew"),
+            Resource("hoist", 2, name="Hoist", unit="machine"),
+            Resource("drill", 4, name="Drill rig", unit="machine"),
+            Resource("crew-SEL", 1, name="서울 토목반", region="SEL", unit="crew"),
+        ],
+        demands=[
+            Demand("X", "pump", 4),
+            Demand("Y", "pump", 2),
+            Demand("Z", "pump", 3),
+            Demand("W", "pump", 3),
+            Demand("Y", "hoist", 2),
+            Demand("X", "drill", 1),
+            Demand("Z", "crew-SEL", 1),
+        ],
+        regions=[Region("SEL", "서울", 37.57, 126.98, "AI")],
+    )
+    return Schedule(plan, "feasible", starts={"X": 0, "Y": 59, "Z": 120, "W": 120})
+
+
+def test_resources_bands_and_charts(busy_schedule: Schedule, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(write_report(busy_schedule, tmp_path / "busy.xlsx"))
+    ws = wb["Resources"]
+    assert [ws.cell(3, c).value for c in range(1, 6)] == [
+        "month",
+        "pump",
+        "hoist",
+        "drill",
+        "crew-SEL",
+    ]
+    rows = {ws.cell(r, 1).value: r for r in range(4, 9)}
+    assert list(rows) == ["2027-01", "2027-02", "2027-03", "2027-04", "2027-05"]
+    jan, mar, may = (ws.cell(rows[m], 2) for m in ("2027-01", "2027-03", "2027-05"))
+    assert jan.value == 0.8  # 4 of 5: amber
+    assert jan.fill.fgColor.rgb.endswith("FFEB9C")
+    assert mar.value == 0.4  # 2 of 5: green
+    assert mar.fill.fgColor.rgb.endswith("C6EFCE")
+    assert may.value == 1.2  # 6 of 5: red, over capacity
+    assert may.fill.fgColor.rgb.endswith("FFC7CE")
+    assert may.font.b
+    # the long table colours its share column the same way
+    col, long_rows = _long_table(ws)
+    assert long_rows[("pump", "2027-05")] == ["pump", "2027-05", 6, 6, 5, 1.2]  # to the makespan
+    r = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, col + 1).value == "2027-05")
+    assert ws.cell(r, col + 5).fill.fgColor.rgb.endswith("FFC7CE")
+    # charts: national resources reaching 80 % (pump, hoist); not drill (25 %) nor the
+    # regional crew (100 %, but regional)
     assert len(ws._charts) == 2
-    header = [c.value for c in ws[3]]
-    assert header[:3] == ["month", "crew peak", "crew capacity"]
-    feb = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == "2027-02")
-    assert ws.cell(feb, 2).value == 2  # A3 uses 2 crews
-    assert ws.cell(feb, 3).value == 2
+    titles = [c.title.tx.rich.p[0].r[0].t for c in ws._charts]
+    assert titles == ["pump (crews)", "hoist (machines)"]  # by months at >= 80 %
+    _no_formulas(wb)
 
 
 def test_budget_spend_and_charts(report: openpyxl.Workbook) -> None:
