@@ -115,3 +115,17 @@ def test_cli_summary_of_csv(folder, tmp_path, capsys):
     assert main(["psplib", "--set", "j30", "--summary", str(out)]) == 0
     text = capsys.readouterr().out
     assert "| proven_optimal | 1 |" in text
+
+
+@pytest.mark.slow
+def test_j30_sample_against_pyjobshop(folder):
+    """The j30 spread sample (48 instances, 10 s, 2 workers) in one run; see BENCHMARKS.md."""
+    pytest.importorskip("pyjobshop")
+    rows = run_bench(
+        "j30", select_instances("j30", 48), folder=folder, time_limit=10.0, workers=2,
+        solvers=["ours", "pyjobshop"],
+    )  # fmt: skip
+    assert all(r.feasible for r in rows)
+    s = summarize(rows)
+    assert s["ours"]["mean_dev_ref"] == pytest.approx(0.0, abs=1.0)
+    assert s["ours"]["proven_optimal"] >= s["pyjobshop"]["proven_optimal"]

@@ -18,6 +18,7 @@ from scheduler.solver.check import check_schedule
 from scheduler.solver.compact import left_justify
 from scheduler.solver.constraints import add_budgets, add_dependencies, add_resources
 from scheduler.solver.data import Instance
+from scheduler.solver.improve import applicable, improve_schedule
 from scheduler.solver.objective import makespan_var, tardiness_expr, weighted_completion_expr
 from scheduler.solver.sgs import sgs
 from scheduler.solver.variables import make_variables
@@ -41,6 +42,16 @@ DTIME_PER_SECOND = 0.1
 #: Add the interval ``[makespan, horizon)`` at full capacity to every cumulative
 #: (redundant reasoning for RCPSP; see BENCHMARKS.md for its measured effect).
 MAKESPAN_IN_CUMULATIVE = True
+#: Share of the time limit spent on the multi-pass SGS with forward-backward
+#: improvement (:mod:`scheduler.solver.improve`) before CP-SAT, plain RCPSP plans only
+#: (0 turns it off); at most IMPROVE_MAX_S seconds. With ``deterministic`` the budget
+#: is IMPROVE_PASSES_PER_S passes per second of limit instead, so runs stay repeatable.
+IMPROVE_SHARE = 0.1
+IMPROVE_MAX_S = 3.0
+IMPROVE_PASSES_PER_S = 10
+#: Extra CP-SAT parameters (name → value) applied to every solve except the safe
+#: re-run; see BENCHMARKS.md for what was measured with which.
+SEARCH_PARAMS: dict[str, object] = {}
 #: Wall-clock backstop in deterministic mode: ``WALL_BACKSTOP * limit + 5`` seconds.
 #: If it stops the search first, that run is not repeatable (a warning is logged).
 WALL_BACKSTOP = 4.0
@@ -164,6 +175,13 @@ def _params(
         p.max_time_in_seconds = WALL_BACKSTOP * limit + 5.0
     else:
         p.max_time_in_seconds = max(0.01, limit)
+    if not safe:
+        for key, value in SEARCH_PARAMS.items():
+            if key == "subsolvers":
+                p.ClearField("subsolvers")
+                p.subsolvers.extend(value)  # type: ignore[arg-type]
+            else:
+                setattr(p, key, value)
 
 
 def _scale(name: str) -> float:
@@ -281,6 +299,23 @@ def _solve(
             log.error("start bounds crossed although the constructive schedule is feasible")
             return from_constructive()
         return _infeasible(plan, inst, opts, soft_due, t0)
+
+    if IMPROVE_SHARE > 0 and objectives[0] == "makespan" and cons_ok and applicable(inst):
+        assert cons is not None
+        es0, ls0 = bounds
+        better = improve_schedule(
+            inst,
+            cons,
+            es0,
+            ls0,
+            seconds=min(IMPROVE_MAX_S, IMPROVE_SHARE * limit),
+            seed=opts.seed,
+            max_passes=int(IMPROVE_PASSES_PER_S * limit) if opts.deterministic else None,
+        )
+        if not check_schedule(plan, better, soft_due=soft_due, instance=inst):
+            cons = better
+        else:  # cannot happen: the improved schedule is built on the same constraints
+            log.error("improved constructive schedule failed the check; keeping the SGS one")
 
     tight_hz = hz
     if objectives[0] == "makespan" and cons_ok:
