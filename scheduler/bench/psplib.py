@@ -419,27 +419,30 @@ def write_csv(rows: Sequence[Row], path: str | Path) -> None:
 def read_csv(path: str | Path) -> list[Row]:
     """Rows written by :func:`write_csv` / :func:`run_bench` (for re-summarising)."""
 
-    def num(x: str, conv: Callable[[str], object]) -> object:
-        return None if x in ("", "None") else conv(x)
+    def opt_int(x: str) -> int | None:
+        return None if x in ("", "None") else int(x)
+
+    def opt_float(x: str) -> float | None:
+        return None if x in ("", "None") else float(x)
 
     rows = []
     with open(path, encoding="utf-8") as fh:
         for d in csv.DictReader(fh):
             rows.append(
                 Row(
-                    d["instance"],
-                    d["solver"],
-                    num(d["makespan"], int),
-                    d["optimal"] == "True",  # type: ignore[arg-type]
-                    num(d["bound"], float),
-                    float(d["seconds"]),
-                    int(d["reference"]),  # type: ignore[arg-type]
-                    d["reference_optimal"] == "True",
-                    int(d["cp_lb"]),
-                    num(d["dev_ref"], float),
-                    num(d["dev_lb"], float),  # type: ignore[arg-type]
-                    d["feasible"] == "True",
-                    d["errors"],
+                    instance=d["instance"],
+                    solver=d["solver"],
+                    makespan=opt_int(d["makespan"]),
+                    optimal=d["optimal"] == "True",
+                    bound=opt_float(d["bound"]),
+                    seconds=float(d["seconds"]),
+                    reference=int(d["reference"]),
+                    reference_optimal=d["reference_optimal"] == "True",
+                    cp_lb=int(d["cp_lb"]),
+                    dev_ref=opt_float(d["dev_ref"]),
+                    dev_lb=opt_float(d["dev_lb"]),
+                    feasible=d["feasible"] == "True",
+                    errors=d["errors"],
                 )
             )
     return rows

@@ -177,9 +177,10 @@ def _params(
         p.max_time_in_seconds = max(0.01, limit)
     if not safe:
         for key, value in SEARCH_PARAMS.items():
-            if key == "subsolvers":
-                p.ClearField("subsolvers")
-                p.subsolvers.extend(value)  # type: ignore[arg-type]
+            if isinstance(value, list):  # repeated field, e.g. subsolvers
+                repeated = getattr(p, key)
+                del repeated[:]
+                repeated.extend(value)
             else:
                 setattr(p, key, value)
 
