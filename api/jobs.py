@@ -21,12 +21,25 @@ only if the row is still ``running`` (a cancelled row is never overwritten).
 
 At start-up :meth:`JobManager.recover` marks rows left ``running`` by a dead server
 ``failed`` with reason ``interrupted``; ``queued`` rows simply run again.
+
+Workers die with the server. A worker's parent is the fork server, not the server,
+and the fork server lives as long as any worker holds its "alive" pipe, so a
+``kill -9`` of the server would leave both running (the solve going on to its time
+limit). Each worker therefore runs :func:`watch_server`: a daemon thread that checks
+the server's pid (and its start time, so a reused pid does not count) every
+``WATCH_INTERVAL_S`` seconds and ends the worker with ``os._exit`` once the server is
+gone or a zombie. This is portable (psutil) and covers every way the server can die.
+On Linux the worker also asks for ``SIGKILL`` when its parent (the fork server) dies
+(``prctl(PR_SET_PDEATHSIG)``). When the last worker ends, the fork server sees EOF
+on its alive pipe and exits, and so does multiprocessing's resource tracker.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import sys
 import tempfile
 import threading
 import time
@@ -39,12 +52,21 @@ from sqlalchemy import select, update
 
 from api.db import Database, PlanRow, ScheduleRow, utcnow
 
-__all__ = ["INTERRUPTED", "JobManager", "JobSpec", "recover_interrupted", "run_job"]
+__all__ = [
+    "INTERRUPTED",
+    "JobManager",
+    "JobSpec",
+    "recover_interrupted",
+    "run_job",
+    "watch_server",
+]
 
 log = logging.getLogger(__name__)
 
 #: Reason given to a schedule whose solve was running when the server died.
 INTERRUPTED = "interrupted"
+#: Seconds between two checks of the worker's watchdog that the server is still alive.
+WATCH_INTERVAL_S = 0.25
 #: Modules the fork server imports once, so that each job starts warm.
 _PRELOAD = [
     "api.jobs",
@@ -69,11 +91,15 @@ class JobSpec:
         SQLAlchemy URL of the service database.
     progress_interval_s
         Least seconds between two progress writes.
+    server_pid
+        Pid of the server process; the worker ends itself once it is gone
+        (:func:`watch_server`). None: no watchdog.
     """
 
     schedule_id: int
     database_url: str
     progress_interval_s: float = 0.5
+    server_pid: int | None = None
 
 
 def recover_interrupted(db: Database) -> int:
@@ -226,7 +252,7 @@ class JobManager:
                 sid = self._claim_next()
                 if sid is None:
                     return
-                spec = JobSpec(sid, self.db.url, self.progress_interval_s)
+                spec = JobSpec(sid, self.db.url, self.progress_interval_s, os.getpid())
                 proc = self._ctx.Process(
                     target=run_job, args=(spec,), name=f"infraplan-solve-{sid}", daemon=True
                 )
@@ -288,6 +314,8 @@ def run_job(spec: JobSpec) -> None:
     through :func:`scheduler.workbook.plan_from_tables`), solves it, and writes the
     outcome. Every error ends as status ``failed`` with a reason; nothing escapes.
     """
+    if spec.server_pid is not None:
+        watch_server(spec.server_pid)
     logging.basicConfig(level=logging.INFO)
     db = Database(spec.database_url, pooled=False)
     try:
@@ -297,6 +325,72 @@ def run_job(spec: JobSpec) -> None:
         _finish(db, spec.schedule_id, status="failed", reason=f"{type(exc).__name__}: {exc}"[:2000])
     finally:
         db.dispose()
+
+
+def watch_server(server_pid: int, interval_s: float = WATCH_INTERVAL_S) -> threading.Thread:
+    """End this worker process (``os._exit(70)``) soon after the server process is gone.
+
+    Starts a daemon thread that checks, every ``interval_s`` seconds, that the
+    process ``server_pid`` still runs with the start time it had now (psutil, so a
+    reused pid does not count) and is not a zombie. On Linux it first asks the kernel
+    for ``SIGKILL`` when the parent (the fork server) dies (``PR_SET_PDEATHSIG``).
+
+    Parameters
+    ----------
+    server_pid
+        Pid of the server that started this worker.
+    interval_s
+        Seconds between two checks.
+
+    Returns
+    -------
+    threading.Thread
+        The watchdog thread (when the server is already gone the process exits
+        at once instead of returning).
+    """
+    import psutil
+
+    _parent_death_signal()
+    try:
+        server = psutil.Process(server_pid)
+    except psutil.NoSuchProcess:
+        os._exit(70)
+
+    def gone() -> bool:
+        try:
+            return not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+        except psutil.Error:  # access denied and the like: assume it still runs
+            return False
+
+    def watch() -> None:
+        while not gone():
+            time.sleep(interval_s)
+        log.warning("server process %d is gone: worker %d exits", server_pid, os.getpid())
+        os._exit(70)
+
+    if gone():
+        os._exit(70)
+    thread = threading.Thread(target=watch, name="infraplan-watchdog", daemon=True)
+    thread.start()
+    return thread
+
+
+def _parent_death_signal() -> None:
+    """Linux: have the kernel send SIGKILL to this process when its parent dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        if libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0) != 0:
+            log.debug("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+    except (OSError, AttributeError) as exc:  # no libc or no prctl: the watchdog remains
+        log.debug("prctl(PR_SET_PDEATHSIG) unavailable: %s", exc)
 
 
 def _solve_row(db: Database, spec: JobSpec) -> None:
