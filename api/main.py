@@ -11,12 +11,15 @@ which one handler maps to 4xx.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,7 +31,7 @@ from api.responses import BodyCache
 from api.routes import health, keys, plans, schedules
 from scheduler.errors import InfraplanError, InvalidPlanError, UnreadableFileError
 
-__all__ = ["BodyLimitMiddleware", "app", "create_app"]
+__all__ = ["BodyLimitMiddleware", "app", "create_app", "json_safe"]
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +136,44 @@ async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse
     return JSONResponse({"detail": str(exc)}, status_code=400)
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with every part JSON can carry kept and the rest made text.
+
+    Non-finite floats (``1e309`` parses as infinity, ``NaN``) become ``"inf"``,
+    ``"-inf"``, ``"nan"``; bytes are decoded (invalid UTF-8 replaced); anything else
+    that is not a JSON type becomes its ``str``.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """422 for a request that does not match its schema (the one validation handler).
+
+    FastAPI's answer ``{"detail": [errors]}``, but each error's ``input`` and ``ctx``
+    made JSON-compliant (:func:`json_safe`): a body such as ``{"time_limit_s": 1e309}``
+    carries an infinite float that JSON cannot write, which made a 500.
+    """
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for err in exc.errors():
+        err = dict(err)
+        for field in ("input", "ctx"):
+            if field in err:
+                err[field] = json_safe(err[field])
+        errors.append(err)
+    return JSONResponse({"detail": json_safe(jsonable_encoder(errors))}, status_code=422)
+
+
 async def internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """Any unexpected error: logged with its traceback, answered as JSON 500."""
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -173,6 +214,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jobs = jobs
     app.state.bodies = BodyCache()
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes + MULTIPART_SLACK)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(InfraplanError, domain_error_handler)
     app.add_exception_handler(Exception, internal_error_handler)
     app.include_router(health.router)
