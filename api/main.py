@@ -20,7 +20,8 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -208,7 +209,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             jobs.stop()
             db.dispose()
 
-    app = FastAPI(title="infraplan", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="infraplan",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served below from /static, not from a CDN
+        redoc_url=None,  # one offline reference is enough: /docs
+    )
     app.state.settings = settings
     app.state.db = db
     app.state.jobs = jobs
@@ -222,8 +230,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(schedules.router)
     app.include_router(keys.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _add_docs(app)
     _document_plan_create(app)
     return app
+
+
+def _add_docs(app: FastAPI) -> None:
+    """``GET /docs``: Swagger UI with every asset served by the app (works offline).
+
+    The assets are swagger-ui-dist 5.35.0 (Apache-2.0; ``static/swagger-ui.LICENSE``),
+    copied unchanged into ``api/static``.
+    """
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - API reference",
+            swagger_js_url="/static/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui-favicon.png",
+        )
 
 
 def _document_plan_create(app: FastAPI) -> None:
