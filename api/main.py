@@ -253,6 +253,14 @@ def _add_docs(app: FastAPI) -> None:
         )
 
 
+def _set_time_limit_maximum(schemas: dict[str, Any], maximum_s: float) -> None:
+    """Write the server's largest time limit into ScheduleCreate.time_limit_s (``maximum``)."""
+    prop = schemas.get("ScheduleCreate", {}).get("properties", {}).get("time_limit_s", {})
+    for branch in prop.get("anyOf", [prop]):
+        if branch.get("type") == "number":
+            branch["maximum"] = maximum_s
+
+
 def _document_plan_create(app: FastAPI) -> None:
     """Add PlanCreate (read by hand in POST /plans) to the OpenAPI components."""
     from fastapi.openapi.utils import get_openapi
@@ -268,6 +276,7 @@ def _document_plan_create(app: FastAPI) -> None:
             schemas["PlanCreate"] = PlanCreate.model_json_schema(
                 ref_template="#/components/schemas/{model}"
             )
+            _set_time_limit_maximum(schemas, app.state.settings.max_time_limit_s)
             app.openapi_schema = schema
         return app.openapi_schema
 

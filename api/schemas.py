@@ -127,8 +127,10 @@ class ScheduleCreate(BaseModel):
     time_limit_s: float | None = Field(
         default=None,
         gt=0,
-        le=86400,
-        description="Solver time limit in seconds; default and maximum set by the server.",
+        allow_inf_nan=False,
+        description="Solver time limit in seconds; default and maximum set by the server "
+        "(INFRAPLAN_SOLVE_TIME_LIMIT_S, INFRAPLAN_MAX_TIME_LIMIT_S; the maximum is also "
+        "given here as `maximum`).",
     )
     seed: int | None = Field(
         default=None, ge=0, le=2**31 - 1, description="Random seed of the solver."

@@ -270,13 +270,8 @@ def create_schedule(
     """Queue a solve of the plan as a new schedule version; poll GET /schedules/{id}."""
     _get_plan(session, plan_id)
     body = body or ScheduleCreate()
-    limit = body.time_limit_s or settings.solve_time_limit_s
-    if limit > settings.max_time_limit_s:
-        raise HTTPException(
-            422,
-            f"time_limit_s {limit:g} is above this server's maximum "
-            f"{settings.max_time_limit_s:g} seconds",
-        )
+    check_time_limit(body.time_limit_s, settings.max_time_limit_s)
+    limit = body.time_limit_s or min(settings.solve_time_limit_s, settings.max_time_limit_s)
     options = {
         "objective": body.objective,
         "time_limit_s": limit,
@@ -351,6 +346,33 @@ def get_latest_schedule(
     if row is None:
         raise HTTPException(404, f"plan {plan_id} has no {'solved ' if solved else ''}schedule")
     return etag_json(request, schedule_public(row).model_dump(mode="json"))
+
+
+def check_time_limit(time_limit_s: float | None, maximum_s: float) -> None:
+    """Refuse a solver time limit above the server's maximum (the one upper limit).
+
+    The schema only asks for a positive number; the maximum is the setting
+    ``INFRAPLAN_MAX_TIME_LIMIT_S`` (also written into the OpenAPI schema as
+    ``maximum``). The error has the shape of every other validation error.
+
+    Raises
+    ------
+    RequestValidationError
+        422 ``less_than_equal`` at ``("body", "time_limit_s")``.
+    """
+    if time_limit_s is not None and time_limit_s > maximum_s:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "less_than_equal",
+                    "loc": ("body", "time_limit_s"),
+                    "msg": f"Input should be less than or equal to {maximum_s:g} "
+                    "(this server's largest solver time limit, seconds)",
+                    "input": time_limit_s,
+                    "ctx": {"le": maximum_s},
+                }
+            ]
+        )
 
 
 def _jsonable(value: Any) -> Any:
