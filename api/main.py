@@ -59,11 +59,23 @@ class BodyLimitMiddleware:
     A declared ``Content-Length`` above the limit is refused before any byte is read;
     a body without one (chunked) is counted as it arrives and refused when it passes
     the limit, so no request can make the server hold more than ``limit`` bytes.
+
+    Parameters
+    ----------
+    app
+        The wrapped ASGI app.
+    limit
+        Largest body let through, in bytes (the upload limit plus multipart slack).
+    stated_limit
+        The limit the 413 message names, in bytes: the configured upload limit
+        (``INFRAPLAN_MAX_UPLOAD_BYTES``), not the slack a multipart body needs on top.
+        Default: ``limit``.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, stated_limit: int | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.stated_limit = limit if stated_limit is None else stated_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,8 +95,8 @@ class BodyLimitMiddleware:
                         send,
                         413,
                         {
-                            "detail": f"the body ({declared} bytes) is "
-                            f"larger than the limit of {self.limit} bytes"
+                            "detail": f"the body ({declared} bytes) is larger "
+                            f"than the upload limit of {self.stated_limit} bytes"
                         },
                     )
                     return
@@ -97,7 +109,8 @@ class BodyLimitMiddleware:
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
                     raise HTTPException(
-                        413, f"the body is larger than the limit of {self.limit} bytes"
+                        413,
+                        f"the body is larger than the upload limit of {self.stated_limit} bytes",
                     )
             return message
 
@@ -221,7 +234,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.jobs = jobs
     app.state.bodies = BodyCache()
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes + MULTIPART_SLACK)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=settings.max_upload_bytes + MULTIPART_SLACK,
+        stated_limit=settings.max_upload_bytes,
+    )
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(InfraplanError, domain_error_handler)
     app.add_exception_handler(Exception, internal_error_handler)

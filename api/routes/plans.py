@@ -78,7 +78,7 @@ async def read_upload(request: Request, settings: SettingsDep) -> Upload:
         data = await file.read(limit + 1)
         await file.close()
         if len(data) > limit:
-            raise HTTPException(413, f"the file is larger than the limit of {limit} bytes")
+            raise HTTPException(413, f"the file is larger than the upload limit of {limit} bytes")
         name = form.get("name")
         return Upload(
             "file",
@@ -89,7 +89,7 @@ async def read_upload(request: Request, settings: SettingsDep) -> Upload:
     if ctype in ("application/json", ""):
         body = await request.body()
         if len(body) > limit:
-            raise HTTPException(413, f"the body is larger than the limit of {limit} bytes")
+            raise HTTPException(413, f"the body is larger than the upload limit of {limit} bytes")
         try:
             create = PlanCreate.model_validate_json(body)
         except ValidationError as exc:

@@ -182,6 +182,29 @@ def test_chunked_body_over_the_limit(client: TestClient, keys: dict) -> None:
     assert r.status_code == 413
 
 
+def _chunks(n: int):  # no Content-Length: counted while it streams in
+    for _ in range(n):
+        yield b" " * 10_000
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"files": {"file": ("big.xlsx", b"x" * 500_000)}},  # multipart above limit + slack
+        {"files": {"file": ("big.xlsx", b"x" * 210_000)}},  # multipart within the slack
+        {"content": b" " * 400_000, "headers": {"Content-Type": "application/json"}},  # JSON
+        {"content": _chunks(50), "headers": {"Content-Type": "application/json"}},  # chunked
+    ],
+)
+def test_413_states_the_configured_limit(client: TestClient, keys: dict, kwargs: dict) -> None:
+    headers = {**keys["planner"], **kwargs.pop("headers", {})}
+    r = client.post("/plans", headers=headers, **kwargs)
+    assert r.status_code == 413
+    detail = r.json()["detail"]
+    assert "upload limit of 200000 bytes" in detail, detail  # never limit + multipart slack
+    assert str(200_000 + 64 * 1024) not in detail
+
+
 @pytest.mark.parametrize(
     ("kwargs", "status"),
     [
