@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request, Response
 
-__all__ = ["BodyCache", "dumps", "etag_body", "etag_json", "etag_of"]
+__all__ = ["BodyCache", "content_disposition", "dumps", "etag_body", "etag_json", "etag_of"]
 
 
 def etag_of(body: bytes) -> str:
@@ -79,3 +81,16 @@ def etag_body(request: Request, body: bytes) -> Response:
 def dumps(payload: Any) -> bytes:
     """Compact UTF-8 JSON, the one serialisation of every ETagged answer."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def content_disposition(filename: str, fallback: str) -> str:
+    """``attachment`` with an ASCII ``filename`` and the UTF-8 ``filename*`` (RFC 6266/5987).
+
+    For ``"국가-v1.xlsx"`` it gives ``attachment; filename="schedule-1-v1.xlsx";
+    filename*=UTF-8''%EA%B5%AD%EA%B0%80-v1.xlsx``.
+    """
+    clean = re.sub(r'[\x00-\x1f\x7f/\\"]+', "_", filename).strip() or fallback
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", clean)
+    if ascii_name.strip("_.") in ("", "xlsx", "json") or ascii_name.startswith("_"):
+        ascii_name = fallback
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(clean, safe='')}"

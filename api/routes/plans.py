@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile
 
 from api.db import SOLVED_STATUSES, PlanRow, ScheduleRow
 from api.deps import JobsDep, PlanId, PlannerKey, ReaderKey, SessionDep, SettingsDep
-from api.responses import etag_json
+from api.responses import content_disposition, etag_json
 from api.routes.views import schedule_public, schedule_summary
 from api.schemas import (
     ErrorPublic,
@@ -239,14 +239,25 @@ def get_plan(plan_id: PlanId, key: ReaderKey, session: SessionDep) -> PlanPublic
     },
 )
 def get_plan_upload(plan_id: PlanId, key: ReaderKey, session: SessionDep) -> Response:
-    """Download the plan's upload exactly as it was received."""
+    """Download the plan's upload exactly as it was received.
+
+    ``Content-Disposition`` carries the uploaded file name (UTF-8 as RFC 5987
+    ``filename*``, an ASCII ``filename`` beside it); a JSON upload is named after
+    the plan.
+    """
     row = _get_plan(session, plan_id)
     media = (
         "application/json"
         if row.source_format == "json"
         else (XLSX_TYPE if row.source_format == "xlsx" else "application/octet-stream")
     )
-    return Response(row.upload, media_type=media)
+    ext = "json" if row.source_format == "json" else (row.source_format or "bin")
+    name = row.filename or f"{row.name or f'plan-{row.id}'}.{ext}"
+    return Response(
+        row.upload,
+        media_type=media,
+        headers={"Content-Disposition": content_disposition(name, f"plan-{row.id}.{ext}")},
+    )
 
 
 @router.post(
@@ -275,7 +286,7 @@ def create_schedule(
     options = {
         "objective": body.objective,
         "time_limit_s": limit,
-        "seed": body.seed or 0,
+        "seed": body.seed,  # null when none was sent: the solver's default
         "workers": settings.solve_workers,
         "deterministic": body.deterministic,
     }

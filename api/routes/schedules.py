@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
@@ -22,7 +20,7 @@ from api.deps import (
     get_db,
     lookup_key,
 )
-from api.responses import BodyCache, dumps, etag_body, etag_json
+from api.responses import BodyCache, content_disposition, dumps, etag_body, etag_json
 from api.routes.views import critical_path_view, gantt_view, schedule_public
 from api.schemas import (
     BudgetPublic,
@@ -34,7 +32,7 @@ from api.schemas import (
     SchedulePublic,
 )
 
-__all__ = ["router"]
+__all__ = ["content_disposition", "router"]
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
 
@@ -239,16 +237,3 @@ def get_report(schedule_id: ScheduleId, key: ReaderKey, session: SessionDep) -> 
             )
         },
     )
-
-
-def content_disposition(filename: str, fallback: str) -> str:
-    """``attachment`` with an ASCII ``filename`` and the UTF-8 ``filename*`` (RFC 6266/5987).
-
-    For ``"국가-v1.xlsx"`` it gives ``attachment; filename="schedule-1-v1.xlsx";
-    filename*=UTF-8''%EA%B5%AD%EA%B0%80-v1.xlsx``.
-    """
-    clean = re.sub(r'[\x00-\x1f\x7f/\\"]+', "_", filename).strip() or fallback
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", clean)
-    if ascii_name.strip("_.") in ("", "xlsx") or ascii_name.startswith("_"):
-        ascii_name = fallback
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(clean, safe='')}"

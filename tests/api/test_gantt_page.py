@@ -41,6 +41,14 @@ def test_page_without_key_is_a_shell_that_asks_for_it(client: TestClient, solved
     assert 'id="key-form"' in r.text
 
 
+def test_page_shell_is_the_same_for_any_id(client: TestClient, solved: dict) -> None:
+    # without a key the page tells nothing about which schedules exist
+    known = client.get(f"/schedules/{solved['id']}/gantt.html")
+    unknown = client.get("/schedules/98765/gantt.html")
+    assert (known.status_code, unknown.status_code) == (200, 200)
+    assert unknown.text.replace("98765", str(solved["id"])) == known.text
+
+
 @pytest.mark.parametrize(
     ("headers", "status"),
     [

@@ -7,6 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,12 +30,22 @@ def test_upload_workbook_keeps_the_exact_bytes(
     assert plan["sha256"] == hashlib.sha256(data).hexdigest()
     got = client.get(f"/plans/{plan['id']}/upload", headers=keys["ministry"])
     assert got.content == data
+    # the original name: ASCII fallback plus the UTF-8 name (RFC 5987)
+    assert got.headers["content-disposition"] == (
+        f"attachment; filename=\"plan-{plan['id']}.xlsx\"; filename*=UTF-8''%EA%B5%AD%EA%B0%80.xlsx"
+    )
     assert client.get(f"/plans/{plan['id']}", headers=keys["ministry"]).json() == plan
 
 
 def test_upload_json_tables(client: TestClient, keys: dict) -> None:
     plan = upload_json(client, keys["planner"])
     assert (plan["name"], plan["activity_count"], plan["source_format"]) == (TINY_NAME, 4, "json")
+    got = client.get(f"/plans/{plan['id']}/upload", headers=keys["ministry"])
+    assert got.headers["content-type"] == "application/json"
+    assert got.headers["content-disposition"] == (  # a JSON upload is named after the plan
+        f'attachment; filename="plan-{plan["id"]}.json"; '
+        f"filename*=UTF-8''{quote(TINY_NAME + '.json', safe='')}"
+    )
     r = client.post(
         "/plans", json={"name": "이름 바꿈", "tables": tiny_tables()}, headers=keys["planner"]
     )

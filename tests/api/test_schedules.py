@@ -160,6 +160,16 @@ def test_solve_options_are_checked(client: TestClient, keys: dict) -> None:
     assert client.post("/plans/999/schedules", headers=keys["planner"]).status_code == 404
 
 
+def test_options_echo_null_seed_when_none_was_sent(client: TestClient, keys: dict) -> None:
+    pid = upload_json(client, keys["planner"])["id"]
+    r = client.post(f"/plans/{pid}/schedules", json={"time_limit_s": 2}, headers=keys["planner"])
+    body = wait_for(client, r.json()["id"], keys["planner"])
+    assert body["options"]["seed"] is None  # not a made-up 0
+    assert body["options"]["time_limit_s"] == 2
+    r = client.post(f"/plans/{pid}/schedules", json={"seed": 0}, headers=keys["planner"])
+    assert wait_for(client, r.json()["id"], keys["planner"])["options"]["seed"] == 0
+
+
 def test_infeasible_plan(client: TestClient, keys: dict) -> None:
     tables = tiny_tables()
     tables["Activities"][3]["due"] = "2027-01-08"  # D cannot end before A+B are done
