@@ -3,10 +3,13 @@
  * from the internet). Reads the tasks of GET /schedules/{id}/gantt (frappe-gantt
  * fields plus project, critical, links with type and lag), draws one row per task
  * grouped by project (with a project summary bar), critical bars in red (class
- * "critical"), dependency arrows for FS/SS/FF/SF, and a week/month zoom.
+ * "critical"), the driving path outlined (class "driving"), dependency arrows for
+ * FS/SS/FF/SF, and a week/month zoom. The chart scrolls in its own box; the date header
+ * and the activity-name column are sticky.
  *
  * Data: embedded in the page (when it was fetched with an X-API-Key header), or
- * fetched with the key from the URL fragment (#key=...) or typed into the form.
+ * fetched with the key from the URL fragment (#key=..., removed from the address bar
+ * once read) or typed into the form.
  */
 (function () {
   "use strict";
@@ -54,6 +57,17 @@
     return flat;
   }
 
+  function div(cls, parent, text) {
+    var e = document.createElement("div");
+    e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+
+  // Layout: the chart scrolls in its own box (.gantt, viewport height, scrollbars at its
+  // edges); inside, a 2x2 grid whose date header sticks to the top and whose activity
+  // column sticks to the left, so a scrolled chart keeps its dates and names in view.
   function render() {
     var data = state.data;
     root.textContent = "";
@@ -71,55 +85,72 @@
     var d0 = new Date(first * DAY_MS);
     first = Math.round(Date.UTC(d0.getUTCFullYear(), d0.getUTCMonth(), 1) / DAY_MS);
     last += 7;
-    var width = LABEL_W + (last - first) * px + 20;
-    var height = HEAD_H + list.length * ROW_H + 10;
+    var width = (last - first) * px + 20;
+    var height = list.length * ROW_H + 10;
+    var grid = div("gantt-grid", root);
+    grid.style.gridTemplateColumns = LABEL_W + "px " + width + "px";
+    div("gantt-corner", grid, "Activity");
+    var head = el("svg", { "class": "gantt-head", width: width, height: HEAD_H,
+      "aria-hidden": "true" }, div("gantt-head-cell", grid));
+    var labels = el("svg", { "class": "gantt-labels", width: LABEL_W, height: height },
+      div("gantt-labels-cell", grid));
     var svg = el("svg", { "class": "gantt-chart", width: width, height: height,
       viewBox: "0 0 " + width + " " + height, role: "img",
-      "aria-label": "Gantt of " + (data.plan_name || "schedule") }, root);
+      "aria-label": "Gantt of " + (data.plan_name || "schedule") }, div("gantt-chart-cell", grid));
     var defs = el("defs", {}, svg);
     [["arrowhead", "#8a93a0"], ["arrowhead-critical", "#d62728"]].forEach(function (m) {
       var mk = el("marker", { id: m[0], viewBox: "0 0 8 8", refX: 7, refY: 4, markerWidth: 7,
         markerHeight: 7, orient: "auto-start-reverse" }, defs);
       el("path", { d: "M0,0 L8,4 L0,8 z", fill: m[1] }, mk);
     });
-    function x(d) { return LABEL_W + (d - first) * px; }
-    function y(i) { return HEAD_H + i * ROW_H; }
+    function x(d) { return (d - first) * px; }
+    function y(i) { return i * ROW_H; }
 
-    // grid: months always, weeks (Mondays) in week zoom
-    var grid = el("g", { "class": "grid" }, svg);
+    // row backgrounds of the project rows, under everything else
+    var bg = el("g", { "class": "row-bgs" }, svg);
+    list.forEach(function (r, i) {
+      if (!r.group) return;
+      el("rect", { "class": "row-bg group", x: 0, y: y(i), width: width, height: ROW_H }, bg);
+      el("rect", { "class": "row-bg group", x: 0, y: y(i), width: LABEL_W, height: ROW_H },
+        labels);
+    });
+
+    // grid: months always, weeks (Mondays) in week zoom; their labels in the sticky header
+    var lines = el("g", { "class": "grid" }, svg);
     for (var d = first; d <= last; d++) {
       var date = new Date(d * DAY_MS);
       if (date.getUTCDate() === 1) {
-        el("line", { "class": "grid-line month", x1: x(d), x2: x(d), y1: 0, y2: height }, grid);
-        el("text", { "class": "grid-label", x: x(d) + 3, y: 16 }, grid, isoOf(d).slice(0, 7));
+        el("line", { "class": "grid-line month", x1: x(d), x2: x(d), y1: 0, y2: height }, lines);
+        el("line", { "class": "grid-line month", x1: x(d), x2: x(d), y1: 0, y2: HEAD_H }, head);
+        el("text", { "class": "grid-label", x: x(d) + 3, y: 16 }, head, isoOf(d).slice(0, 7));
       } else if (state.zoom === "week" && date.getUTCDay() === 1) {
-        el("line", { "class": "grid-line week", x1: x(d), x2: x(d), y1: 22, y2: height }, grid);
-        el("text", { "class": "grid-label", x: x(d) + 2, y: 36 }, grid, String(date.getUTCDate()));
+        el("line", { "class": "grid-line week", x1: x(d), x2: x(d), y1: 0, y2: height }, lines);
+        el("line", { "class": "grid-line week", x1: x(d), x2: x(d), y1: 22, y2: HEAD_H }, head);
+        el("text", { "class": "grid-label", x: x(d) + 2, y: 36 }, head, String(date.getUTCDate()));
       }
     }
 
-    // rows
+    // rows: names in the sticky column, bars in the chart
     var pos = {};
     var body = el("g", { "class": "rows" }, svg);
     list.forEach(function (r, i) {
       var top = y(i);
       if (r.group) {
-        el("rect", { "class": "row-bg group", x: 0, y: top, width: width, height: ROW_H }, body);
-        el("title", {}, el("text", { "class": "row-label group", x: 6, y: top + 16 }, body,
+        el("title", {}, el("text", { "class": "row-label group", x: 6, y: top + 16 }, labels,
           clip(r.name, 38)), r.name);
         el("rect", { "class": "project-bar", "data-project": r.name, x: x(day(r.start)), y: top + 9,
           width: Math.max(2, (day(r.end) + 1 - day(r.start)) * px), height: 6 }, body);
         return;
       }
-      el("text", { "class": "row-label", x: 16, y: top + 16 }, body,
-        clip(r.id + "  " + (r.name || ""), 40));
+      el("title", {}, el("text", { "class": "row-label", x: 16, y: top + 16 }, labels,
+        clip(r.id + "  " + (r.name || ""), 40)), r.id + " " + (r.name || ""));
       var s = day(r.start), e = day(r.end) + 1;
       var cls = (r.custom_class ? " " + r.custom_class : "") + (r.driving ? " driving" : "");
       var g = el("g", { "class": "task", "data-id": r.id }, body);
       var tip = r.id + " " + r.name + "\n" + r.start + " → " + r.finish +
         " (" + r.duration_days + " d)" + (r.total_float_days !== null &&
         r.total_float_days !== undefined ? ", total float " + r.total_float_days + " d" : "") +
-        (r.critical ? ", critical" : "");
+        (r.critical ? ", critical" : "") + (r.driving ? ", driving path" : "");
       if (r.duration_days === 0) {
         var cx = x(s), cy = top + ROW_H / 2, h = BAR_H / 2 + 1;
         el("path", { "class": "milestone" + cls, "data-id": r.id,
@@ -154,7 +185,7 @@
     // today
     var today = Math.floor(Date.now() / DAY_MS);
     if (today >= first && today <= last) {
-      el("line", { "class": "today", x1: x(today), x2: x(today), y1: HEAD_H, y2: height }, svg);
+      el("line", { "class": "today", x1: x(today), x2: x(today), y1: 0, y2: height }, svg);
     }
     document.querySelectorAll(".zoom button").forEach(function (b) {
       b.classList.toggle("active", b.getAttribute("data-zoom") === state.zoom);
@@ -220,6 +251,13 @@
   if (embedded) { show(embedded); return; }
   var m = /(?:^|[#&])key=([^&]+)/.exec(location.hash);
   var key = m ? decodeURIComponent(m[1]) : null;
+  if (m && window.history && history.replaceState) {
+    // the key must not stay in the address bar (nor in bookmarks, history or screenshots)
+    var rest = location.hash.replace(/(^#|&)key=[^&]*/, "$1").replace(/^#&/, "#").replace("&&", "&")
+      .replace(/&$/, "");
+    history.replaceState(null, "", location.pathname + location.search +
+      (rest === "#" ? "" : rest));
+  }
   if (!key) { try { key = sessionStorage.getItem("infraplan-key"); } catch (e) { key = null; } }
   if (key) load(key); else askKey();
 })();

@@ -61,6 +61,43 @@ def test_page_with_a_bad_key(client: TestClient, solved: dict, headers: dict, st
     )
 
 
+def css_rules(css: str) -> dict[str, str]:
+    """Selector → declarations of a flat stylesheet (no nesting, no media queries)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    out: dict[str, str] = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", css):
+        for sel in selectors.split(","):
+            out[sel.strip()] = out.get(sel.strip(), "") + body
+    return out
+
+
+def test_header_and_names_stick_and_the_chart_scrolls_in_its_box(client: TestClient) -> None:
+    rules = css_rules(client.get("/static/gantt.css").text)
+    for sel, edge in [
+        (".gantt-head-cell", "top: 0"),  # dates stay on top when scrolling down
+        (".gantt-corner", "left: 0"),  # the corner stays put both ways
+        (".gantt-labels-cell", "left: 0"),  # names stay left when scrolling right
+    ]:
+        assert "position: sticky" in rules[sel] and edge in rules[sel], sel
+    # the chart is its own scroll box filling the rest of the viewport
+    assert "overflow: auto" in rules[".gantt"] and "min-height: 0" in rules[".gantt"]
+    assert "flex-direction: column" in rules["body"]
+
+
+def test_legend_names_critical_and_driving(client: TestClient) -> None:
+    html = client.get("/schedules/1/gantt.html").text
+    legend = dict(re.findall(r'data-legend="([\w-]+)"><span class="swatch ([\w ]+)">', html))
+    assert legend["critical"] == "critical" and legend["driving"] == "driving"
+    rules = css_rules(client.get("/static/gantt.css").text)
+    assert "border: 2px solid #111" in rules[".swatch.driving"]  # as the outline of .bar.driving
+    assert "stroke: #111" in rules[".bar.driving"]
+
+
+def test_key_is_removed_from_the_address_bar(client: TestClient) -> None:
+    js = client.get("/static/gantt.js").text
+    assert "history.replaceState(null" in js  # after reading #key=...
+
+
 def test_static_assets_are_served(client: TestClient) -> None:
     js = client.get("/static/gantt.js")
     css = client.get("/static/gantt.css")
@@ -108,3 +145,11 @@ def test_chromium_draws_bars_arrows_and_critical_path(
     assert sorted((f, t) for _, f, t in arrows) == [("A", "B"), ("A", "C"), ("B", "D"), ("C", "D")]
     assert sorted((f, t) for c, f, t in arrows if c) == [("A", "B"), ("B", "D")]
     assert dom.count('class="project-bar"') == 2  # grouped by project
+    # the date header and the activity column are drawn apart from the bars (sticky cells)
+    head = re.search(r'<div class="gantt-head-cell"><svg class="gantt-head".*?</svg>', dom, re.S)
+    assert head and "2027-01" in head.group(0)
+    names = re.search(
+        r'<div class="gantt-labels-cell"><svg class="gantt-labels".*?</svg>', dom, re.S
+    )
+    assert names and "Earthworks" in names.group(0) and "Road SEL-DJN" in names.group(0)
+    assert re.findall(r'data-legend="([\w-]+)"', dom)[:3] == ["activity", "critical", "driving"]
