@@ -23,7 +23,10 @@ import numpy as np
 
 from scheduler.solver.data import Instance
 
-__all__ = ["applicable", "improve_schedule"]
+__all__ = ["STALL_PASSES", "applicable", "improve_schedule"]
+
+#: Stop the sampling after this many passes without a shorter makespan.
+STALL_PASSES = 25
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +160,8 @@ def improve_schedule(
     Multi-pass: serial SGS with the rules LST (latest start), LFT (latest finish),
     MTS (most total successors) and GRPW (greatest rank positional weight), then
     regret-biased random sampling around LFT, each followed by forward-backward
-    improvement, until ``seconds`` of wall time are used.
+    improvement, until ``seconds`` of wall time are used, the critical-path bound is
+    met, or :data:`STALL_PASSES` passes in a row found nothing shorter.
 
     Parameters
     ----------
@@ -201,7 +205,7 @@ def improve_schedule(
         [-float(dur[i] + sum(dur[s] for s in rc.fw_succ[i])) for i in range(n)],
     ]
     rng = random.Random(seed)
-    passes = 0
+    passes = last_gain = 0
 
     # a pass budget makes the result repeatable; the clock is then only a backstop
     deadline = t0 + (seconds if max_passes is None else 4 * seconds)
@@ -209,15 +213,17 @@ def improve_schedule(
     def more() -> bool:
         if max_passes is not None and passes >= max_passes:
             return False
+        if passes - last_gain >= STALL_PASSES:
+            return False
         return time.perf_counter() < deadline and best_mk > lb
 
     def consider(prio: list[float]) -> None:
-        nonlocal best, best_mk, passes
+        nonlocal best, best_mk, passes, last_gain
         s = rc.fbi(rc.serial(prio), deadline=None if max_passes is not None else deadline)
         passes += 1
         mk = rc.makespan(s)
         if mk < best_mk:
-            best, best_mk = s, mk
+            best, best_mk, last_gain = s, mk, passes
 
     for prio in rules:
         if not more():
