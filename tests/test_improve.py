@@ -39,8 +39,10 @@ def test_tiny_plan_reaches_total_work():
     plan = _tiny()
     inst = Instance.from_plan(plan)
     assert applicable(inst)
-    es, ls = inst.start_bounds(plan.horizon)
-    out = improve_schedule(inst, sgs(inst), es, ls, seconds=0.2)
+    bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
+    assert bounds is not None and base is not None
+    es, ls = bounds
+    out = improve_schedule(inst, base, es, ls, seconds=0.2)
     assert_feasible(plan, out)
     assert _makespan(plan, out) == 8  # one at a time: 2 + 5 + 1
 
@@ -71,8 +73,9 @@ def test_j120_improves_on_serial_sgs():
         pytest.skip(f"PSPLIB instance not found: {path}")
     plan = read_psplib(path)
     inst = Instance.from_plan(plan)
-    base = sgs(inst)
-    es, ls = inst.start_bounds(plan.horizon)
+    bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
+    assert bounds is not None and base is not None
+    es, ls = bounds
     out = improve_schedule(inst, base, es, ls, seconds=5.0, max_passes=4)
     assert_feasible(plan, out)
     assert _makespan(plan, base) == 217  # LST serial SGS
