@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,13 +24,9 @@ from pathlib import Path
 
 import httpx
 
+from api.liveserver import ServerNotStarted, create_key, running_server
+
 __all__ = ["main"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -57,106 +51,78 @@ def main(argv: list[str] | None = None) -> int:
         "INFRAPLAN_DATABASE_URL": f"sqlite:///{tmp / 'load.db'}",
         "INFRAPLAN_SOLVE_WORKERS": os.environ.get("INFRAPLAN_SOLVE_WORKERS", "2"),
     }
-    key = subprocess.run(
-        [sys.executable, "-m", "api", "keys", "create", "--role", "planner"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout.split()[0]
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    headers = {"X-API-Key": key}
+    key = create_key(env, "planner")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                print("server did not start; see", tmp / "server.log", file=sys.stderr)
-                return 2
-            time.sleep(0.1)
+        with running_server(env, log_path=tmp / "server.log") as (url, _server):
+            return _measure(args, url, {"X-API-Key": key})
+    except ServerNotStarted:
+        print("server did not start; see", tmp / "server.log", file=sys.stderr)
+        return 2
 
-        with httpx.Client(base_url=url, headers=headers, timeout=120) as c:
-            t0 = time.perf_counter()
-            r = c.post("/plans", files={"file": (args.plan.name, args.plan.read_bytes())})
-            r.raise_for_status()
-            plan = r.json()
-            t_upload = time.perf_counter() - t0
-            r = c.post(f"/plans/{plan['id']}/schedules", json={"time_limit_s": args.time_limit})
-            r.raise_for_status()
-            sid = r.json()["id"]
-            end = time.monotonic() + args.timeout
-            while True:
-                body = c.get(f"/schedules/{sid}").json()
-                if body["status"] not in ("queued", "running") or time.monotonic() > end:
-                    break
-                time.sleep(0.1)
-            t_done = time.perf_counter() - t0
-        doc = body.get("document") or {}
-        print(
-            f"plan: {args.plan} ({plan['activity_count']} activities, "
-            f"{args.plan.stat().st_size} bytes)"
-        )
-        print(f"upload + validation: {t_upload:.2f} s")
-        print(
-            f"upload to finished schedule: {t_done:.2f} s (status {body['status']}, "
-            f"solve {doc.get('solve_seconds')} s, makespan {doc.get('makespan_days')} d, "
-            f"gap {doc.get('gap')})"
-        )
 
-        latencies: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        per_client = [
-            args.requests // args.clients + (i < args.requests % args.clients)
-            for i in range(args.clients)
-        ]
-
-        def client(n: int) -> None:
-            with httpx.Client(base_url=url, headers=headers, timeout=30) as hc:
-                for _ in range(n):
-                    t = time.perf_counter()
-                    resp = hc.get(f"/schedules/{sid}")
-                    dt = time.perf_counter() - t
-                    with lock:
-                        latencies.append(dt)
-                        if resp.status_code != 200:
-                            errors.append(str(resp.status_code))
-
-        threads = [threading.Thread(target=client, args=(n,)) for n in per_client]
+def _measure(args: argparse.Namespace, url: str, headers: dict[str, str]) -> int:
+    """Upload, solve and poll, then the GET latency; print the figures; return the exit code."""
+    with httpx.Client(base_url=url, headers=headers, timeout=120) as c:
         t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - t0
-        size = len(httpx.get(f"{url}/schedules/{sid}", headers=headers).content)
-        print(
-            f"GET /schedules/{sid} ({size} bytes): {len(latencies)} requests from "
-            f"{args.clients} clients in {wall:.2f} s; median "
-            f"{statistics.median(latencies) * 1000:.1f} ms, p95 "
-            f"{_percentile(latencies, 0.95) * 1000:.1f} ms, errors {len(errors)}"
-        )
-        return 0 if body["status"] in ("optimal", "feasible") else 1
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        r = c.post("/plans", files={"file": (args.plan.name, args.plan.read_bytes())})
+        r.raise_for_status()
+        plan = r.json()
+        t_upload = time.perf_counter() - t0
+        r = c.post(f"/plans/{plan['id']}/schedules", json={"time_limit_s": args.time_limit})
+        r.raise_for_status()
+        sid = r.json()["id"]
+        end = time.monotonic() + args.timeout
+        while True:
+            body = c.get(f"/schedules/{sid}").json()
+            if body["status"] not in ("queued", "running") or time.monotonic() > end:
+                break
+            time.sleep(0.1)
+        t_done = time.perf_counter() - t0
+    doc = body.get("document") or {}
+    print(
+        f"plan: {args.plan} ({plan['activity_count']} activities, {args.plan.stat().st_size} bytes)"
+    )
+    print(f"upload + validation: {t_upload:.2f} s")
+    print(
+        f"upload to finished schedule: {t_done:.2f} s (status {body['status']}, "
+        f"solve {doc.get('solve_seconds')} s, makespan {doc.get('makespan_days')} d, "
+        f"gap {doc.get('gap')})"
+    )
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    per_client = [
+        args.requests // args.clients + (i < args.requests % args.clients)
+        for i in range(args.clients)
+    ]
+
+    def client(n: int) -> None:
+        with httpx.Client(base_url=url, headers=headers, timeout=30) as hc:
+            for _ in range(n):
+                t = time.perf_counter()
+                resp = hc.get(f"/schedules/{sid}")
+                dt = time.perf_counter() - t
+                with lock:
+                    latencies.append(dt)
+                    if resp.status_code != 200:
+                        errors.append(str(resp.status_code))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in per_client]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    size = len(httpx.get(f"{url}/schedules/{sid}", headers=headers).content)
+    print(
+        f"GET /schedules/{sid} ({size} bytes): {len(latencies)} requests from "
+        f"{args.clients} clients in {wall:.2f} s; median "
+        f"{statistics.median(latencies) * 1000:.1f} ms, p95 "
+        f"{_percentile(latencies, 0.95) * 1000:.1f} ms, errors {len(errors)}"
+    )
+    return 0 if body["status"] in ("optimal", "feasible") else 1
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.config import Settings
 from api.deps import issue_key
+from api.liveserver import create_key, running_server
 from api.main import create_app
 
 #: Korean plan name: the report's file name must carry it (RFC 5987).
@@ -176,20 +180,8 @@ def solved(client: TestClient, keys: dict[str, dict[str, str]]) -> dict[str, Any
 
 
 # -- a real server on a loopback port ------------------------------------------------------
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def infraplan_command() -> list[str]:
     """``infraplan`` (the console script beside this Python) or ``python -m api``."""
-    import shutil
-    import sys
-
     exe = Path(sys.executable).parent / "infraplan"
     if exe.exists():
         return [str(exe)]
@@ -213,9 +205,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     Keys are made with ``infraplan keys create --role ROLE`` on the same database.
     """
     import os
-    import subprocess
-
-    import httpx
 
     tmp = tmp_path_factory.mktemp("live")
     env = {
@@ -227,45 +216,40 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "INFRAPLAN_PROGRESS_INTERVAL_S": "0.1",
     }
     cmd = infraplan_command()
-    keys = {}
-    for role in ("planner", "ministry"):
-        out = subprocess.run(
-            [*cmd, "keys", "create", "--role", role],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        keys[role] = out.stdout.split()[0]
-    port = free_port()
-    log = (tmp / "server.log").open("w")
-    proc = subprocess.Popen(
-        [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "the server did not start: " + (tmp / "server.log").read_text()[-2000:]
-                )
-            time.sleep(0.1)
+    keys = {role: create_key(env, role, command=cmd) for role in ("planner", "ministry")}
+    with running_server(env, command=[*cmd, "serve"], log_path=tmp / "server.log") as (url, _proc):
         yield LiveServer(url, keys, env)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
+
+
+# -- headless Chromium ----------------------------------------------------------------------
+#: The Chromium executable, or None (the browser tests skip).
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium_dump_dom(url: str, profile: Path) -> subprocess.CompletedProcess[str]:
+    """Load ``url`` in headless Chromium (10 s of virtual time); the DOM is in ``stdout``.
+
+    ``profile`` is a fresh user-data folder; the call gives up after 90 s.
+    """
+    assert CHROMIUM is not None, "chromium not installed"
+    return subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import LiveServer
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from tests.api.conftest import CHROMIUM, LiveServer, chromium_dump_dom
 
 
 def asset_urls(html: str) -> list[str]:
@@ -49,27 +45,7 @@ def test_redoc_is_off(client: TestClient) -> None:
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
 def test_chromium_renders_the_operations(live_server: LiveServer, tmp_path: Path) -> None:
-    out = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-            f"{live_server.url}/docs",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
+    out = chromium_dump_dom(f"{live_server.url}/docs", tmp_path / "profile")
     dom = out.stdout
     assert 'class="swagger-ui' in dom, out.stderr[-2000:]
     ops = set(re.findall(r'data-path="([^"]+)"', dom))

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import LiveServer, tiny_xlsx
+from tests.api.conftest import CHROMIUM, LiveServer, chromium_dump_dom, tiny_xlsx
 from tests.api.test_server import solve_on
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def embedded_data(html: str) -> Any:
@@ -113,27 +109,7 @@ def test_chromium_draws_bars_arrows_and_critical_path(
     sid, body = solve_on(live_server, tiny_xlsx(tmp_path / "tiny.xlsx"))
     assert body["status"] == "optimal"
     url = f"{live_server.url}/schedules/{sid}/gantt.html#key={live_server.keys['ministry']}"
-    out = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
+    out = chromium_dump_dom(url, tmp_path / "profile")
     dom = out.stdout
     assert 'data-rendered="true"' in dom, out.stderr[-2000:]
     bars = re.findall(r'<rect class="bar([^"]*)" data-id="([^"]+)"', dom)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -13,7 +11,8 @@ import httpx
 import psutil
 import pytest
 
-from tests.api.conftest import free_port, infraplan_command
+from api.liveserver import create_key, kill_server, running_server
+from tests.api.conftest import infraplan_command
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 #: A 120-activity PSPLIB instance: CP-SAT does not prove it optimal in a minute.
@@ -43,34 +42,13 @@ def test_kill_9_of_the_server_ends_its_workers(tmp_path: Path) -> None:
         "INFRAPLAN_MAX_TIME_LIMIT_S": "600",
     }
     cmd = infraplan_command()
-    key = subprocess.run(
-        [*cmd, "keys", "create", "--role", "planner"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout.split()[0]
-    port = free_port()
-    server = subprocess.Popen(
-        [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    key = create_key(env, "planner", command=cmd)
     descendants: list[psutil.Process] = []
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+    # on exit SIGKILL goes to the server alone, not to its process group
+    server_at = running_server(
+        env, command=[*cmd, "serve"], start_new_session=True, stop=kill_server
+    )
+    with server_at as (url, server):
         with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=30) as c:
             plan = c.post("/plans", files={"file": (HARD_SM.name, HARD_SM.read_bytes())})
             assert plan.status_code == 201, plan.text
@@ -90,9 +68,6 @@ def test_kill_9_of_the_server_ends_its_workers(tmp_path: Path) -> None:
         workers = [p for p in descendants if "forkserver" in " ".join(p.cmdline())]
         assert workers, [p.cmdline() for p in descendants]  # the forkserver is there
         assert len(descendants) >= 2  # forkserver and the worker it forked
-    finally:
-        server.send_signal(signal.SIGKILL)  # the server alone, not its process group
-        server.wait(timeout=10)
     deadline = time.monotonic() + 5
     while _alive(descendants) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -7,11 +7,10 @@ PostgreSQL runs where ``INFRAPLAN_TEST_POSTGRES_URL`` names a reachable server
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -21,9 +20,9 @@ from sqlalchemy import select, text
 
 from api.db import Base, Database, PlanRow, ScheduleRow
 from api.deps import issue_key
+from api.liveserver import create_key, kill_server, running_server
 from api.main import create_app
 from tests.api.conftest import (
-    free_port,
     infraplan_command,
     make_settings,
     tiny_tables,
@@ -179,61 +178,27 @@ def test_server_killed_mid_solve_loses_nothing(db_url: str, tmp_path: Path) -> N
         pytest.skip(f"PSPLIB instance not found: {HARD_SM}")
     env = {**os.environ, "INFRAPLAN_DATABASE_URL": db_url, "INFRAPLAN_POLL_INTERVAL_S": "0.05"}
     cmd = infraplan_command()
-    key = subprocess.run(
-        [*cmd, "keys", "create", "--role", "planner"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout.split()[0]
+    key = create_key(env, "planner", command=cmd)
     h = {"X-API-Key": key}
 
-    def start() -> tuple[subprocess.Popen[bytes], str]:
-        port = free_port()
-        proc = subprocess.Popen(
-            [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=1).status_code == 200:
-                    return proc, url
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
-
-    proc, url = start()
-    try:
-        with httpx.Client(base_url=url, headers=h, timeout=30) as c:
-            data = tiny_xlsx(tmp_path / "t.xlsx")
-            pid = c.post("/plans", files={"file": ("t.xlsx", data)}).json()["id"]
-            done = c.post(f"/plans/{pid}/schedules", json={"time_limit_s": 2}).json()["id"]
-            while c.get(f"/schedules/{done}").json()["status"] in ("queued", "running"):
-                time.sleep(0.05)
-            hard = c.post("/plans", files={"file": (HARD_SM.name, HARD_SM.read_bytes())})
-            sid = c.post(f"/plans/{hard.json()['id']}/schedules", json={"time_limit_s": 5}).json()[
-                "id"
-            ]
-            while c.get(f"/schedules/{sid}").json()["status"] != "running":
-                time.sleep(0.05)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the server and its workers die at once
-        proc.wait(timeout=10)
-    proc, url = start()
-    try:
-        with httpx.Client(base_url=url, headers=h, timeout=30) as c:
-            r = c.get(f"/schedules/{sid}").json()
-            assert (r["status"], r["reason"]) == ("failed", "interrupted")
-            kept = c.get(f"/schedules/{done}").json()
-            assert kept["status"] == "optimal" and kept["document"]["makespan_days"] == 10
-            assert c.get(f"/plans/{pid}/upload").content == data
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+    # on exit the server and its workers die at once (SIGKILL to the process group)
+    killed = running_server(
+        env, command=[*cmd, "serve"], start_new_session=True, stop=partial(kill_server, group=True)
+    )
+    with killed as (url, _proc), httpx.Client(base_url=url, headers=h, timeout=30) as c:
+        data = tiny_xlsx(tmp_path / "t.xlsx")
+        pid = c.post("/plans", files={"file": ("t.xlsx", data)}).json()["id"]
+        done = c.post(f"/plans/{pid}/schedules", json={"time_limit_s": 2}).json()["id"]
+        while c.get(f"/schedules/{done}").json()["status"] in ("queued", "running"):
+            time.sleep(0.05)
+        hard = c.post("/plans", files={"file": (HARD_SM.name, HARD_SM.read_bytes())})
+        sid = c.post(f"/plans/{hard.json()['id']}/schedules", json={"time_limit_s": 5}).json()["id"]
+        while c.get(f"/schedules/{sid}").json()["status"] != "running":
+            time.sleep(0.05)
+    again = running_server(env, command=[*cmd, "serve"], start_new_session=True)
+    with again as (url, _proc), httpx.Client(base_url=url, headers=h, timeout=30) as c:
+        r = c.get(f"/schedules/{sid}").json()
+        assert (r["status"], r["reason"]) == ("failed", "interrupted")
+        kept = c.get(f"/schedules/{done}").json()
+        assert kept["status"] == "optimal" and kept["document"]["makespan_days"] == 10
+        assert c.get(f"/plans/{pid}/upload").content == data
