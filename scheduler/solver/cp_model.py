@@ -179,7 +179,7 @@ def _params(
         for key, value in SEARCH_PARAMS.items():
             if isinstance(value, list):  # repeated field, e.g. subsolvers
                 repeated = getattr(p, key)
-                del repeated[:]
+                repeated.clear()
                 repeated.extend(value)
             else:
                 setattr(p, key, value)
