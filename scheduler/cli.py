@@ -152,13 +152,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_INVALID  # pragma: no cover - argparse enforces the choices
 
 
-def _load(path: Path, console: Console) -> Any:
-    from scheduler.planner import load_plan
+def _load(path: Path, console: Console, json_out: Path | None = None) -> Any:
+    """Read a plan, or print why not (and write the ``invalid`` document) and return None."""
+    from scheduler.planner import invalid_schedule, load_plan
 
     try:
         return load_plan(path)
     except InvalidPlanError as exc:
         _print_issues(exc, console)
+        if json_out:
+            _write_json(json_out, invalid_schedule(exc).to_json())
         return None
     except UnreadableFileError as exc:
         console.print(f"[red]{_unreadable(path, exc)}")
@@ -220,17 +223,8 @@ def _solve_with_progress(plan: Any, options: Any, console: Console) -> Any:
 
 
 def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
-    from scheduler.planner import invalid_schedule, load_plan
-
-    try:
-        plan = load_plan(args.file)
-    except InvalidPlanError as exc:
-        _print_issues(exc, console)
-        if args.json:
-            _write_json(args.json, invalid_schedule(exc).to_json())
-        return EXIT_INVALID
-    except UnreadableFileError as exc:
-        console.print(f"[red]{_unreadable(args.file, exc)}")
+    plan = _load(args.file, console, args.json)
+    if plan is None:
         return EXIT_INVALID
     for w in plan.warnings:
         console.print(f"[yellow]warning: {w}")

@@ -10,10 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scheduler.errors import InvalidPlanError, Issue, UnreadableFileError
 from scheduler.model import Plan
 from scheduler.solution import Schedule
+
+if TYPE_CHECKING:  # the solver imports OR-Tools; load it only when solving
+    from scheduler.solver import Progress, SolveOptions
 
 __all__ = ["detect_format", "load_plan", "plan_schedule"]
 
@@ -114,29 +118,20 @@ def load_plan(source: str | Path | bytes, filename: str = "") -> Plan:
             return read_psplib(path)
     if fmt == "xlsx":
         from scheduler import workbook
+        from scheduler.importers import dslib
 
-        importer = _foreign_xlsx_reader(data)
-        if importer is not None:
-            return importer(data, filename)
+        if dslib.is_dslib(data):  # a DSLIB/ProTrack project workbook, not our template
+            return dslib.read_dslib(data, filename)
         return workbook.read_workbook(data)
     from scheduler import importers
 
     return importers.read_foreign(data, fmt, filename)
 
 
-def _foreign_xlsx_reader(data: bytes) -> Callable[[bytes, str], Plan] | None:
-    """Return the DSLIB/ProTrack reader when ``data`` is such a workbook, else None."""
-    try:
-        from scheduler.importers import dslib
-    except ImportError:
-        return None
-    return dslib.read_dslib if dslib.is_dslib(data) else None
-
-
 def plan_schedule(
     plan: Plan,
-    options: object | None = None,
-    progress: Callable[..., None] | None = None,
+    options: SolveOptions | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> Schedule:
     """Solve a plan and return the full schedule document.
 
@@ -160,7 +155,7 @@ def plan_schedule(
     from scheduler.cpm import compute_cpm, driving_path
     from scheduler.solver import SolveOptions, solve
 
-    opts = options if isinstance(options, SolveOptions) else SolveOptions()
+    opts = options or SolveOptions()
     result = solve(plan, opts, progress=progress)
     try:
         cpm = compute_cpm(plan)
