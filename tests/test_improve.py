@@ -1,4 +1,4 @@
-"""Tests of the multi-pass SGS with forward-backward improvement (scheduler.solver.improve)."""
+"""Tests of the genetic algorithm with double justification (scheduler.solver.improve)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,73 @@ def test_j120_improves_on_serial_sgs():
     bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
     assert bounds is not None and base is not None
     es, ls = bounds
-    out = improve_schedule(inst, base, es, ls, seconds=5.0, max_passes=4)
+    out = improve_schedule(inst, base, es, ls, seconds=30.0, max_evals=500)
     assert_feasible(plan, out)
     assert _makespan(plan, base) == 217  # LST serial SGS
-    assert _makespan(plan, out) == 177  # the four priority rules with FBI (pass budget: repeatable)
+    assert _makespan(plan, out) == 175  # 500 double-justified schedules (budget: repeatable)
+
+
+J30 = SHARED / "benchmarks" / "psplib" / "j30"
+
+
+@pytest.mark.parametrize(("name", "optimum"), [("j301_1", 43), ("j3011_1", 54), ("j3017_1", 64)])
+def test_j30_genetic_algorithm_reaches_the_optimum(name, optimum):
+    """Above the critical-path bound, the GA must find the proven optimum of j30opt.sm."""
+    path = J30 / f"{name}.sm"
+    if not path.exists():
+        pytest.skip(f"PSPLIB instance not found: {path}")
+    plan = read_psplib(path)
+    inst = Instance.from_plan(plan)
+    bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
+    assert bounds is not None and base is not None
+    es, ls = bounds
+    out = improve_schedule(inst, base, es, ls, seconds=30.0, max_evals=4000)
+    assert_feasible(plan, out)
+    assert _makespan(plan, out) == optimum
+
+
+def test_same_seed_and_budget_give_the_same_schedule():
+    path = J120 / "j1206_6.sm"
+    if not path.exists():
+        pytest.skip(f"PSPLIB instance not found: {path}")
+    plan = read_psplib(path)
+    inst = Instance.from_plan(plan)
+    bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
+    assert bounds is not None and base is not None
+    es, ls = bounds
+    runs = [improve_schedule(inst, base, es, ls, seconds=30.0, seed=7, max_evals=300) for _ in "ab"]
+    assert runs[0] == runs[1]
+    other = improve_schedule(inst, base, es, ls, seconds=30.0, seed=8, max_evals=300)
+    assert_feasible(plan, other)
+
+
+def test_kernel_reports_a_schedule_that_does_not_fit():
+    """The compiled serial SGS returns -1 when the work array is too short, and on a cycle."""
+    import numpy as np
+
+    from scheduler.solver import ga
+
+    dur = np.array([3, 2], np.int64)
+    dem = np.array([[1], [1]], np.int64)
+    cap = np.array([1], np.int64)
+    # A -> B (FS): pptr/pidx/plag by successor, sptr/sidx by predecessor
+    fw = (
+        np.array([0, 0, 1], np.int64),
+        np.array([0], np.int64),
+        np.array([3], np.int64),
+        np.array([0, 1, 1], np.int64),
+        np.array([1], np.int64),
+    )
+    start = np.zeros(2, np.int64)
+    prio = np.zeros(2, np.float64)
+    assert ga.serial_sgs(prio, dur, dem, cap, *fw, np.zeros((1, 5), np.int64), start) == 5
+    assert list(start) == [0, 3]
+    assert ga.serial_sgs(prio, dur, dem, cap, *fw, np.zeros((1, 4), np.int64), start) == -1
+    cyc = (
+        np.array([0, 1, 2], np.int64),
+        np.array([1, 0], np.int64),
+        np.array([2, 3], np.int64),
+        np.array([0, 1, 2], np.int64),
+        np.array([1, 0], np.int64),
+    )
+    assert ga.serial_sgs(prio, dur, dem, cap, *cyc, np.zeros((1, 9), np.int64), start) == -1

@@ -5,7 +5,8 @@ Usage (from the repository root)::
     python -m scheduler.bench.experiment '{"IMPROVE_SHARE": 0.1}' j120 j1201_6,j1206_1 out.csv
 
 The JSON object sets module attributes of :mod:`scheduler.solver.cp_model` for this
-process only (``IMPROVE_SHARE``, ``MAKESPAN_IN_CUMULATIVE``, ``SEARCH_PARAMS``); the
+process only (``IMPROVE_SHARE``, ``MAKESPAN_IN_CUMULATIVE``, ``SEARCH_PARAMS``), or of
+:mod:`scheduler.solver.improve` when prefixed ``improve.`` (``improve.POPULATION``); the
 time limit is 10 s (env ``TL`` overrides), 2 workers, wall clock.
 """
 
@@ -16,6 +17,7 @@ import os
 import sys
 
 import scheduler.solver.cp_model as cm
+import scheduler.solver.improve as improve
 from scheduler.bench.psplib import load_average, run_bench, summarize
 
 
@@ -24,9 +26,10 @@ def main(argv: list[str]) -> int:
     cfg = json.loads(argv[0])
     set_name, names, out = argv[1], argv[2].split(","), argv[3]
     for k, v in cfg.items():
-        if not hasattr(cm, k):
+        mod, name = (improve, k.removeprefix("improve.")) if k.startswith("improve.") else (cm, k)
+        if not hasattr(mod, name):
             raise SystemExit(f"unknown switch {k!r}")
-        setattr(cm, k, v)
+        setattr(mod, name, v)
     l0 = load_average()
     rows = run_bench(
         set_name,

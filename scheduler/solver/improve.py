@@ -1,5 +1,5 @@
-"""Better constructive schedules for plain RCPSP plans: multi-pass serial SGS with
-forward-backward improvement (justification).
+"""Better constructive schedules for plain RCPSP plans: a genetic algorithm over activity
+lists, each decoded by the serial SGS with double justification.
 
 Used by :func:`scheduler.solver.solve` as the CP-SAT hint and the horizon cut when
 the plan is a plain RCPSP (see :func:`applicable`): a tighter first makespan makes
@@ -7,14 +7,15 @@ the CP-SAT domains smaller and gives its search a better starting point.
 
 Methods: serial schedule-generation scheme with priority rules (Kolisch 1996,
 "Serial and parallel resource-constrained project scheduling methods revisited",
-EJOR 90); regret-based biased random sampling (Kolisch & Drexl 1996); forward-backward
-improvement, a.k.a. double justification (Li & Willis 1992; Valls, Ballestín &
-Quintanilla 2005, "Justification and RCPSP: a technique that pays", EJOR 165).
+EJOR 90); regret-based biased random sampling (Kolisch & Drexl 1996); double
+justification, a.k.a. forward-backward improvement (Li & Willis 1992; Valls, Ballestín &
+Quintanilla 2005, "Justification and RCPSP: a technique that pays", EJOR 165); an
+activity-list genetic algorithm (Hartmann 1998, NRL 45). The kernels are compiled
+(:mod:`scheduler.solver.ga`).
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
 import random
 import time
@@ -23,10 +24,19 @@ import numpy as np
 
 from scheduler.solver.data import Instance
 
-__all__ = ["STALL_PASSES", "applicable", "improve_schedule"]
+__all__ = ["POPULATION", "STALL_GENERATIONS", "applicable", "improve_schedule"]
 
-#: Stop the sampling after this many passes without a shorter makespan.
-STALL_PASSES = 25
+#: Activity lists kept from one generation to the next (and children per generation).
+POPULATION = 400
+#: Restart (keep the :data:`ELITE` best lists, sample the rest afresh) after this many
+#: generations without a shorter makespan; stop after STALL_GENERATIONS.
+RESTART_GENERATIONS = 30
+ELITE = 4
+STALL_GENERATIONS = 100
+#: Probability of swapping each pair of neighbours in a child's list.
+MUTATION = 0.05
+#: Double justifications per decoded list, at most (they stop when the makespan stalls).
+ROUNDS = 4
 
 log = logging.getLogger(__name__)
 
@@ -48,102 +58,68 @@ def applicable(inst: Instance) -> bool:
     )
 
 
+def _csr(n: int, arcs: list[tuple[int, int, int]]) -> tuple[np.ndarray, ...]:
+    """``(pptr, pidx, plag, sptr, sidx)`` of arcs ``(pred, succ, lag)``."""
+    by_succ = sorted(arcs, key=lambda a: a[1])
+    pptr = np.zeros(n + 1, np.int64)
+    for _, s, _ in by_succ:
+        pptr[s + 1] += 1
+    by_pred = sorted(arcs, key=lambda a: a[0])
+    sptr = np.zeros(n + 1, np.int64)
+    for p, _, _ in by_pred:
+        sptr[p + 1] += 1
+    return (
+        np.cumsum(pptr),
+        np.array([a[0] for a in by_succ], np.int64),
+        np.array([a[2] for a in by_succ], np.int64),
+        np.cumsum(sptr),
+        np.array([a[1] for a in by_pred], np.int64),
+    )
+
+
 class _Rcpsp:
-    """Arrays of a plain RCPSP and a serial SGS over them (forward or reversed time)."""
+    """Arrays of a plain RCPSP for the compiled kernels (see :mod:`scheduler.solver.ga`)."""
 
     def __init__(self, inst: Instance) -> None:
         n = inst.n
         self.n = n
-        self.dur = list(inst.dur)
-        self.cap = np.array([r.capacity for r in inst.plan.resources], dtype=np.int64)
-        dem = np.zeros((n, len(self.cap)), dtype=np.int64)
+        self.dur = np.array(inst.dur, np.int64)
+        self.cap = np.array([r.capacity for r in inst.plan.resources], np.int64)
+        dem = np.zeros((n, len(self.cap)), np.int64)
         for r, lst in enumerate(inst.res_demands):
             for i, amt in lst:
                 dem[i, r] += amt
         self.dem = dem
-        self.dem_of = [[(r, int(dem[i, r])) for r in np.flatnonzero(dem[i])] for i in range(n)]
-        # forward graph: preds[s] = [(p, lo)]; reversed: S'(p) >= S'(s) + lo + d_s - d_p
-        self.fw_pred: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-        self.bw_pred: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-        for e in inst.edges:
-            self.fw_pred[e.succ].append((e.pred, e.lo))
-            self.bw_pred[e.pred].append((e.succ, e.lo + self.dur[e.succ] - self.dur[e.pred]))
-        self.fw_succ: list[list[int]] = [[] for _ in range(n)]
-        self.bw_succ: list[list[int]] = [[] for _ in range(n)]
-        for e in inst.edges:
-            self.fw_succ[e.pred].append(e.succ)
-            self.bw_succ[e.succ].append(e.pred)
-        self.length = sum(self.dur) + sum(max(0, e.lo) for e in inst.edges) + 1
+        d = inst.dur
+        fw = [(e.pred, e.succ, e.lo) for e in inst.edges]
+        # reversed time: S'(p) >= S'(s) + lo + d_s - d_p
+        bw = [(e.succ, e.pred, e.lo + d[e.succ] - d[e.pred]) for e in inst.edges]
+        self.fw, self.bw = _csr(n, fw), _csr(n, bw)
+        width = sum(d) + sum(abs(a[2]) for a in fw + bw) + 1
+        self.free = np.zeros((len(self.cap), width), np.int64)
+        from scheduler.solver import ga  # Numba: imported (and compiled) only when used
 
-    def serial(self, prio: list[float], backward: bool = False) -> list[int]:
-        """Serial SGS: the eligible activity with the smallest ``prio`` goes first, at
-        its earliest precedence- and resource-feasible start. Returns starts (in
-        reversed time when ``backward``)."""
-        preds = self.bw_pred if backward else self.fw_pred
-        succs = self.bw_succ if backward else self.fw_succ
-        n, dur = self.n, self.dur
-        free = [[int(c)] * self.length for c in self.cap]
-        start = [0] * n
-        missing = [len(preds[i]) for i in range(n)]
-        heap = [(prio[i], i) for i in range(n) if missing[i] == 0]
-        heapq.heapify(heap)
-        dem_of = self.dem_of
-        while heap:
-            _, j = heapq.heappop(heap)
-            t = 0
-            for p, lo in preds[j]:
-                v = start[p] + lo
-                if v > t:
-                    t = v
-            d = dur[j]
-            dems = dem_of[j]
-            if d > 0 and dems:
-                ok = False
-                while not ok:
-                    ok = True
-                    for r, amt in dems:  # scan the window backwards, jump past a conflict
-                        fr = free[r]
-                        for k in range(t + d - 1, t - 1, -1):
-                            if fr[k] < amt:
-                                t, ok = k + 1, False
-                                break
-                        if not ok:
-                            break
-                for r, amt in dems:
-                    fr = free[r]
-                    for k in range(t, t + d):
-                        fr[k] -= amt
-            start[j] = t
-            for s in succs[j]:
-                missing[s] -= 1
-                if missing[s] == 0:
-                    heapq.heappush(heap, (prio[s], s))
-        return start
+        self.ga = ga
 
-    def makespan(self, start: list[int]) -> int:
-        return max((s + d for s, d in zip(start, self.dur, strict=True)), default=0)
+    def decode(self, prio: np.ndarray) -> tuple[int, np.ndarray]:
+        """Serial SGS on ``prio`` with double justification: (makespan, starts)."""
+        start = np.zeros(self.n, np.int64)
+        mk = self.ga.double_justify(
+            prio.astype(np.float64),
+            self.dur,
+            self.dem,
+            self.cap,
+            self.fw,
+            self.bw,
+            self.free,
+            start,
+            ROUNDS,
+        )
+        return int(mk), start
 
-    def fbi(self, start: list[int], rounds: int = 8, deadline: float | None = None) -> list[int]:
-        """Forward-backward improvement until the makespan stops falling (or the
-        ``time.perf_counter()`` deadline passes)."""
-        best, best_mk = start, self.makespan(start)
-        cur = start
-        for _ in range(rounds):
-            if deadline is not None and time.perf_counter() > deadline:
-                break
-            # backward: right-justify, latest finishing first
-            fin = [s + d for s, d in zip(cur, self.dur, strict=True)]
-            back = self.serial([-f for f in fin], backward=True)
-            # forward: left-justify, earliest start (in forward time) first
-            mk_b = self.makespan(back)
-            fw_start = [mk_b - b - d for b, d in zip(back, self.dur, strict=True)]
-            cur = self.serial([float(s) for s in fw_start])
-            mk = self.makespan(cur)
-            if mk < best_mk:
-                best, best_mk = cur, mk
-            else:
-                break
-        return best
+    def order(self, start: np.ndarray, prio: np.ndarray) -> np.ndarray:
+        """Activity list: start order of ``start``, ties by ``prio``."""
+        return np.lexsort((prio, start)).astype(np.int64)
 
 
 def improve_schedule(
@@ -153,15 +129,18 @@ def improve_schedule(
     ls: list[int],
     seconds: float,
     seed: int = 0,
-    max_passes: int | None = None,
+    max_evals: int | None = None,
 ) -> dict[str, int]:
     """A schedule with makespan at most that of ``starts`` (plain RCPSP only).
 
-    Multi-pass: serial SGS with the rules LST (latest start), LFT (latest finish),
-    MTS (most total successors) and GRPW (greatest rank positional weight), then
-    regret-biased random sampling around LFT, each followed by forward-backward
-    improvement, until ``seconds`` of wall time are used, the critical-path bound is
-    met, or :data:`STALL_PASSES` passes in a row found nothing shorter.
+    First population: ``starts`` itself and the serial SGS with the rules LST (latest
+    start), LFT (latest finish), MTS (most total successors) and GRPW (greatest rank
+    positional weight), then regret-biased random sampling around LFT, up to
+    :data:`POPULATION` lists. Then generations of the genetic algorithm (binary
+    tournament, two-point crossover, adjacent-swap mutation), every schedule double-
+    justified, the best :data:`POPULATION` distinct lists surviving, until ``seconds``
+    of wall time are used, the critical-path bound is met, :data:`STALL_GENERATIONS`
+    generations found nothing shorter, or ``max_evals`` schedules were decoded.
 
     Parameters
     ----------
@@ -174,10 +153,10 @@ def improve_schedule(
     seconds
         Wall-time budget (s).
     seed
-        Random seed of the sampling.
-    max_passes
-        Stop after this many SGS+FBI passes as well (repeatable runs: with a pass
-        budget below what ``seconds`` allows, the result does not depend on the clock).
+        Random seed of the sampling and of the genetic algorithm.
+    max_evals
+        Stop after this many decoded lists as well (repeatable runs: with a budget
+        below what ``seconds`` allows, the result does not depend on the clock).
 
     Returns
     -------
@@ -186,59 +165,109 @@ def improve_schedule(
     """
     t0 = time.perf_counter()
     rc = _Rcpsp(inst)
-    n, dur = rc.n, rc.dur
-    base = [starts[i] for i in inst.ids]
-    best, best_mk = base, rc.makespan(base)
+    n, dur = rc.n, inst.dur
+    base = np.array([starts[i] for i in inst.ids], np.int64)
+    base_mk = int(max(base + rc.dur, default=0))
+    best, best_mk = base, base_mk
     lb = max((es[i] + dur[i] for i in range(n)), default=0)
-    # total successors (transitive) and rank positional weight
-    order = inst.topo
+    if n == 0 or best_mk <= lb:
+        return dict(starts)
+    deadline = t0 + (seconds if max_evals is None else 4 * seconds)  # the clock as backstop
+    rc.ga.seed_rng(seed)
+    rng = random.Random(seed)
+    evals = 0
+
     succ_sets: list[set[int]] = [set() for _ in range(n)]
-    for i in reversed(order):
-        for s in rc.fw_succ[i]:
+    fw_succ: list[list[int]] = [[] for _ in range(n)]
+    for e in inst.edges:
+        fw_succ[e.pred].append(e.succ)
+    for i in reversed(inst.topo):
+        for s in fw_succ[i]:
             succ_sets[i].add(s)
             succ_sets[i] |= succ_sets[s]
-    lft = [ls[i] + dur[i] for i in range(n)]
-    rules: list[list[float]] = [
-        [float(x) for x in ls],
-        [float(x) for x in lft],
-        [-float(len(succ_sets[i])) for i in range(n)],
-        [-float(dur[i] + sum(dur[s] for s in rc.fw_succ[i])) for i in range(n)],
+    lft = np.array([ls[i] + dur[i] for i in range(n)], np.float64)
+    rules = [
+        np.array(ls, np.float64),
+        lft,
+        np.array([-len(succ_sets[i]) for i in range(n)], np.float64),
+        np.array([-(dur[i] + sum(dur[s] for s in fw_succ[i])) for i in range(n)], np.float64),
     ]
-    rng = random.Random(seed)
-    passes = last_gain = 0
+    spread = max(1.0, float(lft.max() - lft.min()))
 
-    # a pass budget makes the result repeatable; the clock is then only a backstop
-    deadline = t0 + (seconds if max_passes is None else 4 * seconds)
-
-    def more() -> bool:
-        if max_passes is not None and passes >= max_passes:
-            return False
-        if passes - last_gain >= STALL_PASSES:
+    def budget_left() -> bool:
+        if max_evals is not None and evals >= max_evals:
             return False
         return time.perf_counter() < deadline and best_mk > lb
 
-    def consider(prio: list[float]) -> None:
-        nonlocal best, best_mk, passes, last_gain
-        s = rc.fbi(rc.serial(prio), deadline=None if max_passes is not None else deadline)
-        passes += 1
-        mk = rc.makespan(s)
-        if mk < best_mk:
-            best, best_mk, last_gain = s, mk, passes
+    def sample(k: int) -> np.ndarray:
+        """Priority values of the ``k``-th list of a (re)started population."""
+        if k < len(rules):
+            return rules[k]
+        w = spread * rng.choice((0.05, 0.1, 0.2, 0.4))  # regret-biased noise on LFT
+        return lft + np.array([rng.random() for _ in range(n)]) * w
 
-    for prio in rules:
-        if not more():
-            break
-        consider(prio)
-    spread = max(1, max(lft, default=1) - min(lft, default=0))
-    while more():
-        # regret-biased noise on LFT: keys LFT + U(0, w) with w a random share of the spread
-        w = spread * rng.choice((0.05, 0.1, 0.2, 0.4))
-        consider([lft[i] + rng.random() * w for i in range(n)])
+    def fill(lists: list[np.ndarray], mks: list[int], first: int) -> None:
+        nonlocal best, best_mk, evals
+        k = first
+        while len(lists) < POPULATION and budget_left():
+            prio = sample(k)
+            k += 1
+            mk, s = rc.decode(prio)
+            evals += 1
+            if mk < 0:
+                continue
+            lists.append(rc.order(s, prio))
+            mks.append(mk)
+            if mk < best_mk:
+                best, best_mk = s, mk
+
+    lists, mks = [rc.order(base, np.arange(n))], [base_mk]
+    fill(lists, mks, 0)
+    pop, pop_mk = np.array(lists, np.int64), np.array(mks, np.int64)
+
+    gens = last_gain = 0
+    out = np.empty((POPULATION, n), np.int64)
+    out_mk = np.empty(POPULATION, np.int64)
+    while budget_left() and gens - last_gain < STALL_GENERATIONS:
+        if gens > last_gain and (gens - last_gain) % RESTART_GENERATIONS == 0:
+            # restart: the best few lists survive, the rest are sampled afresh
+            lists, mks = list(pop[:ELITE]), [int(m) for m in pop_mk[:ELITE]]
+            fill(lists, mks, len(rules))
+            pop, pop_mk = np.array(lists, np.int64), np.array(mks, np.int64)
+        k = POPULATION if max_evals is None else min(POPULATION, max_evals - evals)
+        rc.ga.children(
+            pop,
+            pop_mk,
+            k,
+            MUTATION,
+            ROUNDS,
+            rc.dur,
+            rc.dem,
+            rc.cap,
+            rc.fw,
+            rc.bw,
+            rc.free,
+            out,
+            out_mk,
+        )
+        evals += k
+        gens += 1
+        ok = out_mk[:k] >= 0
+        cand = np.concatenate([pop, out[:k][ok]])
+        cand_mk = np.concatenate([pop_mk, out_mk[:k][ok]])
+        _, first = np.unique(cand, axis=0, return_index=True)  # distinct lists only
+        keep = first[np.argsort(cand_mk[first], kind="stable")][:POPULATION]
+        pop, pop_mk = cand[keep], cand_mk[keep]
+        if pop_mk[0] < best_mk:
+            mk, sched = rc.decode(np.argsort(pop[0]).astype(np.float64))
+            if 0 <= mk < best_mk:
+                best, best_mk, last_gain = sched, mk, gens
     log.info(
-        "improvement: makespan %d -> %d in %d passes, %.2fs",
-        rc.makespan(base),
+        "improvement: makespan %d -> %d, %d schedules in %d generations, %.2fs",
+        base_mk,
         best_mk,
-        passes,
+        evals,
+        gens,
         time.perf_counter() - t0,
     )
     return {inst.ids[i]: int(best[i]) for i in range(n)}
