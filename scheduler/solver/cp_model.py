@@ -312,6 +312,7 @@ def _solve(
             seconds=IMPROVE_SHARE * limit,
             seed=opts.seed,
             max_evals=int(IMPROVE_EVALS_PER_S * limit) if opts.deterministic else None,
+            workers=opts.workers,
         )
         if not check_schedule(plan, better, soft_due=soft_due, instance=inst):
             cons = better

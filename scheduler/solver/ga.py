@@ -27,16 +27,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["children", "double_justify", "seed_rng", "serial_sgs"]
+__all__ = ["children", "double_justify", "serial_sgs"]
 
 
-@njit(cache=True)
-def seed_rng(seed: int) -> None:
-    """Seed the kernels' random generator (Numba keeps its own, apart from NumPy's)."""
-    np.random.seed(seed)
-
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def serial_sgs(prio, dur, dem, cap, pptr, pidx, plag, sptr, sidx, free, start):
     """Serial SGS: the eligible activity with the smallest ``prio`` (float64 ``(n,)``;
     ties by index) goes next, at its earliest precedence- and resource-feasible start.
@@ -110,7 +104,7 @@ def serial_sgs(prio, dur, dem, cap, pptr, pidx, plag, sptr, sidx, free, start):
     return mk
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def double_justify(prio, dur, dem, cap, fw, bw, free, start, rounds):
     """Forward SGS with ``prio``, then up to ``rounds`` double justifications (right-
     justify latest finish first in reversed time, left-justify again) while the makespan
@@ -142,13 +136,16 @@ def double_justify(prio, dur, dem, cap, fw, bw, free, start, rounds):
     return best_mk
 
 
-@njit(cache=True)
-def children(pop, pop_mk, n_child, p_mut, rounds, dur, dem, cap, fw, bw, free, out, out_mk):
+@njit(cache=True, nogil=True)
+def children(pop, pop_mk, n_child, p_mut, rounds, dur, dem, cap, fw, bw, free, out, out_mk, seed):
     """One generation: ``n_child`` children of the population ``pop`` (``(P, n)``
     activity lists, makespans ``pop_mk``), each from two binary-tournament parents by
     two-point crossover, adjacent-swap mutation with probability ``p_mut`` per position,
     decoded by the serial SGS with up to ``rounds`` double justifications; each child's
-    list becomes the start order of its schedule. Writes ``out`` ``(n_child, n)`` and ``out_mk``."""
+    list becomes the start order of its schedule. Writes ``out`` ``(n_child, n)`` and
+    ``out_mk``. ``seed`` seeds the draws (Numba's generator, one per thread, apart from
+    NumPy's); the GIL is released, so threads can breed parts of a generation side by side."""
+    np.random.seed(seed)
     n_pop, n = pop.shape
     child = np.empty(n, np.int64)
     used = np.zeros(n, np.bool_)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +35,9 @@ POPULATION = 400
 RESTART_GENERATIONS = 30
 ELITE = 4
 STALL_GENERATIONS = 100
+#: Parts of each generation bred with separate random streams (on up to ``workers``
+#: threads).
+PARTS = 4
 #: Probability of swapping each pair of neighbours in a child's list.
 MUTATION = 0.05
 #: Double justifications per decoded list, at most (they stop when the makespan stalls).
@@ -130,6 +135,7 @@ def improve_schedule(
     seconds: float,
     seed: int = 0,
     max_evals: int | None = None,
+    workers: int = 1,
 ) -> dict[str, int]:
     """A schedule with makespan at most that of ``starts`` (plain RCPSP only).
 
@@ -157,6 +163,9 @@ def improve_schedule(
     max_evals
         Stop after this many decoded lists as well (repeatable runs: with a budget
         below what ``seconds`` allows, the result does not depend on the clock).
+    workers
+        Threads that decode children in parallel (the same result for any number, given
+        the seed and the budget: each share of a generation has its own random stream).
 
     Returns
     -------
@@ -173,7 +182,6 @@ def improve_schedule(
     if n == 0 or best_mk <= lb:
         return dict(starts)
     deadline = t0 + (seconds if max_evals is None else 4 * seconds)  # the clock as backstop
-    rc.ga.seed_rng(seed)
     rng = random.Random(seed)
     evals = 0
 
@@ -226,8 +234,44 @@ def improve_schedule(
     pop, pop_mk = np.array(lists, np.int64), np.array(mks, np.int64)
 
     gens = last_gain = 0
+    n_thr = max(1, workers)
     out = np.empty((POPULATION, n), np.int64)
     out_mk = np.empty(POPULATION, np.int64)
+    frees = [rc.free] + [rc.free.copy() for _ in range(PARTS - 1)]
+    pool = ThreadPoolExecutor(n_thr) if n_thr > 1 else None
+
+    def breed(k: int) -> None:
+        """``k`` children into ``out`` in :data:`PARTS` parts, each with its own random
+        stream, run on the threads side by side (the kernel releases the GIL): the
+        result depends neither on timing nor on the number of threads."""
+        cuts = [k * w // PARTS for w in range(PARTS + 1)]
+        parts: list[tuple[Any, ...]] = [
+            (
+                pop,
+                pop_mk,
+                cuts[w + 1] - cuts[w],
+                MUTATION,
+                ROUNDS,
+                rc.dur,
+                rc.dem,
+                rc.cap,
+                rc.fw,
+                rc.bw,
+                frees[w],
+                out[cuts[w] : cuts[w + 1]],
+                out_mk[cuts[w] : cuts[w + 1]],
+                (seed * 7919 + gens * 131 + w) % 2**31,
+            )
+            for w in range(PARTS)
+            if cuts[w + 1] > cuts[w]
+        ]
+        if pool is None:
+            for args in parts:
+                rc.ga.children(*args)
+        else:
+            for f in [pool.submit(rc.ga.children, *args) for args in parts]:
+                f.result()
+
     while budget_left() and gens - last_gain < STALL_GENERATIONS:
         if gens > last_gain and (gens - last_gain) % RESTART_GENERATIONS == 0:
             # restart: the best few lists survive, the rest are sampled afresh
@@ -235,21 +279,7 @@ def improve_schedule(
             fill(lists, mks, len(rules))
             pop, pop_mk = np.array(lists, np.int64), np.array(mks, np.int64)
         k = POPULATION if max_evals is None else min(POPULATION, max_evals - evals)
-        rc.ga.children(
-            pop,
-            pop_mk,
-            k,
-            MUTATION,
-            ROUNDS,
-            rc.dur,
-            rc.dem,
-            rc.cap,
-            rc.fw,
-            rc.bw,
-            rc.free,
-            out,
-            out_mk,
-        )
+        breed(k)
         evals += k
         gens += 1
         ok = out_mk[:k] >= 0
@@ -262,6 +292,8 @@ def improve_schedule(
             mk, sched = rc.decode(np.argsort(pop[0]).astype(np.float64))
             if 0 <= mk < best_mk:
                 best, best_mk, last_gain = sched, mk, gens
+    if pool is not None:
+        pool.shutdown()
     log.info(
         "improvement: makespan %d -> %d, %d schedules in %d generations, %.2fs",
         base_mk,
