@@ -67,6 +67,17 @@ def test_not_applicable(change):
     assert not applicable(Instance.from_plan(plan))
 
 
+def test_not_applicable_beyond_the_size_limit(monkeypatch):
+    """Above MAX_ACTIVITIES the quadratic decoder could overrun the limit: SGS hint only."""
+    import scheduler.solver.improve as improve
+
+    inst = Instance.from_plan(_tiny())
+    monkeypatch.setattr(improve, "MAX_ACTIVITIES", 3)
+    assert applicable(inst)  # 3 activities
+    monkeypatch.setattr(improve, "MAX_ACTIVITIES", 2)
+    assert not applicable(inst)
+
+
 def test_j120_improves_on_serial_sgs():
     path = J120 / "j1206_6.sm"
     if not path.exists():
@@ -96,7 +107,7 @@ def test_j30_genetic_algorithm_reaches_the_optimum(name, optimum):
     bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
     assert bounds is not None and base is not None
     es, ls = bounds
-    out = improve_schedule(inst, base, es, ls, seconds=30.0, max_evals=4000)
+    out = improve_schedule(inst, base, es, ls, seconds=60.0, max_evals=20000)
     assert_feasible(plan, out)
     assert _makespan(plan, out) == optimum
 

@@ -210,9 +210,12 @@ def solve(
     """Schedule ``plan`` with CP-SAT, starting from a constructive schedule.
 
     Steps: serial SGS (:func:`scheduler.solver.sgs.sgs`) gives a first plan and a
-    hint; CP-SAT solves the model of SPEC §5 (intervals on the grid with CPM domains,
-    dependencies with lags/max lags, cumulatives with time-varying capacity, budget
-    overlaps, release/due/fixed start/blackouts); several objectives are solved
+    hint; on a plain RCPSP with the makespan first, a genetic algorithm
+    (:func:`scheduler.solver.improve.improve_schedule`, up to :data:`IMPROVE_SHARE` of
+    the limit, on ``options.workers`` threads) improves it, and the horizon is cut to
+    the best makespan found; CP-SAT solves the model of SPEC §5 (intervals on the grid
+    with CPM domains, dependencies with lags/max lags, cumulatives with time-varying
+    capacity, budget overlaps, release/due/fixed start/blackouts); several objectives are solved
     lexicographically (each later stage keeps the earlier values). If CP-SAT finds
     nothing in the limit, a feasible constructive schedule is the answer. If CP-SAT
     claims infeasibility although the constructive schedule is feasible, it is

@@ -1,7 +1,7 @@
 """Compiled kernels of the plain-RCPSP improvement: serial SGS, double justification and
 one generation of an activity-list genetic algorithm.
 
-The kernels are compiled with Numba (``cache=True``: compiled once per machine, then
+The kernels are compiled with Numba (``cache=True``: compiled once per installation, then
 loaded from ``__pycache__``); :mod:`scheduler.solver.improve` drives them. Arrays
 (all ``int64`` unless noted):
 

@@ -28,8 +28,11 @@ from scheduler.solver.data import Instance
 
 __all__ = ["POPULATION", "STALL_GENERATIONS", "applicable", "improve_schedule"]
 
-#: Activity lists kept from one generation to the next (and children per generation).
+#: Activity lists kept from one generation to the next (and children per generation):
+#: POPULATION, or POPULATION_PER_ACTIVITY per activity if that is fewer (small plans
+#: converge in a few generations; the stall rule then waits less before CP-SAT's proof).
 POPULATION = 400
+POPULATION_PER_ACTIVITY = 4
 #: Restart (keep the :data:`ELITE` best lists, sample the rest afresh) after this many
 #: generations without a shorter makespan; stop after STALL_GENERATIONS.
 RESTART_GENERATIONS = 30
@@ -40,6 +43,10 @@ STALL_GENERATIONS = 100
 PARTS = 4
 #: Probability of swapping each pair of neighbours in a child's list.
 MUTATION = 0.05
+#: Largest plan the GA takes on: its decoder picks each next activity by a linear scan
+#: (quadratic in n), and a generation is not interrupted, so the time limit could be
+#: overrun on larger plans (measured: about 4 ms per decoded list at 2,000 activities).
+MAX_ACTIVITIES = 2000
 #: Double justifications per decoded list, at most (they stop when the makespan stalls).
 ROUNDS = 4
 
@@ -49,8 +56,11 @@ log = logging.getLogger(__name__)
 def applicable(inst: Instance) -> bool:
     """True when the plan is a plain RCPSP: minimum distances only, constant capacities,
     no budgets, blackouts, release, due dates or fixed starts (then a serial SGS on
-    resources and dependencies alone builds feasible schedules)."""
+    resources and dependencies alone builds feasible schedules), of at most
+    :data:`MAX_ACTIVITIES` activities."""
     plan = inst.plan
+    if inst.n > MAX_ACTIVITIES:
+        return False
     if plan.budgets or any(inst.forbidden):
         return False
     if any(e.hi is not None for e in inst.edges):
@@ -83,9 +93,10 @@ def _csr(n: int, arcs: list[tuple[int, int, int]]) -> tuple[np.ndarray, ...]:
 
 
 class _Rcpsp:
-    """Arrays of a plain RCPSP for the compiled kernels (see :mod:`scheduler.solver.ga`)."""
+    """Arrays of a plain RCPSP for the compiled kernels (see :mod:`scheduler.solver.ga`);
+    decoded schedules longer than ``longest`` slots fail."""
 
-    def __init__(self, inst: Instance) -> None:
+    def __init__(self, inst: Instance, longest: int) -> None:
         n = inst.n
         self.n = n
         self.dur = np.array(inst.dur, np.int64)
@@ -100,7 +111,8 @@ class _Rcpsp:
         # reversed time: S'(p) >= S'(s) + lo + d_s - d_p
         bw = [(e.succ, e.pred, e.lo + d[e.succ] - d[e.pred]) for e in inst.edges]
         self.fw, self.bw = _csr(n, fw), _csr(n, bw)
-        width = sum(d) + sum(abs(a[2]) for a in fw + bw) + 1
+        # schedules longer than ``longest`` are of no use: they fail (-1) instead
+        width = min(sum(d) + sum(abs(a[2]) for a in fw + bw), longest) + 1
         self.free = np.zeros((len(self.cap), width), np.int64)
         from scheduler.solver import ga  # Numba: imported (and compiled) only when used
 
@@ -142,9 +154,10 @@ def improve_schedule(
     First population: ``starts`` itself and the serial SGS with the rules LST (latest
     start), LFT (latest finish), MTS (most total successors) and GRPW (greatest rank
     positional weight), then regret-biased random sampling around LFT, up to
-    :data:`POPULATION` lists. Then generations of the genetic algorithm (binary
-    tournament, two-point crossover, adjacent-swap mutation), every schedule double-
-    justified, the best :data:`POPULATION` distinct lists surviving, until ``seconds``
+    ``size = min(POPULATION, POPULATION_PER_ACTIVITY * n)`` lists. Then generations of
+    the genetic algorithm (binary tournament, two-point crossover, adjacent-swap
+    mutation), every schedule double-
+    justified, the best ``size`` distinct lists surviving, until ``seconds``
     of wall time are used, the critical-path bound is met, :data:`STALL_GENERATIONS`
     generations found nothing shorter, or ``max_evals`` schedules were decoded.
 
@@ -173,14 +186,15 @@ def improve_schedule(
         Activity id → start slot; ``starts`` itself when nothing better was found.
     """
     t0 = time.perf_counter()
-    rc = _Rcpsp(inst)
-    n, dur = rc.n, inst.dur
+    n, dur = inst.n, inst.dur
     base = np.array([starts[i] for i in inst.ids], np.int64)
-    base_mk = int(max(base + rc.dur, default=0))
+    base_mk = int(max(base + np.array(dur, np.int64), default=0))
+    rc = _Rcpsp(inst, 2 * base_mk + max(dur, default=0))
     best, best_mk = base, base_mk
     lb = max((es[i] + dur[i] for i in range(n)), default=0)
     if n == 0 or best_mk <= lb:
         return dict(starts)
+    size = max(2, min(POPULATION, POPULATION_PER_ACTIVITY * n))
     deadline = t0 + (seconds if max_evals is None else 4 * seconds)  # the clock as backstop
     rng = random.Random(seed)
     evals = 0
@@ -217,7 +231,7 @@ def improve_schedule(
     def fill(lists: list[np.ndarray], mks: list[int], first: int) -> None:
         nonlocal best, best_mk, evals
         k = first
-        while len(lists) < POPULATION and budget_left():
+        while len(lists) < size and budget_left():
             prio = sample(k)
             k += 1
             mk, s = rc.decode(prio)
@@ -235,8 +249,8 @@ def improve_schedule(
 
     gens = last_gain = 0
     n_thr = max(1, workers)
-    out = np.empty((POPULATION, n), np.int64)
-    out_mk = np.empty(POPULATION, np.int64)
+    out = np.empty((size, n), np.int64)
+    out_mk = np.empty(size, np.int64)
     frees = [rc.free] + [rc.free.copy() for _ in range(PARTS - 1)]
     pool = ThreadPoolExecutor(n_thr) if n_thr > 1 else None
 
@@ -278,7 +292,7 @@ def improve_schedule(
             lists, mks = list(pop[:ELITE]), [int(m) for m in pop_mk[:ELITE]]
             fill(lists, mks, len(rules))
             pop, pop_mk = np.array(lists, np.int64), np.array(mks, np.int64)
-        k = POPULATION if max_evals is None else min(POPULATION, max_evals - evals)
+        k = size if max_evals is None else min(size, max_evals - evals)
         breed(k)
         evals += k
         gens += 1
@@ -286,7 +300,7 @@ def improve_schedule(
         cand = np.concatenate([pop, out[:k][ok]])
         cand_mk = np.concatenate([pop_mk, out_mk[:k][ok]])
         _, first = np.unique(cand, axis=0, return_index=True)  # distinct lists only
-        keep = first[np.argsort(cand_mk[first], kind="stable")][:POPULATION]
+        keep = first[np.argsort(cand_mk[first], kind="stable")][:size]
         pop, pop_mk = cand[keep], cand_mk[keep]
         if pop_mk[0] < best_mk:
             mk, sched = rc.decode(np.argsort(pop[0]).astype(np.float64))
