@@ -160,3 +160,27 @@ def test_kernel_reports_a_schedule_that_does_not_fit():
         np.array([1, 0], np.int64),
     )
     assert ga.serial_sgs(prio, dur, dem, cap, *cyc, np.zeros((1, 9), np.int64), start) == -1
+
+
+def test_backstop_in_a_repeatable_run_is_logged(caplog):
+    """With an evaluation budget the clock is only a backstop; hitting it is announced."""
+    path = J120 / "j1206_6.sm"
+    if not path.exists():
+        pytest.skip(f"PSPLIB instance not found: {path}")
+    plan = read_psplib(path)
+    inst = Instance.from_plan(plan)
+    bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
+    assert bounds is not None and base is not None
+    es, ls = bounds
+    with caplog.at_level("WARNING", logger="scheduler.solver.improve"):
+        out = improve_schedule(inst, base, es, ls, seconds=1e-4, max_evals=10**6)
+    assert_feasible(plan, out)
+    assert "not repeatable" in caplog.text
+
+
+def test_repeatable_budget_scales_with_the_decode_cost():
+    from scheduler.solver.cp_model import IMPROVE_EVALS_PER_S, _improve_evals
+
+    assert _improve_evals(32, 10) == IMPROVE_EVALS_PER_S * 10  # small plans: the full rate
+    assert _improve_evals(128, 10) == IMPROVE_EVALS_PER_S * 10
+    assert _improve_evals(1280, 10) == IMPROVE_EVALS_PER_S * 10 // 100  # n² cost: 1/100

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["children", "double_justify", "serial_sgs"]
+__all__ = ["children", "double_justify", "serial_sgs", "warm_up"]
 
 
 @njit(cache=True, nogil=True)
@@ -193,3 +193,31 @@ def children(pop, pop_mk, n_child, p_mut, rounds, dur, dem, cap, fw, bw, free, o
         for i in range(n):
             prio[i] = start[i] * (n + 1.0) + prio[i]
         out[c, :] = np.argsort(prio)
+
+
+def warm_up() -> None:
+    """Run every kernel once on a two-activity plan, so that compiling (first run after
+    installing) or loading the cached machine code happens here, not inside a budget."""
+    dur = np.array([2, 1], np.int64)
+    dem = np.ones((2, 1), np.int64)
+    cap = np.ones(1, np.int64)
+    fw = (
+        np.array([0, 0, 1], np.int64),
+        np.array([0], np.int64),
+        np.array([2], np.int64),
+        np.array([0, 1, 1], np.int64),
+        np.array([1], np.int64),
+    )
+    bw = (
+        np.array([0, 1, 1], np.int64),
+        np.array([1], np.int64),
+        np.array([1], np.int64),
+        np.array([0, 0, 1], np.int64),
+        np.array([0], np.int64),
+    )
+    free = np.zeros((1, 8), np.int64)
+    pop = np.array([[0, 1], [0, 1]], np.int64)
+    pop_mk = np.array([3, 3], np.int64)
+    out = np.empty((2, 2), np.int64)
+    out_mk = np.empty(2, np.int64)
+    children(pop, pop_mk, 2, 0.05, 1, dur, dem, cap, fw, bw, free, out, out_mk, 0)
