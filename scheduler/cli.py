@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,9 +44,20 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"the time limit must be above 0 seconds, not {text}")
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(
+            f"the time limit must be a finite number of seconds above 0, not {text}"
+        )
     return value
+
+
+def _seed(text: str) -> int:
+    """argparse type: a seed CP-SAT accepts (0 to 2**31 - 1, as the API's ``seed``)."""
+    if not text.isdigit() or int(text) > 2**31 - 1:
+        raise argparse.ArgumentTypeError(
+            f"the seed must be a whole number from 0 to {2**31 - 1}, not {text!r}"
+        )
+    return int(text)
 
 
 def _workers(text: str) -> int:
@@ -73,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--time-limit", type=_seconds, help="solver time limit in seconds")
     pl.add_argument(
         "--seed",
-        type=int,
+        type=_seed,
         help="solver random seed; giving one makes the run repeatable: the same seed and "
         "workers give the same plan (the time limit then counts CP-SAT's deterministic "
         "work units, so the wall time can differ from it)",
@@ -97,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("file", type=Path)
     ex.add_argument("-o", "--output", type=Path, required=True)
     ex.add_argument("--time-limit", type=_seconds)
-    ex.add_argument("--seed", type=int, help="random seed (makes the run repeatable)")
+    ex.add_argument("--seed", type=_seed, help="random seed (makes the run repeatable)")
     ex.add_argument("--workers", type=_workers, default=2)
 
     sv = sub.add_parser("serve", help="start the HTTP API")

@@ -10,9 +10,10 @@ import math
 from datetime import date
 from pathlib import Path
 
+import networkx as nx
 import psplib
 
-from scheduler.errors import UnreadableFileError
+from scheduler.errors import InvalidPlanError, Issue, UnreadableFileError
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
 
@@ -40,6 +41,10 @@ def read_psplib(path: str | Path, plan_start: date = date(2027, 1, 1)) -> Plan:
     UnreadableFileError
         If the ``psplib`` parser cannot read the file (not a PSPLIB ``.sm`` file,
         or a truncated one): ``"<name> is not a PSPLIB .sm file: <reason>"``.
+    InvalidPlanError
+        If a job lists a successor that is not a job, has a negative duration or a
+        demand above its resource's capacity, or the precedences form a cycle (each
+        issue names the file, the job and the field).
     ValueError
         If the file is not a single-mode instance with renewable resources only.
     """
@@ -48,6 +53,9 @@ def read_psplib(path: str | Path, plan_start: date = date(2027, 1, 1)) -> Plan:
     except (ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError) as exc:
         reason = str(exc) or type(exc).__name__
         raise UnreadableFileError(f"{Path(path).name} is not a PSPLIB .sm file: {reason}") from exc
+    issues = _check(Path(path).name, inst)
+    if issues:
+        raise InvalidPlanError(issues)
     acts: list[Activity] = []
     deps: list[Dependency] = []
     demands: list[Demand] = []
@@ -83,6 +91,44 @@ def read_psplib(path: str | Path, plan_start: date = date(2027, 1, 1)) -> Plan:
         demands=demands,
         objectives=["makespan"],
     )
+
+
+def _check(name: str, inst: psplib.ProjectInstance) -> list[Issue]:
+    """What makes a parsed ``.sm`` file unschedulable: a successor that is not a job, a
+    negative duration, a demand above its resource's capacity, a precedence cycle. Each
+    issue names the file, the job and the field (``.sm`` files have no rows to point at)."""
+    issues: list[Issue] = []
+    n = len(inst.activities)
+    caps = [res.capacity for res in inst.resources]
+
+    def add(column: str, text: str) -> None:
+        issues.append(Issue(name, None, column, f"{name}: {text}"))
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(1, n + 1))
+    for j, act in enumerate(inst.activities, start=1):
+        for mode in act.modes:
+            if mode.duration < 0:
+                add("duration", f"job {j} has a negative duration ({mode.duration})")
+            for k, amt in enumerate(mode.demands):
+                if k < len(caps) and amt > caps[k] and mode.duration > 0:
+                    add(
+                        f"R {k + 1}",
+                        f"job {j} demands {amt} of R {k + 1}, above its capacity of {caps[k]}",
+                    )
+        for s in act.successors:
+            if not 0 <= s < n:
+                add("successors", f"job {j} lists successor {s + 1}, but the file has {n} jobs")
+            else:
+                graph.add_edge(j, s + 1)
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        cycle = []
+    if cycle:
+        jobs = " → ".join(str(a) for a, _ in cycle) + f" → {cycle[0][0]}"
+        add("successors", f"the precedences contain a cycle: jobs {jobs}")
+    return issues
 
 
 def read_j30_optima(path: str | Path) -> dict[str, int]:

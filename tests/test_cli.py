@@ -156,6 +156,9 @@ def test_unreadable_files_exit_2(tmp_path: Path, capsys, name, content, message)
         ["--objective", "fastest"],  # unknown objective
         ["--time-limit", "0"],  # a limit of zero seconds
         ["--workers", "0"],  # no workers
+        ["--time-limit", "inf"],  # no limit at all
+        ["--seed", "1099511627776"],  # above CP-SAT's 32-bit seed
+        ["--seed", "-1"],
     ],
 )
 def test_bad_options_exit_2(tmp_path: Path, args: list[str]) -> None:

@@ -99,3 +99,55 @@ def test_malformed_sm_is_unreadable(tmp_path: Path, text: str | None, missing: s
     path.write_text(text, encoding="latin-1")
     with pytest.raises(UnreadableFileError, match=f"bad.sm is not a PSPLIB .sm file: .*{missing}"):
         read_psplib(path)
+
+
+def _mutated(tmp_path: Path, old: str, new: str) -> Path:
+    """j3010_1.sm with one line changed (``old`` must occur once)."""
+    src = Path(__file__).resolve().parents[1].parent / "shared/benchmarks/psplib/j30/j3010_1.sm"
+    if not src.exists():
+        pytest.skip(f"PSPLIB instance not found: {src}")
+    text = src.read_text(encoding="latin-1")
+    assert text.count(old) == 1, old
+    out = tmp_path / "bad.sm"
+    out.write_text(text.replace(old, new), encoding="latin-1")
+    return out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "column", "message"),
+    [
+        (  # job 29 -> job 10 closes a cycle through 10 -> 22 -> ... -> 29
+            "  29        1          1          32",
+            "  29        1          2          32  10",
+            "successors",
+            "the precedences contain a cycle: jobs ",
+        ),
+        (
+            "   9        1          1          10",
+            "   9        1          1          77",
+            "successors",
+            "job 9 lists successor 77, but the file has 32 jobs",
+        ),
+        (
+            "  2      1     2       1    2    4    0",
+            "  2      1    -4       1    2    4    0",
+            "duration",
+            "job 2 has a negative duration (-4)",
+        ),
+        (
+            "  2      1     2       1    2    4    0",
+            "  2      1     2       1    2    4   99",
+            "R 4",
+            "job 2 demands 99 of R 4, above its capacity of",
+        ),
+    ],
+)
+def test_bad_sm_content_is_a_plan_error(tmp_path, old, new, column, message):
+    from scheduler.errors import InvalidPlanError
+
+    path = _mutated(tmp_path, old, new)
+    with pytest.raises(InvalidPlanError) as info:
+        read_psplib(path)
+    (issue,) = info.value.issues
+    assert issue.sheet == "bad.sm" and issue.column == column
+    assert issue.message.startswith("bad.sm: " + message)
