@@ -35,13 +35,24 @@ def _tiny() -> Plan:
     )
 
 
-def test_tiny_plan_reaches_total_work():
-    plan = _tiny()
+def _setup(plan: Plan) -> tuple[Instance, dict[str, int], list[int], list[int]]:
+    """Indexed plan, its serial-SGS schedule and CPM earliest/latest starts."""
     inst = Instance.from_plan(plan)
-    assert applicable(inst)
     bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
     assert bounds is not None and base is not None
-    es, ls = bounds
+    return inst, base, bounds[0], bounds[1]
+
+
+def _psplib(path: Path) -> Plan:
+    if not path.exists():
+        pytest.skip(f"PSPLIB instance not found: {path}")
+    return read_psplib(path)
+
+
+def test_tiny_plan_reaches_total_work():
+    plan = _tiny()
+    inst, base, es, ls = _setup(plan)
+    assert applicable(inst)
     out = improve_schedule(inst, base, es, ls, seconds=0.2)
     assert_feasible(plan, out)
     assert _makespan(plan, out) == 8  # one at a time: 2 + 5 + 1
@@ -80,13 +91,8 @@ def test_not_applicable_beyond_the_size_limit(monkeypatch):
 
 def test_j120_improves_on_serial_sgs():
     path = J120 / "j1206_6.sm"
-    if not path.exists():
-        pytest.skip(f"PSPLIB instance not found: {path}")
-    plan = read_psplib(path)
-    inst = Instance.from_plan(plan)
-    bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
-    assert bounds is not None and base is not None
-    es, ls = bounds
+    plan = _psplib(path)
+    inst, base, es, ls = _setup(plan)
     out = improve_schedule(inst, base, es, ls, seconds=30.0, max_evals=500)
     assert_feasible(plan, out)
     assert _makespan(plan, base) == 217  # LST serial SGS
@@ -100,13 +106,8 @@ J30 = SHARED / "benchmarks" / "psplib" / "j30"
 def test_j30_genetic_algorithm_reaches_the_optimum(name, optimum):
     """Above the critical-path bound, the GA must find the proven optimum of j30opt.sm."""
     path = J30 / f"{name}.sm"
-    if not path.exists():
-        pytest.skip(f"PSPLIB instance not found: {path}")
-    plan = read_psplib(path)
-    inst = Instance.from_plan(plan)
-    bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
-    assert bounds is not None and base is not None
-    es, ls = bounds
+    plan = _psplib(path)
+    inst, base, es, ls = _setup(plan)
     out = improve_schedule(inst, base, es, ls, seconds=60.0, max_evals=20000)
     assert_feasible(plan, out)
     assert _makespan(plan, out) == optimum
@@ -114,13 +115,8 @@ def test_j30_genetic_algorithm_reaches_the_optimum(name, optimum):
 
 def test_same_seed_and_budget_give_the_same_schedule():
     path = J120 / "j1206_6.sm"
-    if not path.exists():
-        pytest.skip(f"PSPLIB instance not found: {path}")
-    plan = read_psplib(path)
-    inst = Instance.from_plan(plan)
-    bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
-    assert bounds is not None and base is not None
-    es, ls = bounds
+    plan = _psplib(path)
+    inst, base, es, ls = _setup(plan)
     runs = [
         improve_schedule(inst, base, es, ls, seconds=60.0, seed=7, max_evals=1500, workers=w)
         for w in (1, 2, 2)
@@ -165,13 +161,8 @@ def test_kernel_reports_a_schedule_that_does_not_fit():
 def test_backstop_in_a_repeatable_run_is_logged(caplog):
     """With an evaluation budget the clock is only a backstop; hitting it is announced."""
     path = J120 / "j1206_6.sm"
-    if not path.exists():
-        pytest.skip(f"PSPLIB instance not found: {path}")
-    plan = read_psplib(path)
-    inst = Instance.from_plan(plan)
-    bounds, base = inst.start_bounds(plan.horizon), sgs(inst)
-    assert bounds is not None and base is not None
-    es, ls = bounds
+    plan = _psplib(path)
+    inst, base, es, ls = _setup(plan)
     with caplog.at_level("WARNING", logger="scheduler.solver.improve"):
         out = improve_schedule(inst, base, es, ls, seconds=1e-4, max_evals=10**6)
     assert_feasible(plan, out)
