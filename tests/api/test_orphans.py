@@ -12,9 +12,10 @@ import psutil
 import pytest
 
 from api.liveserver import create_key, kill_server, running_server
+from tests import shared
 from tests.api.conftest import infraplan_command
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+SHARED = shared.SHARED
 #: A 120-activity PSPLIB instance: CP-SAT does not prove it optimal in a minute.
 HARD_SM = SHARED / "benchmarks" / "psplib" / "j120" / "j12011_1.sm"
 

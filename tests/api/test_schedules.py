@@ -12,9 +12,10 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
+from tests import shared
 from tests.api.conftest import TINY_NAME, tiny_tables, upload_json, wait_for
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+SHARED = shared.SHARED
 HARD_SM = SHARED / "benchmarks" / "psplib" / "j120" / "j12011_1.sm"  # ~5 s without optimum
 
 

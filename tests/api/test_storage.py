@@ -22,6 +22,7 @@ from api.db import Base, Database, PlanRow, ScheduleRow
 from api.deps import issue_key
 from api.liveserver import create_key, kill_server, running_server
 from api.main import create_app
+from tests import shared
 from tests.api.conftest import (
     infraplan_command,
     make_settings,
@@ -31,7 +32,7 @@ from tests.api.conftest import (
     wait_for,
 )
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+SHARED = shared.SHARED
 HARD_SM = SHARED / "benchmarks" / "psplib" / "j120" / "j12011_1.sm"
 
 

@@ -7,7 +7,7 @@ import pytest
 from scheduler.model import Activity, Blackout, BudgetPeriod, Demand, Dependency, Resource
 from scheduler.solver import check_schedule, constructive_schedule
 from tests.checker import assert_feasible
-from tests.test_solver import make_plan, two
+from tests.scheduler.solver.test_solver import make_plan, two
 
 
 def small_plans():

@@ -8,9 +8,10 @@ import pytest
 
 from scheduler.psplib_io import read_j30_optima, read_psplib
 from scheduler.solver import SolveOptions, solve
+from tests import shared
 from tests.checker import assert_feasible
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = shared.SHARED
 J30 = SHARED / "benchmarks" / "psplib" / "j30"
 
 
@@ -103,7 +104,7 @@ def test_malformed_sm_is_unreadable(tmp_path: Path, text: str | None, missing: s
 
 def _mutated(tmp_path: Path, old: str, new: str) -> Path:
     """j3010_1.sm with one line changed (``old`` must occur once)."""
-    src = Path(__file__).resolve().parents[1].parent / "shared/benchmarks/psplib/j30/j3010_1.sm"
+    src = shared.PSPLIB / "j30" / "j3010_1.sm"
     if not src.exists():
         pytest.skip(f"PSPLIB instance not found: {src}")
     text = src.read_text(encoding="latin-1")

@@ -6,7 +6,7 @@ from scheduler.model import Activity, Blackout, BudgetPeriod, Demand, Dependency
 from scheduler.solver.compact import left_justify
 from scheduler.solver.data import Instance
 from tests.checker import assert_feasible
-from tests.test_solver import make_plan
+from tests.scheduler.solver.test_solver import make_plan
 
 
 def test_idle_gaps_are_closed_in_start_order():

@@ -17,8 +17,9 @@ from scheduler.bench.psplib import (
     solve_ours,
     summarize,
 )
+from tests import shared
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = shared.SHARED
 PSPLIB = SHARED / "benchmarks" / "psplib"
 
 

@@ -7,7 +7,7 @@ import pytest
 from scheduler.importers import read_foreign
 from scheduler.importers.agreement import compare
 from scheduler.importers.mpp import mpp_available
-from tests.importers.conftest import CHILLER, LINKS, MPP, TAKT, sample
+from tests.shared import CHILLER, LINKS, MPP, TAKT, sample
 
 # file → (format, activities, relationships, compared, TF agree, critical agree, explained)
 EXPECTED = {

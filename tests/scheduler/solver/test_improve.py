@@ -13,9 +13,10 @@ from scheduler.solver.data import Instance
 from scheduler.solver.improve import applicable, improve_schedule
 from scheduler.solver.sgs import sgs
 from scheduler.timegrid import TimeGrid
+from tests import shared
 from tests.checker import assert_feasible
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = shared.SHARED
 J120 = SHARED / "benchmarks" / "psplib" / "j120"
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import random
 from functools import partial
-from pathlib import Path
 
 import pytest
 
@@ -24,6 +23,7 @@ from scheduler.model import (
     Resource,
 )
 from scheduler.solution import ActivityTimes, DrivingLink
+from tests import shared
 from tests.checker import assert_feasible
 from tests.plans import calendar_grid, tiny_plan
 
@@ -513,7 +513,7 @@ def _slack(d: Dependency, times: dict[str, ActivityTimes], dur: dict[str, int]) 
 
 
 # -- agreement with Primavera P6 on a real file -------------------------------------------------
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = shared.SHARED
 TAKT_XER = SHARED / "samples" / "schedules" / "xernative_TAKT_sample.xer"
 
 

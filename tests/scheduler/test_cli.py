@@ -13,9 +13,10 @@ from scheduler.cli import main
 from scheduler.planner import load_plan
 from scheduler.report import SHEETS
 from scheduler.workbook import write_template, write_workbook
+from tests import shared
 from tests.checker import assert_feasible
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = shared.REPO
 SAMPLE = REPO / "data" / "national_plan.xlsx"
 J30 = REPO.parent / "shared" / "benchmarks" / "psplib" / "j30"
 

@@ -16,7 +16,7 @@ from scheduler.planner import plan_schedule
 from scheduler.solver import SolveOptions
 from scheduler.timegrid import TimeGrid
 from scheduler.workbook import read_workbook
-from tests.importers.conftest import DSLIB, TAKT, sample
+from tests.shared import DSLIB, TAKT, sample
 
 POPERINGE = "C2015-34 Roadworks Poperinge.xlsx"
 

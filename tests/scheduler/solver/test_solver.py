@@ -198,7 +198,7 @@ def test_lexicographic_makespan_then_weighted_completion():
 
 def test_deterministic_runs_repeat():
     from scheduler.psplib_io import read_psplib
-    from tests.test_psplib import J30, instance_path
+    from tests.scheduler.io.test_psplib import J30, instance_path
 
     path = instance_path(J30, "j3013_2")
     plan = read_psplib(path)
@@ -259,7 +259,7 @@ def test_infeasible_budget_too_small_for_fixed_starts():
 
 def test_progress_reports_objective_and_bound():
     from scheduler.psplib_io import read_psplib
-    from tests.test_psplib import J30, instance_path
+    from tests.scheduler.io.test_psplib import J30, instance_path
 
     plan = read_psplib(instance_path(J30, "j305_3"))
     seen = []

@@ -22,7 +22,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-REPO = Path(__file__).resolve().parents[1]
+from tests import shared
+
+REPO = shared.REPO
 DATA = REPO / "data"
 SCRIPT = DATA / "build_sample.py"
 COMMITTED = DATA / "national_plan.xlsx"

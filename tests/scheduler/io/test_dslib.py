@@ -11,7 +11,7 @@ from scheduler.cpm import compute_cpm
 from scheduler.errors import InvalidPlanError
 from scheduler.importers import plan_to_tables
 from scheduler.importers.dslib import is_dslib, parse_duration, read_dslib
-from tests.importers.conftest import DSLIB
+from tests.shared import DSLIB
 
 # file → (activities, dependencies, resources, demands, CPM finish slot), as measured
 EXPECTED = {

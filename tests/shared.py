@@ -1,4 +1,8 @@
-"""Shared fixtures of the importer tests: the sample folders beside the repo."""
+"""Where the tests find the repository and the read-only ``../shared`` data beside it.
+
+Every test that reads PSPLIB instances or real schedule files takes the paths from here and
+skips visibly when the folder is absent (``../shared`` is not part of a clone).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+#: The repository root.
+REPO = Path(__file__).resolve().parents[1]
+#: Read-only data beside the repository (benchmarks and samples; not committed).
+SHARED = REPO.parent / "shared"
+PSPLIB = SHARED / "benchmarks" / "psplib"
 SCHEDULES = SHARED / "samples" / "schedules"
 DSLIB = SHARED / "samples" / "dslib"
 TAKT = "xernative_TAKT_sample.xer"

@@ -15,7 +15,7 @@ from scheduler.importers.mspdi import read_mspdi, write_mspdi
 from scheduler.model import Activity, Blackout, Demand, Dependency, Plan, Resource
 from scheduler.solution import Schedule
 from scheduler.timegrid import TimeGrid
-from tests.importers.conftest import LINKS, MPP, sample
+from tests.shared import LINKS, MPP, sample
 
 
 @pytest.fixture(scope="module")

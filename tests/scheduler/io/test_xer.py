@@ -9,7 +9,7 @@ import pytest
 from scheduler.errors import InvalidPlanError, UnreadableFileError
 from scheduler.importers.xer import read_xer
 from scheduler.model import Plan
-from tests.importers.conftest import CHILLER, TAKT, sample
+from tests.shared import CHILLER, TAKT, sample
 
 
 @pytest.fixture(scope="module")
