@@ -318,7 +318,7 @@ def _cmd_export(args: argparse.Namespace, console: Console) -> int:
     plan = _load(args.file, console)
     if plan is None:
         return EXIT_INVALID
-    from scheduler.importers.mspdi import write_mspdi
+    from scheduler.exporters.mspdi import write_mspdi
 
     args.objective = None
     schedule = _solve_with_progress(plan, _options(args), console)

@@ -10,8 +10,9 @@ import pytest
 
 from scheduler.cpm import compute_cpm
 from scheduler.errors import InvalidPlanError, UnreadableFileError
+from scheduler.exporters.mspdi import write_mspdi
 from scheduler.importers.mpp import mpp_available, read_mpp
-from scheduler.importers.mspdi import read_mspdi, write_mspdi
+from scheduler.importers.mspdi import read_mspdi
 from scheduler.model import Activity, Blackout, Demand, Dependency, Plan, Resource
 from scheduler.solution import Schedule
 from scheduler.timegrid import TimeGrid
