@@ -1,0 +1,131 @@
+"""Cell helpers shared by the report sheets: writing data (never formulas), headers,
+tables, column widths, dates, money and the logic-vs-plan note lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from scheduler.report.styles import CENTER, DATE_FMT, HEADER_FILL, HEADER_FONT
+from scheduler.solution import Schedule
+
+#: What the logic columns mean vs the solved plan (one note line each, written on the
+#: Summary, Schedule, Gantt and Critical path sheets).
+LOGIC_NOTE: tuple[str, str] = (
+    "ES/EF/LS/LF, total/free float, critical = the LOGIC network: CPM over the "
+    "dependencies and lags alone (P6 longest path), no crews, budgets or blackouts.",
+    "start/finish, driving = the SOLVED plan with crews, budget caps and blackouts: "
+    "start may be later than ES (Schedule column 'delay vs early start' = start − ES).",
+)
+
+MAX_TEXT = 32_000  # Excel holds at most 32,767 characters in a cell
+
+
+# -- cell helpers ------------------------------------------------------------------------
+def put(ws: Worksheet, row: int, col: int, value: Any) -> Any:
+    """Write ``value`` to a cell as data, never as a formula.
+
+    Strings are stripped of characters Excel cannot store and cut to 32,000
+    characters; a string that openpyxl would treat as a formula (leading ``=``) or an
+    error code (``#N/A``...) is forced back to a plain string.
+    """
+    if isinstance(value, str):
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if len(value) > MAX_TEXT:
+            value = value[:MAX_TEXT] + "…"
+    cell = ws.cell(row=row, column=col, value=value)
+    if cell.data_type in ("f", "e"):
+        cell.data_type = "s"
+    return cell
+
+
+def put_row(ws: Worksheet, row: int, values: Sequence[Any], col: int = 1) -> None:
+    """Write one row of values; dates get the date format."""
+    for j, v in enumerate(values, start=col):
+        c = put(ws, row, j, v)
+        if isinstance(v, date):
+            c.number_format = DATE_FMT
+
+
+def header(
+    ws: Worksheet,
+    row: int,
+    names: Sequence[str | None],
+    col: int = 1,
+    alignment: Alignment = CENTER,
+) -> None:
+    """Write a styled header row (``None`` = a blank, styled cell)."""
+    for j, name in enumerate(names):
+        c = put(ws, row, col + j, name)
+        c.font = HEADER_FONT
+        c.fill = HEADER_FILL
+        c.alignment = alignment
+
+
+def table(
+    ws: Worksheet,
+    row: int,
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    col: int = 1,
+    formats: dict[int, str] | None = None,
+) -> int:
+    """Write a header and rows; return the last row written."""
+    header(ws, row, names, col)
+    r = row
+    for values in rows:
+        r += 1
+        for j, v in enumerate(values):
+            c = put(ws, r, col + j, v)
+            if formats and j in formats and v is not None:
+                c.number_format = formats[j]
+    return r
+
+
+def widths(ws: Worksheet, sizes: dict[int, float]) -> None:
+    """Set column widths: ``sizes`` maps a 1-based column to a width in characters."""
+    for col, w in sizes.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
+
+
+def iso(value: str | None) -> date | None:
+    """The date of an ISO ``yyyy-mm-dd`` text; ``None`` for ``None`` or empty text."""
+    return date.fromisoformat(value) if value else None
+
+
+def note(ws: Worksheet, row: int, text: str) -> None:
+    """Write a grey italic note line in column A."""
+    c = put(ws, row, 1, text)
+    c.font = Font(italic=True, color="7F7F7F")
+
+
+def month_key(d: date) -> int:
+    """Months since year 0 (``year * 12 + month - 1``): consecutive months differ by 1."""
+    return d.year * 12 + d.month - 1
+
+
+def money(value: float | None) -> float | None:
+    """Money (100M KRW) as stored in a cell: rounded to 2 decimals (억원 to 1M KRW)."""
+    return None if value is None else round(value, 2)
+
+
+def unit_of(s: Schedule) -> str:
+    """Unit of durations, floats and the makespan: grid slots in the planner's words."""
+    if s.plan is not None and s.plan.grid.kind != "calendar":
+        return "working days"
+    return "days"
+
+
+def logic_note(ws: Worksheet, row: int) -> int:
+    """Write :data:`LOGIC_NOTE` on two rows from ``row``; return the last row written."""
+    for k, line in enumerate(LOGIC_NOTE):
+        note(ws, row + k, line)
+    return row + len(LOGIC_NOTE) - 1

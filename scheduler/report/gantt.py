@@ -1,0 +1,155 @@
+"""The Gantt sheet: activities grouped by project against a month grid (year row
+over "Jan".."Dec"), critical bars in red, driving and milestone marks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from scheduler.report.cells import header, iso, logic_note, month_key, note, put, unit_of, widths
+from scheduler.report.styles import (
+    BAR_BORDER,
+    BAR_CRIT,
+    BAR_NORMAL,
+    BAR_PROJECT,
+    BOLD,
+    CENTER,
+    CRIT_FONT,
+    DATE_FMT,
+    DRIVING_MARK,
+    HEAD_WRAP,
+    HEADER_FONT,
+    MILESTONE_MARK,
+    PROJECT_FILL,
+    TITLE,
+    Styles,
+    page_setup,
+)
+from scheduler.solution import Schedule
+
+#: Gantt layout (1-based), for readers and tests: the year row, the header row (fixed
+#: column names and month abbreviations "Jan".."Dec") and the first month column.
+GANTT_YEAR_ROW = 5
+GANTT_HEADER_ROW = 6
+GANTT_FIRST_MONTH_COL = 7
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_WIDTH = 4.7  # fits "Jan".."Dec" and a year such as "2027", unrotated
+
+
+def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styles) -> None:
+    """Write the Gantt sheet of ``s`` into ``ws`` (an empty sheet).
+
+    Parameters
+    ----------
+    ws
+        The sheet to fill.
+    s
+        The schedule: any status; a sheet without data says so in a note line.
+    rows
+        ``s.activity_rows()``, computed once for the whole report.
+    st
+        The workbook's shared :class:`~scheduler.report.styles.Styles`.
+    """
+    plan = s.plan
+    put(ws, 1, 1, "Gantt by month").font = TITLE
+    legend = (
+        "red = critical (longest logic path); blue = other activities; dark grey = "
+        f"project; {DRIVING_MARK} = on the driving path of the solved plan; "
+        f"{MILESTONE_MARK} = milestone"
+    )
+    put(ws, 2, 1, legend)
+    logic_note(ws, 3)  # rows 3 and 4, above the year row
+    h, y = GANTT_HEADER_ROW, GANTT_YEAR_ROW
+    page_setup(ws, title_rows=f"{y}:{h}", title_cols="A:B", paper=Worksheet.PAPERSIZE_A3)
+    if plan is None or not s.has_plan:
+        note(ws, h, f"no solved plan (status {s.status}): no bars to draw")
+        return
+    first = month_key(plan.plan_start)
+    finishes = [iso(r["finish"]) for r in rows]
+    last = max([month_key(d) for d in finishes if d] + [first])
+    n_months = last - first + 1
+    fixed = ("project / id", "name", "start", "finish", f"float ({unit_of(s)})", "flags")
+    header(ws, y, [None] * len(fixed))
+    header(ws, h, fixed, alignment=HEAD_WRAP)
+    ws.row_dimensions[h].height = 30  # "float (working days)" on two lines
+    # two header rows: the year (merged over its months) above "Jan".."Dec"
+    header(ws, h, [_MONTH_ABBR[(first + k) % 12] for k in range(n_months)], GANTT_FIRST_MONTH_COL)
+    for k in range(n_months):
+        col = GANTT_FIRST_MONTH_COL + k
+        ws.column_dimensions[get_column_letter(col)].width = _MONTH_WIDTH
+        key = first + k
+        if k == 0 or key % 12 == 0:
+            span = min(12 - key % 12, n_months - k)
+            header(ws, y, [str(key // 12)], col)
+            for j in range(1, span):
+                header(ws, y, [None], col + j)
+            if span > 1:
+                ws.merge_cells(start_row=y, start_column=col, end_row=y, end_column=col + span - 1)
+    # styles, built once
+    project_text = st.get(font=BOLD, fill=PROJECT_FILL)
+    project_date = st.get(font=BOLD, fill=PROJECT_FILL, number_format=DATE_FMT)
+    project_bar = st.get(fill=BAR_PROJECT, border=BAR_BORDER)
+    text = {False: st.get(), True: st.get(font=CRIT_FONT)}
+    dated = {
+        False: st.get(number_format=DATE_FMT),
+        True: st.get(font=CRIT_FONT, number_format=DATE_FMT),
+    }
+    bar = {
+        False: st.get(fill=BAR_NORMAL, border=BAR_BORDER),
+        True: st.get(fill=BAR_CRIT, border=BAR_BORDER),
+    }
+    marked = {
+        False: st.get(fill=BAR_NORMAL, border=BAR_BORDER, font=HEADER_FONT, alignment=CENTER),
+        True: st.get(fill=BAR_CRIT, border=BAR_BORDER, font=HEADER_FONT, alignment=CENTER),
+    }
+    # group by project, in order of first appearance
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["project"] or "(no project)", []).append(row)
+    r = h
+    for project, members in groups.items():
+        starts = [d for d in (iso(m["start"]) for m in members) if d]
+        ends = [d for d in (iso(m["finish"]) for m in members) if d]
+        r += 1
+        p_start, p_finish = min(starts), max(ends)
+        head = (project, f"{len(members)} activities", p_start, p_finish, None, None)
+        for j, v in enumerate(head, start=1):
+            st.apply(put(ws, r, j, v), project_date if isinstance(v, date) else project_text)
+        for k in range(month_key(p_start) - first, month_key(p_finish) - first + 1):
+            st.apply(ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k), project_bar)
+        for m in members:
+            r += 1
+            ws.row_dimensions[r].outlineLevel = 1
+            crit = bool(m.get("critical"))
+            flags = "".join(
+                (
+                    "C" if crit else "",
+                    "D" if m["driving"] else "",
+                    "M" if m["duration_days"] == 0 else "",
+                )
+            )
+            a_start, a_finish = iso(m["start"]), iso(m["finish"])
+            values = (m["id"], m["name"], a_start, a_finish, m.get("total_float_days"), flags)
+            for j, v in enumerate(values, start=1):
+                st.apply(put(ws, r, j, v), dated[crit] if isinstance(v, date) else text[crit])
+            if a_start is None or a_finish is None:
+                continue
+            mark = (
+                MILESTONE_MARK
+                if m["duration_days"] == 0
+                else (DRIVING_MARK if m["driving"] else None)
+            )
+            for k in range(month_key(a_start) - first, month_key(a_finish) - first + 1):
+                c = ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k)
+                if mark:
+                    c.value = mark
+                    st.apply(c, marked[crit])
+                else:
+                    st.apply(c, bar[crit])
+    ws.freeze_panes = ws.cell(row=h + 1, column=GANTT_FIRST_MONTH_COL)
+    ws.sheet_properties.outlinePr.summaryBelow = False
+    widths(ws, {1: 16, 2: 28, 3: 11.5, 4: 11.5, 5: 8, 6: 6})
