@@ -23,9 +23,11 @@ from scheduler.workbook import (
     read_number,
     read_tables,
     read_workbook,
+    safety,
     write_template,
     write_workbook,
 )
+from scheduler.workbook import tables as sheet_tables
 
 Tables = dict[str, list[dict[str, Any]]]
 
@@ -750,7 +752,7 @@ def test_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
 
 
 def test_declared_size_over_the_cap_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(workbook, "MAX_UNCOMPRESSED_BYTES", 10_000)
+    monkeypatch.setattr(safety, "MAX_UNCOMPRESSED_BYTES", 10_000)
     with pytest.raises(UnreadableFileError, match="unpacks to") as info:
         read_tables(_plan_wb(tmp_path))
     assert info.value.too_large
@@ -770,7 +772,7 @@ def test_xml_entities_are_refused(tmp_path: Path) -> None:
 
 
 def test_too_many_rows_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(workbook, "MAX_ROWS", 2)
+    monkeypatch.setattr(sheet_tables, "MAX_ROWS", 2)
     with pytest.raises(UnreadableFileError, match="more than 2 rows") as info:
         read_tables(_plan_wb(tmp_path))
     assert info.value.too_large
@@ -849,7 +851,7 @@ def test_two_sheets_with_one_name_are_an_error(tmp_path: Path) -> None:
 
 
 def test_file_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(safety, "MAX_FILE_BYTES", 1000)
     path = _plan_wb(tmp_path)
     with pytest.raises(UnreadableFileError, match="MiB") as refused:
         read_tables(path)
@@ -859,7 +861,7 @@ def test_file_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: Any) -
 
 
 def test_archive_with_too_many_parts_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(workbook, "MAX_MEMBERS", 5)
+    monkeypatch.setattr(safety, "MAX_MEMBERS", 5)
     with pytest.raises(UnreadableFileError, match="parts; refused"):
         read_tables(_plan_wb(tmp_path))
 

@@ -1,0 +1,198 @@
+"""The workbook's layout (SPEC §3): its sheets, their columns, and how names match."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from scheduler.errors import Issue
+from scheduler.model import (
+    OBJECTIVES,
+    SECTORS,
+)
+
+
+# -- layout ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a sheet: canonical name, required flag, note for the template."""
+
+    name: str
+    required: bool
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """One sheet of the workbook: display title, required flag, columns."""
+
+    title: str
+    required: bool
+    columns: tuple[Column, ...]
+
+    def column(self, name: str) -> Column | None:
+        """The column called ``name`` (canonical), or None."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        return None
+
+
+_SECTOR_LIST = "|".join(SECTORS)
+
+#: Layout of every sheet of SPEC §3, keyed by canonical (lower-case) sheet name.
+SHEETS: dict[str, Sheet] = {
+    "settings": Sheet(
+        "Settings",
+        True,
+        (
+            Column(
+                "key",
+                True,
+                "Setting name: plan_name, plan_start*, horizon_months, calendar, "
+                "objective, time_limit_s.",
+            ),
+            Column(
+                "value",
+                False,
+                "plan_start: first day (date). horizon_months: whole months (default 24). "
+                "calendar: calendar | workdays-kr. objective: comma-separated "
+                f"{', '.join(OBJECTIVES)} (default makespan). time_limit_s: seconds (default 30).",
+            ),
+        ),
+    ),
+    "regions": Sheet(
+        "Regions",
+        True,
+        (
+            Column("id", True, "Required. Region id, unique (e.g. SEL)."),
+            Column("name", True, "Required. Region name (Korean is fine)."),
+            Column("lat", False, "Latitude, decimal degrees."),
+            Column("lon", False, "Longitude, decimal degrees."),
+            Column("industry", False, "Strategic industry (AI, bio, energy, ...)."),
+        ),
+    ),
+    "activities": Sheet(
+        "Activities",
+        True,
+        (
+            Column("id", True, "Required. Activity id, unique (e.g. RD-001)."),
+            Column("name", True, "Required. Work package name (Korean is fine)."),
+            Column("project", False, "WBS group."),
+            Column("sector", True, f"Required. One of {_SECTOR_LIST}."),
+            Column("region_from", True, "Required. Region id (Regions sheet)."),
+            Column("region_to", False, "Region id the work links to; blank for point works."),
+            Column(
+                "duration",
+                True,
+                "Required. Number >= 0 in duration_unit; 0 = milestone. "
+                "Fractions are rounded up to whole days.",
+            ),
+            Column(
+                "duration_unit",
+                False,
+                "d (days, default), w (7 days; 5 working days on workdays-kr), "
+                "mo (30 days; 21 working days).",
+            ),
+            Column("cost", False, "Money in 100M KRW (억원), spent evenly over the duration."),
+            Column("weight", False, "Priority, default 1."),
+            Column("release", False, "Date: may not start before this day."),
+            Column("due", False, "Date: must finish on or before this day."),
+            Column("fixed_start", False, "Date: start already committed."),
+        ),
+    ),
+    "dependencies": Sheet(
+        "Dependencies",
+        False,
+        (
+            Column("predecessor", True, "Required. Activity id."),
+            Column("successor", True, "Required. Activity id."),
+            Column("type", False, "FS (default), SS, FF or SF."),
+            Column("lag", False, "Days (working days on workdays-kr), default 0; negative = lead."),
+            Column("max_lag", False, "Days: the most the successor may wait (optional)."),
+        ),
+    ),
+    "resources": Sheet(
+        "Resources",
+        False,
+        (
+            Column("id", True, "Required. Resource id, unique."),
+            Column("name", False, "Resource name."),
+            Column("capacity", True, "Required. Whole units available per day."),
+            Column("region", False, "Region id; blank = national."),
+            Column("unit", False, "Unit name (crews, machines, ...)."),
+        ),
+    ),
+    "demands": Sheet(
+        "Demands",
+        False,
+        (
+            Column("activity", True, "Required. Activity id."),
+            Column("resource", True, "Required. Resource id."),
+            Column("amount", True, "Required. Whole units used on each day the activity runs."),
+        ),
+    ),
+    "budget": Sheet(
+        "Budget",
+        False,
+        (
+            Column("year", False, "Fiscal year (= calendar year), e.g. 2027; or give from/to."),
+            Column("from", False, "Date: first day of the period (instead of year)."),
+            Column("to", False, "Date: last day of the period (instead of year)."),
+            Column("cap", True, "Required. Spending cap in 100M KRW (억원)."),
+        ),
+    ),
+    "blackouts": Sheet(
+        "Blackouts",
+        False,
+        (
+            Column("scope", True, f"Required. Sector ({_SECTOR_LIST}), activity id or region id."),
+            Column("from", True, "Required. Date: first day of the window."),
+            Column("to", True, "Required. Date: last day of the window (inclusive)."),
+            Column("reason", False, "Why (monsoon 장마, winter concreting, ...)."),
+        ),
+    ),
+}
+
+#: Settings keys and their notes.
+SETTINGS_KEYS: dict[str, str] = {
+    "plan_name": "Plan name (Korean is fine).",
+    "plan_start": "Required. First day of the plan (date).",
+    "horizon_months": "Plan length in months (default 24).",
+    "calendar": "calendar (every day counts) or workdays-kr (Mon-Fri less Korean holidays).",
+    "objective": f"Comma-separated, applied in order: {', '.join(OBJECTIVES)}.",
+    "time_limit_s": "Solver time limit in seconds (default 30).",
+}
+
+_DATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "activities": ("release", "due", "fixed_start"),
+    "budget": ("from", "to"),
+    "blackouts": ("from", "to"),
+}
+
+_SHEET_ALIASES = {"budgets": "budget", "blackout": "blackouts", "setting": "settings"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm(name: object) -> str:
+    """Key for matching names: lower case, no spaces/underscores/trailing ``*``."""
+    return re.sub(r"[\s_*]+", "", str(name)).lower()
+
+
+_SHEET_BY_NORM = {_norm(k): k for k in SHEETS} | _SHEET_ALIASES
+_COLUMN_BY_NORM = {
+    sheet: {_norm(c.name): c.name for c in spec.columns} for sheet, spec in SHEETS.items()
+}
+_SETTING_BY_NORM = {_norm(k): k for k in SETTINGS_KEYS}
+
+
+def _canonical_sheet(name: object) -> str | None:
+    return _SHEET_BY_NORM.get(_norm(name))
+
+
+_ORDER = {spec.title: i for i, spec in enumerate(SHEETS.values())}
+
+
+def _sorted(issues: list[Issue]) -> list[Issue]:
+    return sorted(issues, key=lambda i: (_ORDER.get(i.sheet, -1), i.row or 0))

@@ -1,0 +1,333 @@
+"""One reader per sheet: raw rows → checked values, every problem recorded on the reader.
+
+Each ``read_<sheet>`` takes the sheet's rows (canonical column names, ``"_row"``)
+and returns one dict per row with the converted values; a row with a bad cell
+keeps its good values and is marked ``"_bad"``. Cross-sheet checks (unknown ids,
+cycles, dates against the plan) are in :mod:`scheduler.workbook.reader`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from scheduler.errors import Issue
+from scheduler.model import DEPENDENCY_TYPES, OBJECTIVES, SECTORS
+from scheduler.timegrid import CALENDAR_KINDS, UNIT_SLOTS
+from scheduler.workbook.cells import (
+    _enum,
+    _nonneg,
+    _Reader,
+    _Skip,
+    _whole,
+    _year,
+    read_date,
+    read_number,
+)
+from scheduler.workbook.layout import _SETTING_BY_NORM, SETTINGS_KEYS, _norm
+
+Row = dict[str, Any]
+Fields = Callable[[Row, _Reader], Row]
+
+
+@dataclass(slots=True)
+class Settings:
+    """The Settings sheet's values (defaults where a key is not given)."""
+
+    plan_name: str = "plan"
+    plan_start: date | None = None
+    horizon_months: int = 24
+    calendar: str = "calendar"
+    objectives: tuple[str, ...] = ("makespan",)
+    time_limit_s: float = 30.0
+
+
+def read_settings(rows: list[dict[str, Any]], reader: _Reader) -> Settings:
+    """Settings rows → :class:`Settings`; problems recorded on ``reader``."""
+    s = Settings()
+    sheet = "Settings"
+    seen: dict[str, int] = {}
+    for row in rows:
+        try:
+            raw_key = reader.text(sheet, row, "key", required=True)
+        except _Skip:
+            continue
+        key = _SETTING_BY_NORM.get(_norm(raw_key))
+        if key is None:
+            reader.add(
+                sheet,
+                row["_row"],
+                "key",
+                f"setting '{raw_key}' is not known (use {', '.join(SETTINGS_KEYS)}); ignored",
+                warning=True,
+            )
+            continue
+        if key in seen:
+            reader.add(sheet, row["_row"], "key", f"{key} is already set on row {seen[key]}")
+            continue
+        seen[key] = row["_row"]
+        try:
+            value_row = {"_row": row["_row"], key: row.get("value")}
+            if key == "plan_name":
+                s.plan_name = reader.text(sheet, value_row, key) or s.plan_name
+            elif key == "plan_start":
+                s.plan_start = reader.get(sheet, value_row, key, read_date, required=True)
+            elif key == "horizon_months":
+                n = reader.get(sheet, value_row, key, _whole, default=24)
+                if n < 1:
+                    reader.add(sheet, row["_row"], "value", "horizon_months must be at least 1")
+                else:
+                    s.horizon_months = n
+            elif key == "calendar":
+                s.calendar = reader.get(
+                    sheet, value_row, key, _enum(CALENDAR_KINDS, "calendar"), default="calendar"
+                )
+            elif key == "objective":
+                text = reader.text(sheet, value_row, key)
+                names = [p.strip().lower() for p in re.split(r"[,;]", text) if p.strip()]
+                bad = [n for n in names if n not in OBJECTIVES]
+                if bad:
+                    reader.add(
+                        sheet,
+                        row["_row"],
+                        "value",
+                        f"objective '{bad[0]}' is not known; use {', '.join(OBJECTIVES)}",
+                    )
+                elif names:
+                    s.objectives = tuple(dict.fromkeys(names))
+            elif key == "time_limit_s":
+                t = reader.get(sheet, value_row, key, read_number, default=30.0)
+                if t <= 0:
+                    reader.add(sheet, row["_row"], "value", "time_limit_s must be positive")
+                else:
+                    s.time_limit_s = float(t)
+        except _Skip:
+            pass
+    # issues about a Settings value name the "value" column
+    reader.issues = [
+        (
+            Issue(i.sheet, i.row, "value", i.message, i.severity)
+            if i.sheet == sheet and i.column in SETTINGS_KEYS
+            else i
+        )
+        for i in reader.issues
+    ]
+    if "plan_start" not in seen:
+        reader.add(
+            sheet,
+            None,
+            "plan_start",
+            "plan_start is missing; add a row with key plan_start and the plan's first day",
+        )
+    return s
+
+
+def _collect(steps: Iterable[tuple[str, Callable[[], Any]]]) -> Row:
+    """Run each ``(column, read)`` step of one row; ``{column: value}``.
+
+    A step that raises :class:`_Skip` (its problem already recorded) leaves its
+    column out and marks the row ``"_bad"``; the other steps still run, so every
+    problem of the row is reported.
+    """
+    out: Row = {}
+    for col, fn in steps:
+        try:
+            out[col] = fn()
+        except _Skip:
+            out["_bad"] = True
+    return out
+
+
+def _parse_rows(rows: list[Row], reader: _Reader, fields: Fields) -> list[Row]:
+    """Apply ``fields`` to each row; a row with a bad cell keeps its good values."""
+    out = []
+    for row in rows:
+        parsed = fields(row, reader)
+        parsed["_row"] = row["_row"]
+        out.append(parsed)
+    return out
+
+
+def _region_fields(row: Row, reader: _Reader) -> Row:
+    sh = "Regions"
+    return _collect(
+        (
+            ("id", lambda: reader.ident(sh, row, "id", required=True)),
+            ("name", lambda: reader.text(sh, row, "name", required=True)),
+            ("lat", lambda: reader.get(sh, row, "lat", read_number)),
+            ("lon", lambda: reader.get(sh, row, "lon", read_number)),
+            ("industry", lambda: reader.text(sh, row, "industry")),
+        )
+    )
+
+
+def read_regions(rows: list[Row], reader: _Reader) -> list[Row]:
+    """Regions rows: id, name, lat, lon, industry."""
+    return _parse_rows(rows, reader, _region_fields)
+
+
+def _activity_fields(row: Row, reader: _Reader, kind: str) -> Row:
+    sh = "Activities"
+    units = UNIT_SLOTS[kind]
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        ("id", lambda: reader.ident(sh, row, "id", required=True)),
+        ("name", lambda: reader.text(sh, row, "name", required=True)),
+        ("project", lambda: reader.text(sh, row, "project")),
+        ("sector", lambda: reader.get(sh, row, "sector", _enum(SECTORS, "sector"), True)),
+        ("region_from", lambda: reader.ident(sh, row, "region_from", required=True)),
+        ("region_to", lambda: reader.ident(sh, row, "region_to")),
+        (
+            "raw_duration",
+            lambda: reader.get(
+                sh, row, "duration", _nonneg(read_number, "; durations are >= 0"), True
+            ),
+        ),
+        (
+            "unit",
+            lambda: reader.get(
+                sh, row, "duration_unit", _enum(tuple(units), "duration unit"), default="d"
+            ),
+        ),
+        ("cost", lambda: reader.get(sh, row, "cost", _nonneg(read_number), default=0)),
+        ("weight", lambda: reader.get(sh, row, "weight", _nonneg(read_number), default=1)),
+        ("release", lambda: reader.get(sh, row, "release", read_date)),
+        ("due", lambda: reader.get(sh, row, "due", read_date)),
+        ("fixed_start", lambda: reader.get(sh, row, "fixed_start", read_date)),
+    ]
+    out = _collect(steps)
+    if out.get("raw_duration") is not None and out.get("unit") is not None:
+        exact = out["raw_duration"] * units[out["unit"]]
+        slots = round(exact)
+        if abs(exact - slots) > 1e-9:
+            slots = math.ceil(exact - 1e-9)
+            reader.add(
+                sh,
+                row["_row"],
+                "duration",
+                f"duration {out['raw_duration']:g} {out['unit']} of '{out.get('id')}' is "
+                f"{exact:g} days; rounded up to {slots}",
+                warning=True,
+            )
+        out["duration"] = int(slots)
+    return out
+
+
+def read_activities(rows: list[Row], reader: _Reader, kind: str) -> list[Row]:
+    """Activities rows; ``duration`` in grid slots of the calendar ``kind`` (rounded up)."""
+    return _parse_rows(rows, reader, lambda row, r: _activity_fields(row, r, kind))
+
+
+def _dependency_fields(row: Row, reader: _Reader) -> Row:
+    sh = "Dependencies"
+    return _collect(
+        (
+            ("predecessor", lambda: reader.ident(sh, row, "predecessor", required=True)),
+            ("successor", lambda: reader.ident(sh, row, "successor", required=True)),
+            (
+                "type",
+                lambda: reader.get(
+                    sh,
+                    row,
+                    "type",
+                    _enum(DEPENDENCY_TYPES, "dependency type", True),
+                    default="FS",
+                ),
+            ),
+            ("lag", lambda: reader.get(sh, row, "lag", _whole, default=0)),
+            ("max_lag", lambda: reader.get(sh, row, "max_lag", _whole)),
+        )
+    )
+
+
+def read_dependencies(rows: list[Row], reader: _Reader) -> list[Row]:
+    """Dependencies rows: predecessor, successor, type (default FS), lag, max_lag."""
+    return _parse_rows(rows, reader, _dependency_fields)
+
+
+def _resource_fields(row: Row, reader: _Reader) -> Row:
+    sh = "Resources"
+    return _collect(
+        (
+            ("id", lambda: reader.ident(sh, row, "id", required=True)),
+            ("name", lambda: reader.text(sh, row, "name")),
+            ("capacity", lambda: reader.get(sh, row, "capacity", _nonneg(_whole), True)),
+            ("region", lambda: reader.ident(sh, row, "region")),
+            ("unit", lambda: reader.text(sh, row, "unit")),
+        )
+    )
+
+
+def read_resources(rows: list[Row], reader: _Reader) -> list[Row]:
+    """Resources rows: id, name, capacity, region, unit."""
+    return _parse_rows(rows, reader, _resource_fields)
+
+
+def _demand_fields(row: Row, reader: _Reader) -> Row:
+    sh = "Demands"
+    return _collect(
+        (
+            ("activity", lambda: reader.ident(sh, row, "activity", required=True)),
+            ("resource", lambda: reader.ident(sh, row, "resource", required=True)),
+            ("amount", lambda: reader.get(sh, row, "amount", _nonneg(_whole), True)),
+        )
+    )
+
+
+def read_demands(rows: list[Row], reader: _Reader) -> list[Row]:
+    """Demands rows: activity, resource, amount."""
+    return _parse_rows(rows, reader, _demand_fields)
+
+
+def _budget_fields(row: Row, reader: _Reader) -> Row:
+    sh = "Budget"
+    out = _collect(
+        (
+            ("year", lambda: reader.get(sh, row, "year", _year)),
+            ("from", lambda: reader.get(sh, row, "from", read_date)),
+            ("to", lambda: reader.get(sh, row, "to", read_date)),
+            ("cap", lambda: reader.get(sh, row, "cap", _nonneg(read_number), True)),
+        )
+    )
+    if out.get("_bad"):
+        return out
+    year, a, b = out.get("year"), out.get("from"), out.get("to")
+    if year is not None and (a is not None or b is not None):
+        reader.add(sh, row["_row"], "year", "give either a year or from/to dates, not both")
+        out["_bad"] = True
+    elif year is not None:
+        out["first_day"], out["last_day"] = date(year, 1, 1), date(year, 12, 31)
+        out["label"] = f"FY{year}"
+    elif a is not None and b is not None:
+        out["first_day"], out["last_day"] = a, b
+        out["label"] = f"{a.isoformat()}..{b.isoformat()}"
+    else:
+        missing = "to" if a is not None else "from" if b is not None else "year"
+        reader.add(sh, row["_row"], missing, "give a year, or both from and to dates, for the cap")
+        out["_bad"] = True
+    return out
+
+
+def read_budgets(rows: list[Row], reader: _Reader) -> list[Row]:
+    """Budget rows: a cap per year or per from/to period (``first_day``, ``last_day``, label)."""
+    return _parse_rows(rows, reader, _budget_fields)
+
+
+def _blackout_fields(row: Row, reader: _Reader) -> Row:
+    sh = "Blackouts"
+    return _collect(
+        (
+            ("scope", lambda: reader.ident(sh, row, "scope", required=True)),
+            ("from", lambda: reader.get(sh, row, "from", read_date, True)),
+            ("to", lambda: reader.get(sh, row, "to", read_date, True)),
+            ("reason", lambda: reader.text(sh, row, "reason")),
+        )
+    )
+
+
+def read_blackouts(rows: list[Row], reader: _Reader) -> list[Row]:
+    """Blackouts rows: scope, from, to (inclusive), reason."""
+    return _parse_rows(rows, reader, _blackout_fields)

@@ -1,0 +1,127 @@
+"""The documented template workbook (``infraplan template PATH``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from scheduler.model import (
+    DEPENDENCY_TYPES,
+    SECTORS,
+)
+from scheduler.timegrid import CALENDAR_KINDS
+from scheduler.workbook.layout import SETTINGS_KEYS, SHEETS
+from scheduler.workbook.tables import _col_letter
+from scheduler.workbook.writer import _cell_value
+
+
+def _template_tables() -> dict[str, list[dict[str, Any]]]:
+    """The template's example rows: together a valid tiny plan."""
+    return {
+        "settings": [
+            {"key": "plan_name", "value": "국가 인프라 2개년 계획 (example)"},
+            {"key": "plan_start", "value": date(2027, 1, 4)},
+            {"key": "horizon_months", "value": 24},
+            {"key": "calendar", "value": "calendar"},
+            {"key": "objective", "value": "makespan"},
+            {"key": "time_limit_s", "value": 30},
+        ],
+        "regions": [
+            {"id": "SEL", "name": "서울 수도권 (capital hub)", "lat": 37.5665, "lon": 126.978,
+             "industry": "AI"},
+        ],
+        "activities": [
+            {"id": "RD-001", "name": "도로 토공 (road earthworks)", "project": "Corridor SEL",
+             "sector": "road", "region_from": "SEL", "region_to": "", "duration": 3,
+             "duration_unit": "mo", "cost": 120.5, "weight": 1, "release": date(2027, 1, 4),
+             "due": date(2027, 12, 31), "fixed_start": None},
+            {"id": "TC-001", "name": "광케이블 포설 (fibre in the trench)",
+             "project": "Corridor SEL", "sector": "telecom", "region_from": "SEL",
+             "region_to": "", "duration": 10, "duration_unit": "d", "cost": 8, "weight": 1,
+             "release": None, "due": None, "fixed_start": None},
+        ],
+        "dependencies": [
+            {"predecessor": "RD-001", "successor": "TC-001", "type": "SS", "lag": 20,
+             "max_lag": 60},
+        ],
+        "resources": [
+            {"id": "CREW-SEL", "name": "Civil crew Seoul", "capacity": 4, "region": "SEL",
+             "unit": "crews"},
+        ],
+        "demands": [{"activity": "RD-001", "resource": "CREW-SEL", "amount": 2}],
+        "budget": [{"year": 2027, "from": None, "to": None, "cap": 500}],
+        "blackouts": [
+            {"scope": "road", "from": date(2027, 7, 1), "to": date(2027, 8, 31),
+             "reason": "장마 (monsoon)"},
+        ],
+    }  # fmt: skip
+
+
+def write_template(path: str | Path) -> None:
+    """Write the documented, empty-but-for-examples workbook (``infraplan template PATH``).
+
+    Every sheet of SPEC §3 with its header row (required columns marked ``*``),
+    a note on each header (unit, required, format), drop-down lists for sector,
+    dependency type, duration unit and calendar, and example rows that together
+    form a valid tiny plan.
+    """
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    examples = _template_tables()
+    wb = Workbook()
+    default = wb.active
+    if default is not None:
+        wb.remove(default)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for key, spec in SHEETS.items():
+        ws = wb.create_sheet(spec.title)
+        cols = [c.name for c in spec.columns]
+        for ci, col in enumerate(spec.columns, start=1):
+            cell = ws.cell(row=1, column=ci, value=col.name + ("*" if col.required else ""))
+            cell.font = bold
+            cell.fill = fill
+            comment = Comment(col.note, "infraplan")
+            comment.width, comment.height = 300, 110
+            cell.comment = comment
+            ws.column_dimensions[_col_letter(ci - 1)].width = max(12, len(col.name) + 4)
+        ws.freeze_panes = "A2"
+        for ri, row in enumerate(examples[key], start=2):
+            for ci, col_name in enumerate(cols, start=1):
+                v = _cell_value(row.get(col_name))
+                if v is None or v == "":
+                    continue
+                ws.cell(row=ri, column=ci, value=v)
+        if key == "settings":
+            ws.column_dimensions["A"].width = 18
+            ws.column_dimensions["B"].width = 36
+            for ri, row in enumerate(examples[key], start=2):
+                ws.cell(row=ri, column=1).comment = Comment(SETTINGS_KEYS[row["key"]], "infraplan")
+                if row["key"] == "calendar":
+                    dv = DataValidation(type="list", formula1=f'"{",".join(CALENDAR_KINDS)}"')
+                    dv.add(f"B{ri}")
+                    ws.add_data_validation(dv)
+        lists = {
+            ("activities", "sector"): SECTORS,
+            ("activities", "duration_unit"): ("d", "w", "mo"),
+            ("dependencies", "type"): DEPENDENCY_TYPES,
+        }
+        for (sheet_key, col_name), allowed in lists.items():
+            if sheet_key != key:
+                continue
+            letter = _col_letter(cols.index(col_name))
+            dv = DataValidation(
+                type="list",
+                formula1=f'"{",".join(allowed)}"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=f"{col_name}",
+                error=f"Use one of: {', '.join(allowed)}",
+            )
+            dv.add(f"{letter}2:{letter}5000")
+            ws.add_data_validation(dv)
+    wb.save(str(path))
