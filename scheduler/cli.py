@@ -1,7 +1,9 @@
 """``infraplan`` command line: plan, template, convert, export, serve, keys, bench.
 
 Exit codes of ``infraplan plan``: 0 a plan was found (optimal or feasible),
-1 the plan is infeasible, 2 the input is invalid or unreadable.
+1 the plan is infeasible, 2 the input is invalid or unreadable, or a bad argument
+(an output that cannot be written is refused before the solve; a write that fails
+at the end, e.g. on a full disk, also exits 2 with a sentence naming the file).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rich.table import Table
 
 from scheduler.errors import InvalidPlanError, UnreadableFileError
 from scheduler.model import OBJECTIVES
+from scheduler.outputs import OutputError, check_input, check_output, writing
 
 __all__ = ["main"]
 
@@ -65,6 +68,15 @@ def _workers(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(
             f"workers must be a whole number of at least 1, not {text!r}"
+        )
+    return int(text)
+
+
+def _port(text: str) -> int:
+    """argparse type: a TCP port from 1 to 65535."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"the port must be a whole number from 1 to 65535, not {text!r}"
         )
     return int(text)
 
@@ -114,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sv = sub.add_parser("serve", help="start the HTTP API")
     sv.add_argument("--host", default="127.0.0.1")
-    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--port", type=_port, default=8000)
 
     ks = sub.add_parser("keys", help="manage API keys")
     ks_sub = ks.add_subparsers(dest="keys_command", required=True)
@@ -135,12 +147,56 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     console = Console()
+    try:
+        _check_files(args)
+        return _run(args, console)
+    except UnreadableFileError as exc:
+        console.print(exc.reason, style="red", markup=False, highlight=False, soft_wrap=True)
+        return EXIT_INVALID
+    except OutputError as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+        return EXIT_INVALID
+
+
+def _check_files(args: argparse.Namespace) -> None:
+    """Look at the input (size by ``stat``) and the outputs before reading or solving.
+
+    Raises
+    ------
+    UnreadableFileError
+        If the input is missing, not a regular file, or above the size limit.
+    OutputError
+        If an output cannot be written, or would overwrite the input or another output.
+    """
+    if args.command == "template":
+        check_output(args.path, "the template")
+        return
+    if args.command not in ("plan", "convert", "export"):
+        return
+    check_input(args.file)
+    outputs: list[tuple[Path, str]] = []
+    if args.command == "plan":
+        if args.json:
+            outputs.append((args.json, "the JSON"))
+        if not args.no_report:
+            args.output = args.output or Path("reports") / f"{_safe_stem(args.file)}.xlsx"
+            outputs.append((args.output, "the report"))
+    else:
+        outputs.append(
+            (args.output, "the workbook" if args.command == "convert" else "the MS Project XML")
+        )
+    for i, (path, what) in enumerate(outputs):
+        check_output(path, what, inputs=[args.file, *(p for p, _ in outputs[:i])])
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
     if args.command == "plan":
         return _cmd_plan(args, console)
     if args.command == "template":
         from scheduler.workbook import write_template
 
-        write_template(args.path)
+        with writing(args.path, "the template"):
+            write_template(args.path)
         console.print(f"template written to {args.path}")
         return EXIT_OK
     if args.command == "convert":
@@ -255,8 +311,8 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
         from scheduler.report import write_report
 
         out = args.output or Path("reports") / f"{_safe_stem(args.file)}.xlsx"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_report(schedule, out)
+        with writing(out, "the report"):
+            write_report(schedule, out)
         console.print(f"report written to [bold]{out}[/]")
     return EXIT_OK if schedule.has_plan else EXIT_INFEASIBLE
 
@@ -271,8 +327,8 @@ def _safe_stem(path: Path) -> str:
 
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    with writing(path, "the JSON"):
+        path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _print_summary(schedule: Any, console: Console) -> None:
@@ -308,7 +364,9 @@ def _cmd_convert(args: argparse.Namespace, console: Console) -> int:
         return EXIT_INVALID
     from scheduler.importers import convert_to_workbook
 
-    for warning in convert_to_workbook(plan, args.output):
+    with writing(args.output, "the workbook"):
+        notes = convert_to_workbook(plan, args.output)
+    for warning in notes:
         console.print(f"[yellow]warning: {warning.message}")
     console.print(f"workbook written to {args.output}")
     return EXIT_OK
@@ -325,7 +383,8 @@ def _cmd_export(args: argparse.Namespace, console: Console) -> int:
     _print_summary(schedule, console)
     if not schedule.has_plan:
         return EXIT_INFEASIBLE
-    write_mspdi(schedule, args.output)
+    with writing(args.output, "the MS Project XML"):
+        write_mspdi(schedule, args.output)
     console.print(f"MS Project XML written to {args.output}")
     return EXIT_OK
 
