@@ -14,16 +14,11 @@ Two questions are answered here (SPEC §4):
 Conventions (grid slots, half-open intervals ``[start, end)``):
 
 * ``EF = ES + duration`` and ``LF = LS + duration`` are exclusive end slots.
-* Each dependency is turned once into a start-to-start bound
-  ``ES(succ) >= ES(pred) + w`` (:meth:`Dependency.start_distance`):
-
-  - FS: ``S(succ) >= E(pred) + lag``   → ``w = dur(pred) + lag``
-  - SS: ``S(succ) >= S(pred) + lag``   → ``w = lag``
-  - FF: ``E(succ) >= E(pred) + lag``   → ``w = dur(pred) + lag - dur(succ)``
-  - SF: ``E(succ) >= S(pred) + lag``   → ``w = lag - dur(succ)``
-
-  ``max_lag`` bounds the same difference from above, which is the reverse bound
-  ``ES(pred) >= ES(succ) - (w - lag + max_lag)``.
+* Each dependency is one window ``lo <= ES(succ) - ES(pred) <= hi`` on the starts
+  (:class:`scheduler.graph.Edge`; each type's inequality is stated in
+  :meth:`Dependency.start_distance`); ``max_lag`` gives ``hi``, the reverse bound
+  ``ES(pred) >= ES(succ) - hi``. The passes are those of
+  :class:`scheduler.graph.DependencyGraph`.
 * Forward pass from slot 0: ``ES >= max(0, release)``; a ``fixed_start`` pins ES
   (P6 "mandatory start"). Backward pass from the latest early finish
   (``project_finish = max EF``), **not** the horizon: ``LF <= project_finish``,
@@ -36,8 +31,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
+from scheduler.graph import DependencyGraph
 from scheduler.model import Activity, Dependency, Plan, period_spend
 from scheduler.solution import ActivityTimes, CpmResult, DrivingLink
 
@@ -56,137 +51,16 @@ log = logging.getLogger(__name__)
 MAX_CHAINS = 50
 
 
-@dataclass(slots=True, frozen=True)
-class _Edge:
-    """Start-to-start bound ``ES(dst) >= ES(src) + weight`` (indices into the plan)."""
-
-    src: int
-    dst: int
-    weight: int
-    dep: int  # index into plan.dependencies
-    forward: bool  # False for the reverse edge of a max_lag
-
-
 def relationship_slack(
     dep: Dependency, pred_start: int, pred_dur: int, succ_start: int, succ_dur: int
 ) -> int:
     """Slack of one relationship at given dates (slots); 0 means the link drives.
 
     FS: ``S(s) - lag - E(p)``; SS: ``S(s) - lag - S(p)``; FF: ``E(s) - lag - E(p)``;
-    SF: ``E(s) - lag - S(p)``. Negative when the relationship is violated.
+    SF: ``E(s) - lag - S(p)``, i.e. ``S(s) - S(p) - start_distance``
+    (:meth:`Dependency.start_distance`). Negative when the relationship is violated.
     """
-    left = succ_start + (succ_dur if dep.to_end else 0)
-    right = pred_start + (pred_dur if dep.from_end else 0)
-    return left - dep.lag - right
-
-
-def _build_edges(plan: Plan, index: Mapping[str, int]) -> list[_Edge]:
-    dur = [a.duration for a in plan.activities]
-    edges: list[_Edge] = []
-    for k, dep in enumerate(plan.dependencies):
-        p, s = index[dep.predecessor], index[dep.successor]
-        w = dep.start_distance(dur[p], dur[s])
-        edges.append(_Edge(p, s, w, k, True))
-        if dep.max_lag is not None:
-            edges.append(_Edge(s, p, -(w - dep.lag + dep.max_lag), k, False))
-    return edges
-
-
-def _topological_order(n: int, edges: Sequence[_Edge]) -> list[int]:
-    """Kahn's order of the forward edges; activities on a cycle follow in list order."""
-    indeg = [0] * n
-    succ: list[list[int]] = [[] for _ in range(n)]
-    for e in edges:
-        if e.forward:
-            indeg[e.dst] += 1
-            succ[e.src].append(e.dst)
-    order = [i for i in range(n) if indeg[i] == 0]
-    head = 0
-    while head < len(order):
-        u = order[head]
-        head += 1
-        for v in succ[u]:
-            indeg[v] -= 1
-            if indeg[v] == 0:
-                order.append(v)
-    if len(order) < n:
-        seen = set(order)
-        order.extend(i for i in range(n) if i not in seen)
-    return order
-
-
-def _parent_cycle(parent: Sequence[int]) -> list[int] | None:
-    """A cycle of the ``parent`` links (a functional graph), or None.
-
-    In label-correcting longest-path passes a cycle of parent links exists only
-    when the network has a positive cycle (Tarjan's subtree-disassembly argument).
-    """
-    n = len(parent)
-    state = [0] * n  # 0 new, 1 on the current walk, 2 done
-    for v0 in range(n):
-        if state[v0]:
-            continue
-        walk = []
-        v = v0
-        while v >= 0 and state[v] == 0:
-            state[v] = 1
-            walk.append(v)
-            v = parent[v]
-        if v >= 0 and state[v] == 1:
-            cycle = walk[walk.index(v) :]
-            cycle.reverse()
-            return cycle
-        for u in walk:
-            state[u] = 2
-    return None
-
-
-def _relax(
-    values: list[int],
-    out_edges: Sequence[Sequence[tuple[int, int]]],
-    order: Sequence[int],
-    pinned: Sequence[bool],
-    ids: Sequence[str],
-    sign: int,
-) -> None:
-    """Label-correcting passes until fixpoint (Bellman–Ford on a good order).
-
-    ``sign = +1`` raises ``values[v]`` to ``values[u] + w`` (forward pass, longest
-    path); ``sign = -1`` lowers ``values[u]`` to ``values[v] - w`` (backward pass),
-    with ``out_edges`` already oriented for the pass. Pinned activities never move.
-
-    Raises
-    ------
-    ValueError
-        On a positive cycle (max_lags that contradict lags), naming its activities.
-    """
-    n = len(values)
-    parent = [-1] * n
-    for rnd in range(n + 1):
-        changed = -1
-        for u in order:
-            vu = values[u]
-            for v, w in out_edges[u]:
-                if pinned[v]:
-                    continue
-                cand = vu + sign * w
-                if (cand > values[v]) if sign > 0 else (cand < values[v]):
-                    values[v] = cand
-                    parent[v] = u
-                    changed = v
-        if changed < 0:
-            if rnd > 1:
-                log.debug("CPM pass converged after %d rounds", rnd + 1)
-            return
-        cycle = _parent_cycle(parent) if rnd >= 1 else None
-        if cycle is not None:
-            break
-    else:
-        cycle = _parent_cycle(parent) or [changed]
-    raise ValueError(
-        "dependencies form a cycle with positive length (max_lag contradicts lags): "
-        + " -> ".join(ids[i] for i in [*cycle, cycle[0]])
-    )
+    return succ_start - pred_start - dep.start_distance(pred_dur, succ_dur)
 
 
 def compute_cpm(plan: Plan) -> CpmResult:
@@ -230,45 +104,33 @@ def compute_cpm(plan: Plan) -> CpmResult:
     acts = plan.activities
     n = len(acts)
     ids = [a.id for a in acts]
-    index = {a: i for i, a in enumerate(ids)}
     dur = [a.duration for a in acts]
-    edges = _build_edges(plan, index)
-    order = _topological_order(n, edges)
-
-    fwd: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-    bwd: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-    for e in edges:
-        fwd[e.src].append((e.dst, e.weight))
-        bwd[e.dst].append((e.src, e.weight))
+    graph = DependencyGraph(ids, dur, plan.dependencies)
     pinned = [a.fixed_start is not None for a in acts]
 
-    # -- forward pass ----------------------------------------------------------------------
-    es = [_early_bound(a) for a in acts]
-    _relax(es, fwd, order, pinned, ids, +1)
+    # -- forward and backward passes -------------------------------------------------------
+    es = graph.earliest([_early_bound(a) for a in acts], pinned=pinned)
     ef = [es[i] + dur[i] for i in range(n)]
     project_finish = max(ef, default=0)
-
-    # -- backward pass ---------------------------------------------------------------------
-    ls = [_late_bound(a, project_finish) for a in acts]
-    _relax(ls, bwd, order[::-1], pinned, ids, -1)
+    ls = graph.latest([_late_bound(a, project_finish) for a in acts], pinned=pinned)
 
     # -- floats ----------------------------------------------------------------------------
     free = [project_finish - ef[i] for i in range(n)]
     has_succ = [False] * n
     driving_preds: list[list[int]] = [[] for _ in range(n)]
-    for e in edges:
-        slack = es[e.dst] - es[e.src] - e.weight
-        if slack == 0 and e.dst != e.src:
-            # A max_lag's reverse edge that is tight also drives (it pulls the
-            # predecessor later); it has no P6 counterpart.
-            driving_preds[e.dst].append(e.src)
-        if not e.forward:
-            continue
-        if has_succ[e.src]:
-            free[e.src] = min(free[e.src], slack)
+    for e in graph.edges:
+        slack = e.slack(es[e.pred], es[e.succ])
+        if slack == 0:
+            driving_preds[e.succ].append(e.pred)
+        if e.hi is not None and es[e.pred] - es[e.succ] + e.hi == 0:
+            # A max_lag that is tight also drives (it pulls the predecessor later);
+            # it has no P6 counterpart.
+            driving_preds[e.pred].append(e.succ)
+        if has_succ[e.pred]:
+            free[e.pred] = min(free[e.pred], slack)
         else:
-            free[e.src] = slack
-            has_succ[e.src] = True
+            free[e.pred] = slack
+            has_succ[e.pred] = True
 
     critical, chains = _longest_path(ef, project_finish, driving_preds)
     times = {

@@ -33,6 +33,7 @@ __all__ = [
     "Plan",
     "Region",
     "Resource",
+    "blackout_scope_keys",
     "money_to_int",
     "period_spend",
 ]
@@ -292,12 +293,24 @@ class BudgetPeriod:
             raise ValueError(f"budget {self.label}: cap is negative")
 
 
+def blackout_scope_keys(activity: Activity) -> set[str]:
+    """The blackout scopes that reach ``activity``: its sector, its id and its regions.
+
+    The one rule of blackout scope matching: a :class:`Blackout` applies to an
+    activity when its ``scope`` is in this set (:meth:`Plan.blackouts_of`,
+    :meth:`Plan.blackout_hits`). Empty fields are left out.
+    """
+    keys = {activity.sector, activity.id, *activity.regions}
+    keys.discard("")
+    return keys
+
+
 @dataclass(slots=True)
 class Blackout:
     """A window ``[start, end)`` of slots in which activities of ``scope`` may not run.
 
-    ``scope`` is a sector name, an activity id or a region id; :meth:`Plan.blackouts_of`
-    resolves it. Milestones are not affected (they take no time).
+    ``scope`` is a sector name, an activity id or a region id
+    (:func:`blackout_scope_keys`). Milestones are not affected (they take no time).
     """
 
     scope: str
@@ -366,9 +379,22 @@ class Plan:
 
     def blackouts_of(self, activity: Activity) -> list[Blackout]:
         """Blackouts whose scope is the activity's sector, id, or one of its regions."""
-        keys = {activity.sector, activity.id, *activity.regions}
-        keys.discard("")
+        keys = blackout_scope_keys(activity)
         return [b for b in self.blackouts if b.scope in keys]
+
+    def blackout_hits(self) -> list[list[int]]:
+        """Per activity (plan order), the positions in :attr:`blackouts` that reach it.
+
+        Same rule as :meth:`blackouts_of` (:func:`blackout_scope_keys`), indexed once:
+        O(activities + blackouts). Each list is sorted.
+        """
+        by_scope: dict[str, list[int]] = {}
+        for b, bo in enumerate(self.blackouts):
+            by_scope.setdefault(bo.scope, []).append(b)
+        return [
+            sorted({b for key in blackout_scope_keys(a) for b in by_scope.get(key, [])})
+            for a in self.activities
+        ]
 
     def check(self) -> None:
         """Cross-check ids and values.

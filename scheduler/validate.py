@@ -26,9 +26,8 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-import networkx as nx
-
 from scheduler.errors import Issue
+from scheduler.graph import find_cycles
 from scheduler.timegrid import TimeGrid
 
 __all__ = [
@@ -156,43 +155,29 @@ def dependency_lags(rows: Sequence[Row], sheet: str = "Dependencies") -> list[Is
 def dependency_cycles(rows: Sequence[Row], sheet: str = "Dependencies") -> list[Issue]:
     """Cyclic dependencies, each named by its activities in order.
 
-    Each strongly connected component of the predecessor → successor graph
-    (networkx, Tarjan's algorithm) with more than one activity holds at least
-    one cycle; one cycle per component is reported, starting at the dependency
-    with the lowest row, e.g.
+    Each strongly connected component of the predecessor → successor graph with
+    more than one activity holds at least one cycle; one cycle per component is
+    reported (:func:`scheduler.graph.find_cycles`), starting at the dependency with
+    the lowest row, e.g.
     ``"Dependencies: cyclic dependencies A-1 → A-2 → A-3 → A-1 (rows 2, 3, 4)"``.
     The issue's row is that first dependency's row. Self-dependencies are
     reported by :func:`dependency_lags`, not here.
     """
-    graph: nx.DiGraph = nx.DiGraph()
-    for r in rows:
-        pred, succ = r.get("predecessor"), r.get("successor")
-        if not pred or not succ or pred == succ:
-            continue
-        if graph.has_edge(pred, succ):
-            graph[pred][succ]["row"] = min(graph[pred][succ]["row"], r["_row"])
-        else:
-            graph.add_edge(pred, succ, row=r["_row"])
-    found: list[tuple[int, Issue]] = []
-    for comp in nx.strongly_connected_components(graph):
-        if len(comp) < 2:
-            continue
-        sub = graph.subgraph(comp)
-        start = min(sub.edges(data="row"), key=lambda e: e[2])
-        edges = nx.find_cycle(sub, source=start[0])
-        # rotate so the cycle starts with the lowest-row dependency
-        k = min(range(len(edges)), key=lambda i: graph[edges[i][0]][edges[i][1]]["row"])
-        edges = edges[k:] + edges[:k]
-        names = [edges[0][0], *(e[1] for e in edges)]
-        edge_rows = [graph[u][v]["row"] for u, v, *_ in edges]
+    triples = [
+        (r["predecessor"], r["successor"], r["_row"])
+        for r in rows
+        if r.get("predecessor") and r.get("successor")
+    ]
+    out: list[Issue] = []
+    for cycle in find_cycles(triples):
+        names = [cycle[0][0], *(v for _, v, _ in cycle)]
+        edge_rows = [row for _, _, row in cycle]
         text = (
             f"{sheet}: cyclic dependencies {' → '.join(names)} "
             f"(rows {', '.join(str(x) for x in edge_rows)}); remove or reverse one of them"
         )
-        found.append(
-            (edge_rows[0], Issue(sheet=sheet, row=edge_rows[0], column="successor", message=text))
-        )
-    return [i for _, i in sorted(found, key=lambda t: t[0])]
+        out.append(Issue(sheet=sheet, row=edge_rows[0], column="successor", message=text))
+    return out
 
 
 # -- demands -----------------------------------------------------------------------------------

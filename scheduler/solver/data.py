@@ -5,38 +5,20 @@ position) and turns every dependency into a *start-to-start distance*, so that
 the forward/backward passes, the constructive schedule, the checker and the
 CP-SAT model all read the same numbers.
 
-With ``S``/``E = S + d`` the start and exclusive end slot, each dependency type
-is one inequality on the two starts (``d_p``, ``d_s`` the durations)::
-
-    FS: S(s) >= E(p) + lag   <=>  S(s) - S(p) >= d_p + lag
-    SS: S(s) >= S(p) + lag   <=>  S(s) - S(p) >= lag
-    FF: E(s) >= E(p) + lag   <=>  S(s) - S(p) >= d_p - d_s + lag
-    SF: E(s) >= S(p) + lag   <=>  S(s) - S(p) >= -d_s + lag
-
-``max_lag`` bounds the same difference from above: ``S(s) - S(p) <= delta + (max_lag - lag)``.
+Each dependency is one :class:`~scheduler.graph.Edge`, ``lo <= S(succ) - S(pred) <= hi``
+(each type's inequality is stated in :meth:`scheduler.model.Dependency.start_distance`),
+and the forward/backward passes are those of :class:`~scheduler.graph.DependencyGraph`.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections import deque
 from dataclasses import dataclass, field
 
-from scheduler.model import Dependency, Plan
+from scheduler.graph import CycleError, DependencyGraph, Edge, WindowError
+from scheduler.model import Plan
 
 __all__ = ["Edge", "Instance"]
-
-
-@dataclass(slots=True)
-class Edge:
-    """One dependency as start distances: ``lo <= S(succ) - S(pred) <= hi`` (hi None = open)."""
-
-    pred: int
-    succ: int
-    lo: int
-    hi: int | None
-    dep: Dependency
-    index: int
 
 
 @dataclass(slots=True)
@@ -51,6 +33,8 @@ class Instance:
         Dependencies as :class:`Edge` and their adjacency (edge positions).
     topo
         Activity positions in a topological order of the dependency graph.
+    graph
+        The :class:`~scheduler.graph.DependencyGraph` these four come from.
     forbidden
         Per activity, sorted merged closed ranges ``[lo, hi]`` of forbidden start
         slots from blackouts: an activity of duration ``d > 0`` may not start in
@@ -73,6 +57,7 @@ class Instance:
     blackout_hits: list[list[int]]
     res_demands: list[list[tuple[int, int]]]
     costs: list[int]
+    graph: DependencyGraph
     index: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -81,46 +66,18 @@ class Instance:
 
         Raises
         ------
-        ValueError
-            If the dependencies form a cycle (validation reports it earlier, with names).
+        CycleError
+            If the dependencies form a cycle, named in order (validation reports it
+            earlier, at its rows).
         """
         acts = plan.activities
-        n = len(acts)
         index = {a.id: i for i, a in enumerate(acts)}
         dur = [a.duration for a in acts]
-        edges: list[Edge] = []
-        out_e: list[list[int]] = [[] for _ in range(n)]
-        in_e: list[list[int]] = [[] for _ in range(n)]
-        for k, dep in enumerate(plan.dependencies):
-            p, s = index[dep.predecessor], index[dep.successor]
-            lo = dep.start_distance(dur[p], dur[s])
-            hi = None if dep.max_lag is None else lo + (dep.max_lag - dep.lag)
-            edges.append(Edge(p, s, lo, hi, dep, k))
-            out_e[p].append(len(edges) - 1)
-            in_e[s].append(len(edges) - 1)
-        # Kahn's algorithm
-        indeg = [len(in_e[i]) for i in range(n)]
-        queue = deque(i for i in range(n) if indeg[i] == 0)
-        topo: list[int] = []
-        while queue:
-            i = queue.popleft()
-            topo.append(i)
-            for e in out_e[i]:
-                s = edges[e].succ
-                indeg[s] -= 1
-                if indeg[s] == 0:
-                    queue.append(s)
-        if len(topo) < n:
-            raise ValueError("the dependencies contain a cycle")
+        graph = DependencyGraph.from_plan(plan)
+        graph.require_acyclic()
+        hits = plan.blackout_hits()
         forbidden: list[list[tuple[int, int]]] = []
-        hits: list[list[int]] = []
-        by_scope: dict[str, list[int]] = {}
-        for b, bo in enumerate(plan.blackouts):
-            by_scope.setdefault(bo.scope, []).append(b)
-        for a in acts:
-            keys = {a.sector, a.id, *a.regions} - {""}
-            bl = sorted({b for key in keys for b in by_scope.get(key, [])})
-            hits.append(bl)
+        for a, bl in zip(acts, hits, strict=True):
             ranges = []
             if a.duration > 0:
                 for b in bl:
@@ -135,18 +92,19 @@ class Instance:
                 res_demands[res_pos[d.resource]].append((index[d.activity], d.amount))
         costs = [a.cost if a.duration > 0 else 0 for a in acts]
         return cls(
-            plan,
-            [a.id for a in acts],
-            dur,
-            edges,
-            out_e,
-            in_e,
-            topo,
-            forbidden,
-            hits,
-            res_demands,
-            costs,
-            index,
+            plan=plan,
+            ids=[a.id for a in acts],
+            dur=dur,
+            edges=graph.edges,
+            out_edges=graph.out_edges,
+            in_edges=graph.in_edges,
+            topo=graph.topo,
+            forbidden=forbidden,
+            blackout_hits=hits,
+            res_demands=res_demands,
+            costs=costs,
+            graph=graph,
+            index=index,
         )
 
     @property
@@ -219,98 +177,18 @@ class Instance:
             if due and a.due is not None:
                 ls[i] = min(ls[i], a.due - dur[i])
         use_bl = blackouts and any(self.forbidden)
-        adjust_up = self.next_allowed if use_bl else (lambda i, t: t)
-        adjust_down = self.prev_allowed if use_bl else (lambda i, t: t)
-        for i in range(n):
-            es[i] = adjust_up(i, es[i])
-            ls[i] = adjust_down(i, ls[i])
-        edges = self.edges
-        # exact pass on the DAG of minimum distances
-        for i in self.topo:
-            for k in self.out_edges[i]:
-                e = edges[k]
-                v = es[i] + e.lo
-                if v > es[e.succ]:
-                    es[e.succ] = adjust_up(e.succ, v)
-        for i in reversed(self.topo):
-            for k in self.in_edges[i]:
-                e = edges[k]
-                v = ls[i] - e.lo
-                if v < ls[e.pred]:
-                    ls[e.pred] = adjust_down(e.pred, v)
-        has_max = max_lag and any(e.hi is not None for e in edges)
-        if has_max and not self._fixpoint(es, ls, adjust_up, adjust_down, max_lag):
+        try:
+            es = self.graph.earliest(
+                es, adjust=self.next_allowed if use_bl else None, upper=ls, max_lag=max_lag
+            )
+            ls = self.graph.latest(
+                ls, adjust=self.prev_allowed if use_bl else None, lower=es, max_lag=max_lag
+            )
+        except (CycleError, WindowError):
             return None
         if any(es[i] > ls[i] for i in range(n)):
             return None
         return es, ls
-
-    def _fixpoint(self, es, ls, adjust_up, adjust_down, max_lag) -> bool:  # type: ignore[no-untyped-def]
-        """Label-correcting passes (both directions) until no bound moves.
-
-        Returns False when a bound crosses (a positive cycle or an over-tight window).
-        """
-        n, edges = self.n, self.edges
-        # forward: raise es
-        queue = deque(range(n))
-        inq = [True] * n
-        count = [0] * n
-        while queue:
-            i = queue.popleft()
-            inq[i] = False
-            if es[i] > ls[i]:
-                return False
-            count[i] += 1
-            if count[i] > n + 2:
-                return False
-            for k in self.out_edges[i]:
-                e = edges[k]
-                v = adjust_up(e.succ, es[i] + e.lo)
-                if v > es[e.succ]:
-                    es[e.succ] = v
-                    if not inq[e.succ]:
-                        inq[e.succ] = True
-                        queue.append(e.succ)
-            if max_lag:
-                for k in self.in_edges[i]:
-                    e = edges[k]
-                    if e.hi is not None:  # S(p) >= S(s) - hi
-                        v = adjust_up(e.pred, es[i] - e.hi)
-                        if v > es[e.pred]:
-                            es[e.pred] = v
-                            if not inq[e.pred]:
-                                inq[e.pred] = True
-                                queue.append(e.pred)
-        queue = deque(range(n))
-        inq = [True] * n
-        count = [0] * n
-        while queue:
-            i = queue.popleft()
-            inq[i] = False
-            if es[i] > ls[i]:
-                return False
-            count[i] += 1
-            if count[i] > n + 2:
-                return False
-            for k in self.in_edges[i]:
-                e = edges[k]
-                v = adjust_down(e.pred, ls[i] - e.lo)
-                if v < ls[e.pred]:
-                    ls[e.pred] = v
-                    if not inq[e.pred]:
-                        inq[e.pred] = True
-                        queue.append(e.pred)
-            if max_lag:
-                for k in self.out_edges[i]:
-                    e = edges[k]
-                    if e.hi is not None:  # S(s) <= S(p) + hi
-                        v = adjust_down(e.succ, ls[i] + e.hi)
-                        if v < ls[e.succ]:
-                            ls[e.succ] = v
-                            if not inq[e.succ]:
-                                inq[e.succ] = True
-                                queue.append(e.succ)
-        return True
 
     def relaxed_horizon(self) -> int:
         """A horizon long enough for any plan with the horizon and due dates lifted (slots).
