@@ -9,7 +9,10 @@ Connection rule (stated once, used by :func:`connection_slots` and
 :func:`connection_months`):
 
 * A link is **completed** on the finish slot (last day worked, inclusive) of the
-  *last* of its activities to finish; a milestone finishes on its start slot.
+  *last* of its activities to finish: the slot of the finish date the Schedule sheet
+  shows (:meth:`~scheduler.timegrid.TimeGrid.finish_date`). A milestone at slot ``s``
+  is shown on the last day of slot ``s - 1`` (the day the work it marks ends), so it
+  completes its link on slot ``s - 1`` too, not one day after that work.
 * Two regions are **connected** in a sector from the first slot on which a path of
   completed links of that sector joins them, directly or through intermediate
   regions. Links are added to a union-find structure (networkx) in order of their
@@ -138,13 +141,13 @@ def link_finish_slots(plan: Plan, ends: Mapping[str, int]) -> dict[LinkKey, int]
     Returns
     -------
     dict
-        ``(sector, region_a, region_b)`` → finish slot (inclusive: ``end - 1``, or the
-        start slot of a milestone).
+        ``(sector, region_a, region_b)`` → finish slot (inclusive: ``end - 1`` for works
+        and milestones alike, as :meth:`~scheduler.timegrid.TimeGrid.finish_date`; 0
+        for a milestone at the plan start).
     """
-    dur = {a.id: a.duration for a in plan.activities}
     out: dict[LinkKey, int] = {}
     for key, ids in link_activities(plan).items():
-        out[key] = max(ends[i] - 1 if dur[i] > 0 else ends[i] for i in ids)
+        out[key] = max(max(ends[i] - 1, 0) for i in ids)
     return out
 
 

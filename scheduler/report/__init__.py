@@ -48,7 +48,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from scheduler.report.budget import write_budget
-from scheduler.report.cells import LOGIC_NOTE
+from scheduler.report.cells import LOGIC_NOTE, cell_text
 from scheduler.report.critical import write_critical
 from scheduler.report.gantt import (
     GANTT_FIRST_MONTH_COL,
@@ -96,6 +96,20 @@ SHEETS: tuple[str, ...] = (
 )
 
 
+def _set_properties(wb: Workbook, schedule: Schedule) -> None:
+    """Document properties (File > Info in Excel): a title naming the plan, infraplan
+    as author, and the status and finish as the subject."""
+    plan = schedule.plan
+    name = cell_text(plan.name, 200) if plan is not None and plan.name else ""
+    props = wb.properties
+    props.title = f"{name} – schedule report" if name else "infraplan schedule report"
+    props.creator = props.lastModifiedBy = "infraplan"
+    ms = schedule.makespan
+    finish = plan.grid.finish_date(0, ms) if plan is not None and ms is not None else None
+    props.subject = f"status {schedule.status}" + (f", finish {finish}" if finish else "")
+    props.keywords = "infraplan; schedule; report"
+
+
 # -- entry point -------------------------------------------------------------------------
 def write_report(schedule: Schedule, path: str | Path) -> Path:
     """Write the Excel report of a schedule.
@@ -129,6 +143,7 @@ def write_report(schedule: Schedule, path: str | Path) -> Path:
     for ws, name in zip(sheets, SHEETS, strict=True):
         assert ws is not None
         ws.title = name
+    _set_properties(wb, schedule)
     styles = Styles(wb)
     rows = schedule.activity_rows()
     write_summary(wb["Summary"], schedule)

@@ -25,22 +25,57 @@ LOGIC_NOTE: tuple[str, str] = (
     "start may be later than ES (Schedule column 'delay vs early start' = start − ES).",
 )
 
-MAX_TEXT = 32_000  # Excel holds at most 32,767 characters in a cell
+#: UTF-16 code units kept of a long text, before "…": Excel holds at most 32,767 UTF-16
+#: units in a cell (an emoji outside the Basic Multilingual Plane counts two).
+MAX_TEXT = 32_000
+
+
+def clip_text(text: str, limit: int = MAX_TEXT) -> str:
+    """Cut ``text`` to at most ``limit`` UTF-16 code units, then add "…".
+
+    Excel counts a cell's length in UTF-16 code units, not in code points: a
+    character outside the Basic Multilingual Plane (most emoji) counts two. The cut
+    never splits such a character in half.
+
+    Parameters
+    ----------
+    text
+        Any text.
+    limit
+        Code units kept (default :data:`MAX_TEXT`).
+
+    Returns
+    -------
+    str
+        ``text`` itself when it fits, else its first ``limit`` units (or one fewer,
+        so no surrogate pair is split) followed by "…".
+    """
+    if 2 * len(text) <= limit:  # fast path: at most two units per code point
+        return text
+    units = text.encode("utf-16-le", "surrogatepass")
+    if len(units) <= 2 * limit:
+        return text
+    return units[: 2 * limit].decode("utf-16-le", "ignore") + "…"
+
+
+def cell_text(text: str, limit: int = MAX_TEXT) -> str:
+    """``text`` as Excel can store it: without the control characters XML cannot hold,
+    cut to ``limit`` UTF-16 code units (:func:`clip_text`)."""
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return clip_text(text, limit)
 
 
 # -- cell helpers ------------------------------------------------------------------------
 def put(ws: Worksheet, row: int, col: int, value: Any) -> Any:
     """Write ``value`` to a cell as data, never as a formula.
 
-    Strings are stripped of characters Excel cannot store and cut to 32,000
-    characters; a string that openpyxl would treat as a formula (leading ``=``) or an
-    error code (``#N/A``...) is forced back to a plain string.
+    Strings are stripped of characters Excel cannot store and cut to 32,000 UTF-16
+    code units (:func:`clip_text`); a string that openpyxl would treat as a formula
+    (leading ``=``) or an error code (``#N/A``...) is forced back to a plain string.
     """
     if isinstance(value, str):
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if len(value) > MAX_TEXT:
-            value = value[:MAX_TEXT] + "…"
+        value = cell_text(value)
     cell = ws.cell(row=row, column=col, value=value)
     if cell.data_type in ("f", "e"):
         cell.data_type = "s"

@@ -11,7 +11,39 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["budget_chart", "resource_chart", "s_curve_chart"]
+__all__ = ["budget_chart", "plural", "resource_chart", "s_curve_chart"]
+
+_VOWELS = frozenset("aeiou")
+
+
+def plural(unit: str) -> str:
+    """The plural of an English unit name, for a chart title ("crew" → "crews").
+
+    A name already plural (ending in "s"), one that does not end in a Latin letter
+    (Korean, "m³") and a name of several words ("crew per shift") are kept as
+    written. Otherwise: "-ch", "-sh", "-x", "-z" add "es"; a consonant + "y" ends in
+    "ies"; every other name adds "s".
+
+    Parameters
+    ----------
+    unit
+        The resource's unit as the planner wrote it, e.g. ``"crew"`` or ``"crews"``.
+
+    Returns
+    -------
+    str
+        The plural (``""`` for ``""``).
+    """
+    word = unit.strip()
+    last = word[-1:].lower()
+    if not last or not ("a" <= last <= "z") or last == "s" or " " in word:
+        return word
+    lower = word.lower()
+    if lower.endswith(("ch", "sh", "x", "z")):
+        return word + "es"
+    if last == "y" and len(word) > 1 and lower[-2] not in _VOWELS:
+        return word[:-1] + "ies"
+    return word + "s"
 
 
 def resource_chart(
@@ -102,7 +134,11 @@ def budget_chart(ws: Worksheet, *, header_row: int, last_row: int) -> BarChart:
 
 
 def s_curve_chart(ws: Worksheet, *, header_row: int, last_row: int) -> LineChart:
-    """Spend per month and cumulative spend (100M KRW), month by month.
+    """The spend S-curve: cumulative spend (line, left axis) and spend per month (bars,
+    right axis), both in 100M KRW.
+
+    Each series has its own value axis: a month's spend is a small fraction of the
+    total, so on the cumulative axis its bars would lie flat along the bottom.
 
     Parameters
     ----------
@@ -115,16 +151,31 @@ def s_curve_chart(ws: Worksheet, *, header_row: int, last_row: int) -> LineChart
     Returns
     -------
     LineChart
-        The chart, 22 cm x 9 cm, not yet placed on a sheet.
+        The combined chart, 22 cm x 9 cm, not yet placed on a sheet.
     """
+    cats = Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row)
     line = LineChart()
-    line.title = "Cumulative spend (S-curve) and monthly spend"
-    line.y_axis.title = "100M KRW"
+    line.title = "Cumulative spend (S-curve, left axis) and spend per month (bars, right axis)"
+    line.y_axis.title = "cumulative, 100M KRW"
     line.x_axis.title = "month"
     line.height, line.width = 9, 22
     line.add_data(
-        Reference(ws, min_col=2, max_col=3, min_row=header_row, max_row=last_row),
-        titles_from_data=True,
+        Reference(ws, min_col=3, min_row=header_row, max_row=last_row), titles_from_data=True
     )
-    line.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
+    line.set_categories(cats)
+    line.y_axis.scaling.min = 0
+    monthly = BarChart()
+    monthly.add_data(
+        Reference(ws, min_col=2, min_row=header_row, max_row=last_row), titles_from_data=True
+    )
+    monthly.set_categories(cats)
+    monthly.y_axis.axId = 200  # a value axis of its own ...
+    monthly.y_axis.crosses = "max"  # ... on the right
+    monthly.y_axis.title = "per month, 100M KRW"
+    monthly.y_axis.scaling.min = 0
+    monthly.gapWidth = 50
+    for axis in (line.x_axis, line.y_axis, monthly.y_axis):
+        axis.delete = False
+    line.legend.position = "b"
+    line += monthly
     return line

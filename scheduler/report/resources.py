@@ -14,7 +14,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduler.report.cells import header, note, put, put_row, table, widths
-from scheduler.report.charts import resource_chart
+from scheduler.report.charts import plural, resource_chart
 from scheduler.report.styles import BOLD, CENTER, NOTE_FONT, PCT_FMT, TITLE, Styles, page_setup
 from scheduler.solution import Schedule
 
@@ -223,7 +223,7 @@ def write_resources(ws: Worksheet, s: Schedule, styles: Styles) -> None:
     for k, rid in enumerate(scarce):
         r0, r1 = block[rid]
         res = info.get(rid)
-        unit = f" ({res.unit}s)" if res and res.unit else ""
+        unit = f" ({plural(res.unit)})" if res and res.unit.strip() else ""
         top_units = max(max(line[2], line[4]) for line in long_rows[r0 - top - 1 : r1 - top])
         bar = resource_chart(
             ws,

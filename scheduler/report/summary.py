@@ -46,7 +46,7 @@ def write_summary(ws: Worksheet, s: Schedule) -> None:
             ("Plan start", grid.plan_start, DATE_FMT),
             ("Calendar", grid.kind, None),
             ("Horizon end (last day)", grid.finish_date(0, grid.horizon), DATE_FMT),
-            ("Horizon (slots)", grid.horizon, None),
+            (f"Horizon ({unit})", grid.horizon, None),
         ]
     ms = s.makespan
     finish = plan.grid.finish_date(0, ms) if plan is not None and ms is not None else None

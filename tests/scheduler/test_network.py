@@ -72,7 +72,8 @@ def test_link_finishes_on_its_last_activity(corridor_plan: Plan, corridor_schedu
     finish = link_finish_slots(corridor_plan, corridor_schedule.ends())
     assert finish[("road", "DJN", "SEL")] == 58  # R2: [29, 59), last day 58
     assert finish[("road", "BSN", "DJN")] == 149  # R3: [100, 150)
-    assert finish[("rail", "BSN", "SEL")] == 200  # milestone finishes on its start
+    # a milestone at slot 200 is shown on 2027-07-19 (slot 199), and completes its link then
+    assert finish[("rail", "BSN", "SEL")] == 199
 
 
 def test_connection_through_intermediate_region(corridor_plan: Plan, corridor_schedule):
@@ -90,7 +91,7 @@ def test_connection_months_rows(corridor_schedule: Schedule) -> None:
     assert by_key[("road", "BSN", "SEL")] == "2027-05"
     assert by_key[("telecom", "GWJ", "SEL")] == "2027-03"  # T1 [60, 70): 2027-03-11
     assert by_key[("telecom", "DJN", "SEL")] is None
-    assert by_key[("rail", "BSN", "SEL")] == "2027-07"  # slot 200 = 2027-07-20
+    assert by_key[("rail", "BSN", "SEL")] == "2027-07"  # M1 at slot 200 shown 2027-07-19
     # sectors without links (dam point work, water inside one region) get no rows
     assert {r["sector"] for r in rows} == {"rail", "road", "telecom"}
     # 6 pairs of 4 regions for each of the three sectors, sorted
