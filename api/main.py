@@ -29,7 +29,7 @@ from api.config import Settings, get_settings
 from api.db import Database
 from api.jobs import JobManager
 from api.responses import BodyCache
-from api.routes import health, keys, plans, schedules
+from api.routes import health, keys, pages, plans, schedules, workspace
 from scheduler.errors import InfraplanError, InvalidPlanError, UnreadableFileError
 
 __all__ = ["BodyLimitMiddleware", "app", "create_app", "json_safe"]
@@ -234,6 +234,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.jobs = jobs
     app.state.bodies = BodyCache()
+    app.add_middleware(pages.NoSniffMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.max_upload_bytes + MULTIPART_SLACK,
@@ -246,6 +247,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans.router)
     app.include_router(schedules.router)
     app.include_router(keys.router)
+    app.include_router(pages.router)
+    app.include_router(workspace.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_docs(app)
     _document_plan_create(app)

@@ -30,6 +30,7 @@ __all__ = [
     "SchedulePublic",
     "ScheduleStatus",
     "ScheduleSummary",
+    "VersionPublic",
 ]
 
 Role = Literal["planner", "ministry", "admin"]
@@ -191,6 +192,33 @@ class SchedulePublic(ScheduleSummary):
     )
 
 
+class VersionPublic(BaseModel):
+    """A schedule version with the figures a planner compares side by side."""
+
+    id: int = Field(description="Schedule id.")
+    plan_id: int = Field(description="Plan id.")
+    version: int = Field(description="Version within the plan (1, 2, ...).")
+    status: ScheduleStatus = Field(description="queued | running | optimal | feasible | ...")
+    reason: str | None = Field(default=None, description="Why it failed, or a note.")
+    finish: str | None = Field(default=None, description="Last day worked, YYYY-MM-DD.")
+    makespan_days: int | None = Field(default=None, description="Plan length in grid slots.")
+    objective: float | None = Field(default=None, description="Objective value reached.")
+    objective_kind: str | None = Field(
+        default=None, description="makespan, weighted_completion or tardiness."
+    )
+    bound: float | None = Field(default=None, description="Best proven bound.")
+    gap: float | None = Field(default=None, description="Relative gap (0 = proven optimal).")
+    solve_seconds: float | None = Field(default=None, description="Seconds spent solving.")
+    options: dict[str, Any] = Field(description="Solver options used (time_limit_s, ...).")
+    has_report: bool = Field(description="True when the Excel report can be downloaded.")
+    created_by: dict[str, str] | None = Field(
+        default=None, description="Who asked for it: the key's name, role and prefix."
+    )
+    created_at: datetime = Field(description="When the solve was asked for (UTC).")
+    started_at: datetime | None = Field(default=None, description="When solving began (UTC).")
+    finished_at: datetime | None = Field(default=None, description="When it ended (UTC).")
+
+
 # -- views ---------------------------------------------------------------------------------
 class GanttDependency(BaseModel):
     """A dependency as drawn in the Gantt."""
@@ -217,6 +245,18 @@ class GanttTask(BaseModel):
     critical: bool = Field(description="On the logic critical (longest) path.")
     driving: bool = Field(description="On the driving path of the solved plan.")
     total_float_days: int | None = Field(default=None, description="Total float in grid slots.")
+    free_float_days: int | None = Field(default=None, description="Free float in grid slots.")
+    es: str | None = Field(default=None, description="Early start (logic CPM), YYYY-MM-DD.")
+    ef: str | None = Field(default=None, description="Early finish (inclusive), YYYY-MM-DD.")
+    ls: str | None = Field(default=None, description="Late start, YYYY-MM-DD.")
+    lf: str | None = Field(default=None, description="Late finish (inclusive), YYYY-MM-DD.")
+    demands: dict[str, float] = Field(
+        default_factory=dict, description="Resource id → amount used per day while it runs."
+    )
+    driving_links: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Links of the driving path into this activity: predecessor, kind, detail.",
+    )
     links: list[GanttDependency] = Field(description="Predecessors with type and lag.")
 
 
@@ -224,10 +264,17 @@ class GanttPublic(BaseModel):
     """The Gantt of one schedule."""
 
     schedule_id: int = Field(description="Schedule id.")
+    plan_id: int | None = Field(default=None, description="Plan id.")
     version: int = Field(description="Schedule version within its plan.")
+    status: str | None = Field(default=None, description="Schedule status (optimal, feasible).")
     plan_name: str = Field(description="Plan name.")
     plan_start: str | None = Field(default=None, description="First day of the plan.")
     finish: str | None = Field(default=None, description="Last day worked of the whole plan.")
+    horizon_end: str | None = Field(
+        default=None, description="Last day inside the plan's horizon (e.g. 24 months)."
+    )
+    calendar: str | None = Field(default=None, description="Grid: calendar or workdays-kr.")
+    makespan_days: int | None = Field(default=None, description="Plan length in grid slots.")
     projects: list[str] = Field(description="Projects in order of first start (grouping).")
     tasks: list[GanttTask] = Field(description="One task per activity, grouped by project.")
 

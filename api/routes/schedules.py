@@ -1,13 +1,13 @@
-"""Schedules: status and document, cancel, Gantt (JSON and page), paths, figures, report."""
+"""Schedules: status and document, cancel, Gantt data, paths, figures, report.
+
+The Gantt page (``/schedules/{id}/gantt.html``) is in :mod:`api.routes.pages`.
+"""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from api.db import ACTIVE_STATUSES, FINAL_STATUSES, SOLVED_STATUSES, ScheduleRow
@@ -17,8 +17,6 @@ from api.deps import (
     ReaderKey,
     ScheduleId,
     SessionDep,
-    get_db,
-    lookup_key,
 )
 from api.responses import BodyCache, content_disposition, dumps, etag_body, etag_json
 from api.routes.views import critical_path_view, gantt_view, schedule_public
@@ -36,7 +34,6 @@ __all__ = ["content_disposition", "router"]
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
 
-STATIC = Path(__file__).resolve().parents[1] / "static"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -135,38 +132,6 @@ def get_gantt(
     """Gantt tasks (frappe-gantt fields plus project, sector, critical, links with lag)."""
     row = _ended(session, schedule_id, dates=True)
     return etag_json(request, gantt_view(row))
-
-
-@router.get(
-    "/{schedule_id}/gantt.html",
-    response_class=HTMLResponse,
-    responses={
-        **_VIEW,
-        200: {
-            "content": {"text/html": {}},
-            "description": "The Gantt page (assets under /static).",
-        },
-    },
-)
-def get_gantt_page(schedule_id: ScheduleId, request: Request, session: SessionDep) -> HTMLResponse:
-    """The Gantt page: critical path in red, dependency arrows, projects, week/month zoom.
-
-    With an ``X-API-Key`` header the data is embedded in the page. A browser opens the
-    page without a header: the page then asks for the key (or reads it from the URL
-    fragment ``#key=...``, which is never sent to the server) and fetches
-    ``/schedules/{id}/gantt`` itself.
-    """
-    data: dict[str, Any] | None = None
-    key = request.headers.get("x-api-key")
-    if key:
-        if lookup_key(get_db(request), key) is None:
-            raise HTTPException(401, "unknown or revoked API key")
-        row = _ended(session, schedule_id, dates=True)
-        data = gantt_view(row)
-    html = (STATIC / "gantt.html").read_text(encoding="utf-8")
-    embedded = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    html = html.replace("{{SCHEDULE_ID}}", str(int(schedule_id))).replace("{{DATA}}", embedded)
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/{schedule_id}/critical-path", response_model=CriticalPathPublic, responses=_VIEW)

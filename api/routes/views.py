@@ -2,12 +2,81 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
 from typing import Any
 
 from api.db import ScheduleRow
 from api.schemas import ProgressPublic, SchedulePublic, ScheduleSummary
 
-__all__ = ["critical_path_view", "gantt_view", "schedule_public", "schedule_summary"]
+__all__ = [
+    "critical_path_view",
+    "gantt_view",
+    "horizon_end",
+    "schedule_public",
+    "schedule_summary",
+    "script_json",
+]
+
+#: What JSON may carry but an HTML ``<script>`` data block may not hold as-is: ``<`` (``</script>``,
+#: ``<!--``), ``>`` (``-->``), ``&``, and U+2028/U+2029 (line breaks to old JavaScript parsers).
+_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON that is safe inside ``<script type="application/json">``.
+
+    The HTML parser ends a script element at ``</script`` and enters its "escaped"
+    states at ``<!--``, where a later ``<script>`` can hide the closing tag and blank the
+    page. Every ``<``, ``>`` and ``&`` (and U+2028/U+2029) is written as a ``\\uXXXX``
+    escape, which ``JSON.parse`` reads back to the same text.
+
+    Parameters
+    ----------
+    value
+        Any JSON value (None gives ``null``).
+
+    Returns
+    -------
+    str
+        JSON text without ``<``, ``>``, ``&``, U+2028 or U+2029.
+    """
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+
+
+def horizon_end(doc: dict[str, Any]) -> str | None:
+    """Last day inside the plan's horizon (ISO date), or None when the document lacks it.
+
+    The horizon ends (exclusive) ``horizon_months`` after ``plan_start``; the document
+    stores its length in grid slots (``horizon_days``). On a calendar grid the last day
+    is ``plan_start + horizon_days - 1``; on a working-day grid it is the day before the
+    month boundary that gives the same number of slots (searched near the estimate).
+    """
+    start, slots, kind = doc.get("plan_start"), doc.get("horizon_days"), doc.get("calendar")
+    if not start or not isinstance(slots, int) or slots < 1:
+        return None
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        return None
+    if doc.get("horizon_end"):
+        return str(doc["horizon_end"])
+    if kind == "calendar":
+        return (first + timedelta(days=slots - 1)).isoformat()
+    from scheduler.timegrid import TimeGrid, add_months
+
+    guess = max(1, round(slots / 21))
+    if kind == "workdays-kr" and guess <= 240:
+        for months in sorted(range(max(1, guess - 2), guess + 3), key=lambda m: abs(m - guess)):
+            if TimeGrid(first, "workdays-kr", months).horizon == slots:
+                return (add_months(first, months) - timedelta(days=1)).isoformat()
+    return None
 
 
 def schedule_summary(row: ScheduleRow) -> ScheduleSummary:
@@ -44,6 +113,9 @@ def gantt_view(row: ScheduleRow) -> dict[str, Any]:
     float and the dependency links with type and lag.
     """
     doc = row.document or {}
+    driving_in: dict[str, list[dict[str, Any]]] = {}
+    for link in doc.get("driving_links", []):
+        driving_in.setdefault(link.get("successor") or "", []).append(link)
     links: dict[str, list[dict[str, Any]]] = {}
     for d in row.dependencies or []:
         links.setdefault(d["successor"], []).append(
@@ -77,15 +149,27 @@ def gantt_view(row: ScheduleRow) -> dict[str, Any]:
                 "critical": critical,
                 "driving": bool(a.get("driving")),
                 "total_float_days": a.get("total_float_days"),
+                "free_float_days": a.get("free_float_days"),
+                "es": a.get("es"),
+                "ef": a.get("ef"),
+                "ls": a.get("ls"),
+                "lf": a.get("lf"),
+                "demands": a.get("demands") or {},
+                "driving_links": driving_in.get(a["id"], []),
                 "links": preds,
             }
         )
     return {
         "schedule_id": row.id,
+        "plan_id": row.plan_id,
         "version": row.version,
+        "status": row.status,
         "plan_name": doc.get("plan_name") or "",
         "plan_start": doc.get("plan_start"),
         "finish": doc.get("finish"),
+        "horizon_end": horizon_end(doc),
+        "calendar": doc.get("calendar"),
+        "makespan_days": doc.get("makespan_days"),
         "projects": projects,
         "tasks": tasks,
     }

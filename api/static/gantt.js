@@ -1,26 +1,38 @@
 /*
  * infraplan Gantt: a small self-contained SVG Gantt (no libraries, nothing fetched
  * from the internet). Reads the tasks of GET /schedules/{id}/gantt (frappe-gantt
- * fields plus project, critical, links with type and lag), draws one row per task
- * grouped by project (with a project summary bar), critical bars in red (class
- * "critical"), the driving path outlined (class "driving"), dependency arrows for
- * FS/SS/FF/SF, and a week/month zoom. The chart scrolls in its own box; the date header
- * and the activity-name column are sticky.
+ * fields plus project, critical, driving, floats, links with type and lag) and draws:
  *
+ * - one row per task grouped by project (a summary bar per project, click to collapse);
+ *   projects holding critical or driving activities come first, so the critical and
+ *   driving paths are in the first screen; "critical and driving only" filters the rest;
+ * - critical bars in red (class "critical": the longest logic path), the driving path
+ *   outlined (class "driving": what fixes the solved finish);
+ * - the plan's finish, the end of its horizon and today as labelled vertical lines;
+ * - dependency arrows (FS/SS/FF/SF) only for the activity under the pointer or the one
+ *   selected (so they are never read as grid lines); a click opens the activity panel;
+ * - Fit / Week / Month / Quarter zoom (Fit: the whole plan in the window), and an A3
+ *   landscape print layout (the chart is fitted to the sheet before printing).
+ *
+ * The chart scrolls in its own box; the date header and the activity column are sticky.
  * Data: embedded in the page (when it was fetched with an X-API-Key header), or
  * fetched with the key from the URL fragment (#key=..., removed from the address bar
- * once read) or typed into the form.
+ * once read), from the browser session, or typed into the form.
  */
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
   var DAY_MS = 86400000;
-  var ROW_H = 24, BAR_H = 14, HEAD_H = 44, LABEL_W = 280;
-  var ZOOM = { week: 18, month: 4 }; // pixels per day
+  var ROW_H = 22, BAR_H = 13, HEAD_H = 46, LABEL_W = 360;
+  var ZOOM = { week: 18, month: 4, quarter: 1.4 }; // pixels per day; "fit" is computed
+  var PRINT_W = 1500; // px of chart + labels on an A3 landscape sheet (420 mm less margins)
   var root = document.getElementById("gantt");
+  var panel = document.getElementById("panel");
   var scheduleId = root.getAttribute("data-schedule-id");
   var message = document.getElementById("message");
-  var state = { data: null, zoom: "month" };
+  var state = { data: null, zoom: "fit", criticalOnly: false, collapsed: {}, selected: null,
+    width: null };
+  var byId = {};
 
   function day(iso) { // days since 1970-01-01 (UTC) of "YYYY-MM-DD"
     var p = iso.split("-");
@@ -34,36 +46,71 @@
     if (parent) parent.appendChild(e);
     return e;
   }
-
-  function clip(text, n) { // keep labels inside the label column (full text in the tooltip)
-    return text.length > n ? text.slice(0, n - 1) + "…" : text;
+  function div(cls, parent, text, tag) {
+    var e = document.createElement(tag || "div");
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    if (parent) parent.appendChild(e);
+    return e;
   }
 
-  function rows(data) { // project header rows, then their tasks (already grouped by the API)
-    var out = [], byProject = {};
+  // Keep a label inside ``maxW`` pixels (full text in the tooltip): measured, so wide
+  // (Hangul) and narrow characters both fit; shortened with "…" by bisection.
+  function fit(textEl, full, maxW) {
+    textEl.textContent = full;
+    if (!textEl.getComputedTextLength || textEl.getComputedTextLength() <= maxW) return;
+    var lo = 0, hi = full.length;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      textEl.textContent = full.slice(0, mid) + "…";
+      if (textEl.getComputedTextLength() <= maxW) lo = mid; else hi = mid - 1;
+    }
+    textEl.textContent = full.slice(0, lo) + "…";
+  }
+
+  // Project groups in the API's order (by first start), then critical first: projects
+  // with critical activities, then those on the driving path, then the others.
+  function groups(data) {
+    var list = [], byProject = {};
     data.tasks.forEach(function (t) {
       var p = t.project || "(no project)";
       if (!byProject[p]) {
-        byProject[p] = { group: true, name: p, start: t.start, end: t.end, tasks: [] };
-        out.push(byProject[p]);
+        byProject[p] = { group: true, name: p, start: t.start, end: t.end, tasks: [],
+          critical: 0, driving: 0, index: list.length };
+        list.push(byProject[p]);
       }
       var g = byProject[p];
       if (t.start < g.start) g.start = t.start;
       if (t.end > g.end) g.end = t.end;
       g.tasks.push(t);
+      g.critical += t.critical ? 1 : 0;
+      g.driving += t.driving ? 1 : 0;
     });
+    function rank(g) { return g.critical ? 0 : (g.driving ? 1 : 2); }
+    list.sort(function (a, b) { return rank(a) - rank(b) || a.index - b.index; });
+    return list;
+  }
+
+  function rows(data) {
     var flat = [];
-    out.forEach(function (g) { flat.push(g); g.tasks.forEach(function (t) { flat.push(t); }); });
+    groups(data).forEach(function (g) {
+      var tasks = state.criticalOnly ?
+        g.tasks.filter(function (t) { return t.critical || t.driving; }) : g.tasks;
+      if (state.criticalOnly && !tasks.length) return;
+      flat.push(g);
+      if (!state.collapsed[g.name]) tasks.forEach(function (t) { flat.push(t); });
+    });
     return flat;
   }
 
-  function div(cls, parent, text) {
-    var e = document.createElement("div");
-    e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
+  function pxPerDay(span) {
+    if (state.zoom !== "fit") return ZOOM[state.zoom];
+    var avail = (state.width || root.clientWidth || 1200) - LABEL_W - 24;
+    return Math.max(0.25, Math.min(40, avail / Math.max(1, span)));
   }
+
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+    "Dec"];
 
   // Layout: the chart scrolls in its own box (.gantt, viewport height, scrollbars at its
   // edges); inside, a 2x2 grid whose date header sticks to the top and whose activity
@@ -75,18 +122,21 @@
       message.textContent = "This schedule has no activities to draw.";
       return;
     }
-    var px = ZOOM[state.zoom];
     var list = rows(data);
     var first = Infinity, last = -Infinity;
     data.tasks.forEach(function (t) {
       first = Math.min(first, day(t.start));
       last = Math.max(last, day(t.end) + 1);
     });
+    if (data.plan_start) first = Math.min(first, day(data.plan_start));
+    var horizon = data.horizon_end ? day(data.horizon_end) + 1 : null; // exclusive end
+    if (horizon !== null && horizon - last < 400) last = Math.max(last, horizon);
     var d0 = new Date(first * DAY_MS);
     first = Math.round(Date.UTC(d0.getUTCFullYear(), d0.getUTCMonth(), 1) / DAY_MS);
-    last += 7;
-    var width = (last - first) * px + 20;
-    var height = list.length * ROW_H + 10;
+    last += 5;
+    var px = pxPerDay(last - first);
+    var width = Math.ceil((last - first) * px) + 16;
+    var height = list.length * ROW_H + 8;
     var grid = div("gantt-grid", root);
     grid.style.gridTemplateColumns = LABEL_W + "px " + width + "px";
     div("gantt-corner", grid, "Activity");
@@ -98,7 +148,7 @@
       viewBox: "0 0 " + width + " " + height, role: "img",
       "aria-label": "Gantt of " + (data.plan_name || "schedule") }, div("gantt-chart-cell", grid));
     var defs = el("defs", {}, svg);
-    [["arrowhead", "#8a93a0"], ["arrowhead-critical", "#d62728"]].forEach(function (m) {
+    [["arrowhead", "#4a5563"], ["arrowhead-critical", "#b3191b"]].forEach(function (m) {
       var mk = el("marker", { id: m[0], viewBox: "0 0 8 8", refX: 7, refY: 4, markerWidth: 7,
         markerHeight: 7, orient: "auto-start-reverse" }, defs);
       el("path", { d: "M0,0 L8,4 L0,8 z", fill: m[1] }, mk);
@@ -115,18 +165,31 @@
         labels);
     });
 
-    // grid: months always, weeks (Mondays) in week zoom; their labels in the sticky header
+    // grid: months (quarters when months are too narrow to label), weeks when wide enough
     var lines = el("g", { "class": "grid" }, svg);
+    var monthW = 30 * px, weeks = px >= 9;
     for (var d = first; d <= last; d++) {
-      var date = new Date(d * DAY_MS);
+      var date = new Date(d * DAY_MS), m = date.getUTCMonth(), yr = date.getUTCFullYear();
       if (date.getUTCDate() === 1) {
-        el("line", { "class": "grid-line month", x1: x(d), x2: x(d), y1: 0, y2: height }, lines);
-        el("line", { "class": "grid-line month", x1: x(d), x2: x(d), y1: 0, y2: HEAD_H }, head);
-        el("text", { "class": "grid-label", x: x(d) + 3, y: 16 }, head, isoOf(d).slice(0, 7));
-      } else if (state.zoom === "week" && date.getUTCDay() === 1) {
+        var quarter = m % 3 === 0, year = m === 0;
+        var cls = year ? "grid-line year" : (quarter ? "grid-line quarter" : "grid-line month");
+        el("line", { "class": cls, x1: x(d), x2: x(d), y1: 0, y2: height }, lines);
+        el("line", { "class": cls, x1: x(d), x2: x(d), y1: 0, y2: HEAD_H }, head);
+        if (monthW >= 60) {
+          el("text", { "class": "grid-label", x: x(d) + 3, y: 14 }, head,
+            isoOf(d).slice(0, 7));
+        } else if (monthW >= 26) {
+          el("text", { "class": "grid-label" + (year || d === first ? " strong" : ""),
+            x: x(d) + 2, y: 14 }, head, year || d === first ? String(yr) : MONTHS[m]);
+        } else if (quarter) {
+          el("text", { "class": "grid-label", x: x(d) + 2, y: 14 }, head,
+            yr + " Q" + (m / 3 + 1));
+        }
+      } else if (weeks && date.getUTCDay() === 1) {
         el("line", { "class": "grid-line week", x1: x(d), x2: x(d), y1: 0, y2: height }, lines);
-        el("line", { "class": "grid-line week", x1: x(d), x2: x(d), y1: 22, y2: HEAD_H }, head);
-        el("text", { "class": "grid-label", x: x(d) + 2, y: 36 }, head, String(date.getUTCDate()));
+        el("line", { "class": "grid-line week", x1: x(d), x2: x(d), y1: 20, y2: HEAD_H }, head);
+        el("text", { "class": "grid-label small", x: x(d) + 2, y: 30 }, head,
+          String(date.getUTCDate()));
       }
     }
 
@@ -136,17 +199,31 @@
     list.forEach(function (r, i) {
       var top = y(i);
       if (r.group) {
-        el("title", {}, el("text", { "class": "row-label group", x: 6, y: top + 16 }, labels,
-          clip(r.name, 38)), r.name);
-        el("rect", { "class": "project-bar", "data-project": r.name, x: x(day(r.start)), y: top + 9,
+        var open = !state.collapsed[r.name];
+        var lab = el("text", { "class": "row-label group", x: 6, y: top + 15,
+          "data-group": r.name, role: "button", tabindex: 0 }, labels);
+        fit(lab, (open ? "▾ " : "▸ ") + r.name, LABEL_W - 30);
+        el("title", {}, lab, r.name + " — " + r.tasks.length + " activities" +
+          (r.critical ? ", " + r.critical + " critical" : "") +
+          (r.driving ? ", " + r.driving + " on the driving path" : "") +
+          " (click to " + (open ? "collapse" : "expand") + ")");
+        if (r.critical || r.driving) {
+          el("circle", { "class": "group-mark" + (r.critical ? " critical" : " driving"),
+            cx: LABEL_W - 10, cy: top + ROW_H / 2, r: 4 }, labels);
+        }
+        el("rect", { "class": "project-bar", "data-project": r.name, x: x(day(r.start)), y: top + 8,
           width: Math.max(2, (day(r.end) + 1 - day(r.start)) * px), height: 6 }, body);
         return;
       }
-      el("title", {}, el("text", { "class": "row-label", x: 16, y: top + 16 }, labels,
-        clip(r.id + "  " + (r.name || ""), 40)), r.id + " " + (r.name || ""));
+      var name = el("text", { "class": "row-label" + (r.critical ? " critical" : "") +
+        (r.driving ? " driving" : ""), x: 18, y: top + 15, "data-id": r.id }, labels);
+      fit(name, r.id + "  " + (r.name || ""), LABEL_W - 26);
+      el("title", {}, name, r.id + " " + (r.name || ""));
       var s = day(r.start), e = day(r.end) + 1;
       var cls = (r.custom_class ? " " + r.custom_class : "") + (r.driving ? " driving" : "");
       var g = el("g", { "class": "task", "data-id": r.id }, body);
+      // an invisible full-row target under the bar: hovering the row shows the links
+      el("rect", { "class": "hit", x: 0, y: top, width: width, height: ROW_H }, g);
       var tip = r.id + " " + r.name + "\n" + r.start + " → " + r.finish +
         " (" + r.duration_days + " d)" + (r.total_float_days !== null &&
         r.total_float_days !== undefined ? ", total float " + r.total_float_days + " d" : "") +
@@ -163,9 +240,11 @@
         pos[r.id] = { s: x(s), e: x(e), y: top + ROW_H / 2 };
       }
       el("title", {}, g, tip);
+      if (state.selected === r.id) g.setAttribute("data-selected", "true");
     });
 
-    // dependency arrows: FS end→start, SS start→start, FF end→end, SF start→end
+    // dependency arrows: FS end→start, SS start→start, FF end→end, SF start→end; hidden
+    // until their activity is under the pointer or selected
     var arrows = el("g", { "class": "arrows" }, svg);
     data.tasks.forEach(function (t) {
       (t.links || []).forEach(function (l) {
@@ -175,23 +254,188 @@
         var toEnd = l.type === "FF" || l.type === "SF";
         var x1 = fromEnd ? p.e : p.s, x2 = toEnd ? q.e : q.s;
         var bend = toEnd ? Math.max(x1, x2) + 8 : Math.min(x1 + 8, x2 - 8);
-        var d = "M" + x1 + "," + p.y + " H" + bend + " V" + q.y + " H" + x2;
+        var dd = "M" + x1 + "," + p.y + " H" + bend + " V" + q.y + " H" + x2;
         var crit = t.critical && byId[l.predecessor] && byId[l.predecessor].critical;
-        el("path", { "class": "arrow" + (crit ? " critical" : ""), d: d,
+        el("path", { "class": "arrow" + (crit ? " critical" : ""), d: dd,
           "data-from": l.predecessor, "data-to": t.id, "data-type": l.type }, arrows);
       });
     });
 
-    // today
-    var today = Math.floor(Date.now() / DAY_MS);
-    if (today >= first && today <= last) {
-      el("line", { "class": "today", x1: x(today), x2: x(today), y1: 0, y2: height }, svg);
+    // labelled vertical lines: plan finish, end of the horizon, today
+    var marks = el("g", { "class": "marks" }, svg);
+    function mark(cls, at, text) {
+      if (at < first || at > last) return false;
+      el("line", { "class": "mark " + cls, x1: x(at), x2: x(at), y1: 0, y2: height }, marks);
+      el("line", { "class": "mark " + cls, x1: x(at), x2: x(at), y1: 32, y2: HEAD_H }, head);
+      var right = x(at) > width - 150;
+      el("text", { "class": "mark-label " + cls, x: x(at) + (right ? -4 : 4), y: 42,
+        "text-anchor": right ? "end" : "start" }, head, text);
+      return true;
     }
+    if (data.finish) mark("finish", day(data.finish) + 1, "finish " + data.finish);
+    if (horizon !== null) mark("horizon", horizon, "horizon end " + data.horizon_end);
+    var today = Math.floor(Date.now() / DAY_MS);
+    var shown = mark("today", today, "today");
+    setText("legend-finish", data.finish ? "plan finish " + data.finish : "plan finish");
+    setText("legend-horizon", data.horizon_end ? "horizon end " + data.horizon_end :
+      "horizon end (unknown)");
+    setText("legend-today", "today " + isoOf(today) + (shown ? "" :
+      (today < first ? " (before the plan)" : " (after the plan)")));
+
+    wire(svg, labels);
+    showLinks();
     document.querySelectorAll(".zoom button").forEach(function (b) {
       b.classList.toggle("active", b.getAttribute("data-zoom") === state.zoom);
     });
+    var tg = document.getElementById("toggle-groups");
+    if (tg) tg.textContent = allCollapsed() ? "Expand projects" : "Collapse projects";
   }
-  var byId = {};
+
+  function setText(id, text) { var e = document.getElementById(id); if (e) e.textContent = text; }
+  function allCollapsed() {
+    return state.data.projects.length > 0 && state.data.projects.every(function (p) {
+      return state.collapsed[p || "(no project)"];
+    });
+  }
+
+  // links of the hovered and the selected activity
+  var hovered = null;
+  function showLinks() {
+    root.querySelectorAll(".arrow[data-on]").forEach(function (a) { a.removeAttribute("data-on"); });
+    [hovered, state.selected].forEach(function (id) {
+      if (!id) return;
+      root.querySelectorAll('.arrow[data-from="' + cssEscape(id) + '"], .arrow[data-to="' +
+        cssEscape(id) + '"]').forEach(function (a) { a.setAttribute("data-on", "true"); });
+    });
+  }
+  function cssEscape(s) { return window.CSS && CSS.escape ? CSS.escape(s) : s.replace(/"/g, '\\"'); }
+
+  function wire(svg, labels) {
+    svg.addEventListener("mouseover", function (ev) {
+      var g = ev.target.closest && ev.target.closest(".task");
+      var id = g ? g.getAttribute("data-id") : null;
+      if (id !== hovered) { hovered = id; showLinks(); }
+    });
+    svg.addEventListener("mouseleave", function () { hovered = null; showLinks(); });
+    svg.addEventListener("click", function (ev) {
+      var g = ev.target.closest && ev.target.closest(".task");
+      select(g ? g.getAttribute("data-id") : null);
+    });
+    labels.addEventListener("click", function (ev) {
+      var t = ev.target.closest && ev.target.closest("[data-group], [data-id]");
+      if (!t) return;
+      if (t.hasAttribute("data-group")) toggleGroup(t.getAttribute("data-group"));
+      else select(t.getAttribute("data-id"));
+    });
+    labels.addEventListener("keydown", function (ev) {
+      var t = ev.target;
+      if ((ev.key === "Enter" || ev.key === " ") && t.hasAttribute &&
+          t.hasAttribute("data-group")) {
+        ev.preventDefault();
+        toggleGroup(t.getAttribute("data-group"));
+      }
+    });
+  }
+
+  function toggleGroup(name) {
+    state.collapsed[name] = !state.collapsed[name];
+    keepScroll(render);
+  }
+  function keepScroll(fn) {
+    var top = root.scrollTop, left = root.scrollLeft;
+    fn();
+    root.scrollTop = top; root.scrollLeft = left;
+  }
+
+  function select(id) {
+    state.selected = id;
+    root.querySelectorAll('.task[data-selected]').forEach(function (g) {
+      g.removeAttribute("data-selected");
+    });
+    if (id) {
+      var g = root.querySelector('.task[data-id="' + cssEscape(id) + '"]');
+      if (g) g.setAttribute("data-selected", "true");
+    }
+    showLinks();
+    var wasHidden = panel.hidden;
+    showPanel(id ? byId[id] : null);
+    if (state.zoom === "fit" && wasHidden !== panel.hidden) keepScroll(render); // refit
+  }
+
+  function showPanel(t) {
+    panel.textContent = "";
+    if (!t) { panel.hidden = true; return; }
+    panel.hidden = false;
+    var close = div("panel-close", panel, "×", "button");
+    close.type = "button";
+    close.setAttribute("aria-label", "close");
+    close.addEventListener("click", function () { select(null); });
+    div("panel-id", panel, t.id);
+    div("panel-name", panel, t.name || "", "h2");
+    var tags = div("panel-tags", panel);
+    if (t.critical) div("tag critical", tags, "critical", "span");
+    if (t.driving) div("tag driving", tags, "driving path", "span");
+    if (!t.critical && !t.driving) div("tag", tags, "not critical", "span");
+    var dl = div("panel-facts", panel, undefined, "dl");
+    function fact(k, v) {
+      if (v === null || v === undefined || v === "") return;
+      div("", dl, k, "dt");
+      div("", dl, String(v), "dd");
+    }
+    fact("Project", t.project);
+    fact("Sector", t.sector);
+    fact("Start", t.start);
+    fact("Finish", t.finish + " (last day worked)");
+    fact("Duration", t.duration_days + (t.duration_days === 0 ? " (milestone)" : " days"));
+    fact("Early (ES → EF)", t.es && (t.es + " → " + t.ef));
+    fact("Late (LS → LF)", t.ls && (t.ls + " → " + t.lf));
+    fact("Total float", t.total_float_days !== null && t.total_float_days !== undefined ?
+      t.total_float_days + " days" : "");
+    fact("Free float", t.free_float_days !== null && t.free_float_days !== undefined ?
+      t.free_float_days + " days" : "");
+    var res = Object.keys(t.demands || {}).map(function (k) { return k + " × " + t.demands[k]; });
+    fact("Resources", res.length ? res.join(", ") : "none");
+    if (t.driving_links && t.driving_links.length) {
+      div("panel-sub", panel, "Driving link (what fixes its start)", "h3");
+      var ul = div("", panel, undefined, "ul");
+      t.driving_links.forEach(function (l) {
+        div("", ul, (l.predecessor ? l.predecessor + " → " : "") + l.kind +
+          (l.detail ? ": " + l.detail : ""), "li");
+      });
+    }
+    div("panel-sub", panel, "Predecessors", "h3");
+    var pl = div("", panel, undefined, "ul");
+    if (!t.links.length) div("muted", pl, "none", "li");
+    t.links.forEach(function (l) {
+      var p = byId[l.predecessor];
+      var li = div("", pl, undefined, "li");
+      var a = div("link", li, l.predecessor, "a");
+      a.href = "#";
+      a.addEventListener("click", function (ev) { ev.preventDefault(); jumpTo(l.predecessor); });
+      li.appendChild(document.createTextNode(" " + l.type + (l.lag_days ? (l.lag_days > 0 ?
+        " +" : " ") + l.lag_days + " d" : "") + (p ? " — " + p.name : "")));
+    });
+  }
+
+  function jumpTo(id) {
+    var t = byId[id];
+    if (!t) return;
+    if (state.collapsed[t.project || "(no project)"]) {
+      state.collapsed[t.project || "(no project)"] = false;
+    }
+    if (state.criticalOnly && !t.critical && !t.driving) {
+      state.criticalOnly = false;
+      document.getElementById("critical-only").checked = false;
+    }
+    render();
+    select(id);
+    var g = root.querySelector('.task[data-id="' + cssEscape(id) + '"] .bar, .task[data-id="' +
+      cssEscape(id) + '"] .milestone');
+    if (!g) return;
+    var box = g.getBBox();
+    root.scrollTop = Math.max(0, box.y - 3 * ROW_H);
+    root.scrollLeft = Math.max(0, box.x - 80);
+  }
 
   function show(data) {
     state.data = data;
@@ -202,8 +446,13 @@
     document.getElementById("title").textContent = (data.plan_name || "Schedule") +
       " — version " + data.version;
     var crit = data.tasks.filter(function (t) { return t.critical; }).length;
+    var drv = data.tasks.filter(function (t) { return t.driving; }).length;
     document.getElementById("summary").textContent = data.tasks.length + " activities, " +
-      crit + " critical, " + (data.plan_start || "") + " → " + (data.finish || "");
+      crit + " critical, " + drv + " on the driving path · " + (data.plan_start || "") +
+      " → " + (data.finish || "");
+    if (data.plan_id) {
+      document.getElementById("home").href = "/#/plans/" + encodeURIComponent(data.plan_id);
+    }
     message.textContent = "";
     render();
     root.setAttribute("data-rendered", "true");
@@ -238,13 +487,61 @@
     };
   }
 
+  // -- controls --------------------------------------------------------------------------
   document.querySelectorAll(".zoom button").forEach(function (b) {
     b.addEventListener("click", function () {
       state.zoom = b.getAttribute("data-zoom");
       if (state.data) render();
     });
   });
+  function on(id, ev, fn) { var e = document.getElementById(id); if (e) e.addEventListener(ev, fn); }
+  on("critical-only", "change", function (ev) {
+    state.criticalOnly = ev.target.checked;
+    if (state.data) render();
+  });
+  on("jump-critical", "click", function () {
+    if (!state.data) return;
+    var first = null;
+    groups(state.data).some(function (g) {
+      return g.tasks.some(function (t) {
+        if (t.critical || t.driving) { first = t; return true; }
+        return false;
+      });
+    });
+    if (first) jumpTo(first.id);
+  });
+  on("toggle-groups", "click", function () {
+    if (!state.data) return;
+    var collapse = !allCollapsed();
+    state.data.projects.forEach(function (p) { state.collapsed[p || "(no project)"] = collapse; });
+    render();
+  });
+  on("print", "click", function () { window.print(); });
+  // print: the whole plan on the sheet's width, every project open, no panel
+  var saved = null;
+  window.addEventListener("beforeprint", function () {
+    if (!state.data) return;
+    saved = { zoom: state.zoom, width: state.width, collapsed: state.collapsed };
+    state.zoom = "fit"; state.width = PRINT_W; state.collapsed = {};
+    render();
+  });
+  window.addEventListener("afterprint", function () {
+    if (!state.data || !saved) return;
+    state.zoom = saved.zoom; state.width = saved.width; state.collapsed = saved.collapsed;
+    saved = null;
+    render();
+  });
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    if (!state.data || state.zoom !== "fit") return;
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { keepScroll(render); }, 120);
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && state.selected) select(null);
+  });
 
+  // -- data --------------------------------------------------------------------------------
   var embedded = null;
   try { embedded = JSON.parse(document.getElementById("gantt-data").textContent); }
   catch (e) { embedded = null; }
