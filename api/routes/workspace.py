@@ -140,7 +140,7 @@ def get_mspdi(
 def _write_mspdi(session: SessionDep, row: ScheduleRow) -> bytes:
     from api.jobs import rebuild_plan
     from scheduler.cpm import compute_cpm, driving_path
-    from scheduler.importers.mspdi import write_mspdi
+    from scheduler.exporters.mspdi import write_mspdi
     from scheduler.solution import Schedule
 
     plan_row = session.get(PlanRow, row.plan_id)

@@ -36,7 +36,9 @@ def test_workspace_script_keeps_the_key_out_of_addresses(client: TestClient) -> 
 
 
 def solve(client: TestClient, plan_id: int, headers: dict[str, str], **body: Any) -> dict:
-    r = client.post(f"/plans/{plan_id}/schedules", json={"time_limit_s": 2, **body}, headers=headers)
+    r = client.post(
+        f"/plans/{plan_id}/schedules", json={"time_limit_s": 2, **body}, headers=headers
+    )
     assert r.status_code == 202, r.text
     return wait_for(client, r.json()["id"], headers)
 
@@ -128,4 +130,4 @@ def test_solved_starts_give_the_document_dates_back(
     plan = plan_from_tables(tiny_tables())
     starts = solved_starts(plan, solved["document"]["activities"])
     assert starts == {"A": 0, "B": 5, "C": 5, "D": 8}
-    assert TINY_NAME == plan.name
+    assert plan.name == TINY_NAME
