@@ -2,7 +2,9 @@
 
 Rules stated once and used by every importer (see ``docs/IMPORTS.md``):
 
-* **Text decoding** (:func:`decode_text`): UTF-8 (with or without BOM) when the
+* **Text decoding** (:func:`decode_text`): UTF-16 or UTF-32 when the bytes start
+  with their byte order mark, UTF-16 without one when nearly every other byte of the start
+  is NUL (a P6 export saved as "Unicode"); UTF-8 (with or without BOM) when the
   bytes are valid UTF-8; else cp949 when they decode as cp949 *and* contain Hangul
   syllables (Korean P6 installs); else cp1252 (the usual P6 export encoding). Bytes
   that none of these decode are refused with :class:`UnreadableFileError`.
@@ -42,13 +44,24 @@ def decode_text(data: bytes, what: str = "the file") -> tuple[str, str]:
     Returns
     -------
     tuple[str, str]
-        The text and the encoding used (``"utf-8"``, ``"cp949"`` or ``"cp1252"``).
+        The text and the encoding used (``"utf-16"``, ``"utf-32"``, ``"utf-8"``,
+        ``"cp949"`` or ``"cp1252"``).
 
     Raises
     ------
     UnreadableFileError
-        If the bytes are neither UTF-8, Korean cp949 nor cp1252.
+        If the bytes are neither UTF-16/32, UTF-8, Korean cp949 nor cp1252, or
+        announce UTF-16/32 and are not (the message names the encoding).
     """
+    wide = _wide_encoding(data)
+    if wide is not None:
+        try:
+            return data.decode(wide).lstrip("\ufeff"), wide[:6]
+        except UnicodeDecodeError as exc:
+            raise UnreadableFileError(
+                f"{what} looks like {wide[:6].upper()} text but is not "
+                f"(undecodable bytes at offset {exc.start}); save it as UTF-8"
+            ) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -68,6 +81,23 @@ def decode_text(data: bytes, what: str = "the file") -> tuple[str, str]:
             f"{what} is neither UTF-8, Korean cp949 nor cp1252 text "
             f"(undecodable byte at offset {exc.start})"
         ) from exc
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """``"utf-32"``/``"utf-16"`` (by BOM), ``"utf-16-le"``/``"-be"`` (NUL pattern), or None."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:256]
+    if len(head) >= 8:
+        even, odd = head[0::2], head[1::2]
+        # mostly ASCII text: the high byte of nearly every character is NUL
+        if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+            return "utf-16-be"
+    return None
 
 
 @dataclass

@@ -37,6 +37,15 @@ refused: :class:`~scheduler.errors.UnreadableFileError`). Rules (also in
   capacity = ``MaxUnits`` rounded up, at least 1); ``Assignments`` →
   :class:`Demand` with ``Units`` rounded up (warnings). A capacity below a demand
   is raised to it (warning); assignments of milestones are dropped.
+* **Fields** are read with their place (element, line, task ``ID``/``UID``/name,
+  field) and their range (:mod:`scheduler.importers._limits`): ``MinutesPerDay``
+  1…1440, ``PercentComplete`` 0…100, ``OutlineLevel``, ``LinkLag``, ``MaxUnits``,
+  ``Units``, ``DayType`` numbers, durations and lags at most 100 years, dates in
+  range — else an error. Informative fields (``TotalSlack``,
+  ``CriticalSlackLimit``, task ``Start``/``Finish``) are ignored with a warning.
+  A self-link and a repeated ``UID`` are errors; a link from a summary to its own
+  task is dropped (warning); an unreadable ``StartDate`` is replaced by the
+  earliest task ``Start`` (warning).
 * The tool's computed values are kept in ``Activity.extra``: ``tool_tf_days``
   (``TotalSlack`` / (MinutesPerDay × 10)), ``tool_critical`` (``Critical``),
   ``tool_early_start``, ``start`` / ``finish`` (dates of ``Start`` / ``Finish``),
@@ -47,13 +56,30 @@ Writing is :func:`scheduler.exporters.mspdi.write_mspdi`.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from scheduler.errors import UnreadableFileError
 from scheduler.importers._common import IssueLog, horizon_months_for
+from scheduler.importers._limits import (
+    MAX_PLAN_DAYS,
+    MAX_UNITS,
+    check_date,
+    check_days,
+    number,
+    shown,
+)
+from scheduler.importers._mspdi_fields import (
+    Fields,
+    minutes,
+    parse_dt,
+    parse_xml_lines,
+    project_calendar,
+)
+from scheduler.importers._mspdi_fields import (
+    child_text as _text,
+)
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
 
@@ -68,99 +94,6 @@ _ELAPSED_FORMATS = {4, 6, 8, 10, 12}
 _PERCENT_FORMATS = {19, 20}
 TEXT1_FIELD = "188743731"
 ID_ALIAS = "Activity ID"
-_DUR_RE = re.compile(r"^-?PT(\d+(?:\.\d+)?)H(\d+(?:\.\d+)?)M(\d+(?:\.\d+)?)S$")
-
-
-def _strip_ns(root: Element) -> Element:
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag.startswith("{"):
-            el.tag = el.tag.split("}", 1)[1]
-    return root
-
-
-def _text(el: Element | None, tag: str, default: str = "") -> str:
-    if el is None:
-        return default
-    value = el.findtext(tag)
-    return value.strip() if value is not None else default
-
-
-def _minutes(duration: str) -> float | None:
-    m = _DUR_RE.match(duration.strip())
-    if not m:
-        return None
-    h, mi, s = (float(x) for x in m.groups())
-    return (h * 60 + mi + s / 60) * (-1 if duration.strip().startswith("-") else 1)
-
-
-def _dt(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value.strip()) if value.strip() else None
-    except ValueError:
-        return None
-
-
-def parse_xml(data: bytes, filename: str) -> Element:
-    """Parse XML safely (defusedxml: no DTD, no entities) and drop namespaces.
-
-    Raises
-    ------
-    UnreadableFileError
-        On a DOCTYPE, an entity, or XML that does not parse.
-    """
-    import defusedxml.ElementTree as DET
-    from defusedxml import DefusedXmlException
-
-    try:
-        root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True)
-    except DefusedXmlException as exc:
-        raise UnreadableFileError(
-            f"{filename}: refused: the XML declares a DOCTYPE or entities ({type(exc).__name__})"
-        ) from exc
-    except Exception as exc:  # xml.etree.ElementTree.ParseError and friends
-        raise UnreadableFileError(f"{filename}: not well-formed XML ({exc})") from exc
-    return _strip_ns(root)
-
-
-def _calendar(root: Element, uid: str) -> tuple[frozenset[int], set[date], set[date], str]:
-    """Work week (weekday() numbers), holidays, extra working days and name of a calendar."""
-    cals = {_text(c, "UID"): c for c in root.findall("Calendars/Calendar")}
-    week: dict[int, bool] = {}
-    holidays: set[date] = set()
-    workdays: set[date] = set()
-    name = ""
-    seen: set[str] = set()
-    while uid in cals and uid not in seen:
-        seen.add(uid)
-        cal = cals[uid]
-        name = name or _text(cal, "Name")
-        for wd in cal.findall("WeekDays/WeekDay"):
-            dtype = int(_text(wd, "DayType", "-1") or -1)
-            working = _text(wd, "DayWorking") == "1"
-            if 1 <= dtype <= 7:
-                week.setdefault((dtype + 5) % 7, working)
-            elif dtype == 0:  # older exception form
-                _exception(wd.find("TimePeriod"), working, holidays, workdays)
-        for exc in cal.findall("Exceptions/Exception"):
-            _exception(exc.find("TimePeriod"), _text(exc, "DayWorking") == "1", holidays, workdays)
-        uid = _text(cal, "BaseCalendarUID")
-    if not week:
-        week = {d: d < 5 for d in range(7)}
-    for d in range(7):
-        week.setdefault(d, d < 5)
-    return frozenset(d for d, w in week.items() if w), holidays, workdays, name
-
-
-def _exception(tp: Element | None, working: bool, holidays: set[date], workdays: set[date]) -> None:
-    if tp is None:
-        return
-    a, b = _dt(_text(tp, "FromDate")), _dt(_text(tp, "ToDate"))
-    if a is None or b is None:
-        return
-    day = a.date()
-    while day <= b.date() and len(holidays) + len(workdays) < 100_000:
-        (workdays if working else holidays).add(day)
-        day += timedelta(days=1)
 
 
 def read_mspdi(
@@ -181,66 +114,77 @@ def read_mspdi(
     UnreadableFileError
         On hostile or malformed XML, or XML that is not an MSPDI ``Project``.
     InvalidPlanError
-        With every problem and its place (``Task`` ID, field): unknown link type or
-        lag format, a predecessor that names no task, bad durations.
+        With every problem and its place (element, line, task ``ID``, ``UID`` and
+        name, field): unknown link type or lag format, a predecessor that names no
+        task, a self-link, a repeated ``UID``, a field that is no number, bad or
+        too long durations and lags, dates out of range.
     """
-    root = parse_xml(data, filename)
+    root, lines = parse_xml_lines(data, filename)
     if root.tag != "Project":
         raise UnreadableFileError(
             f"{filename}: the XML root is <{root.tag}>, not an MSPDI <Project>"
         )
     issues = IssueLog(filename)
-    mpd = float(_text(root, "MinutesPerDay", "480") or 480) or 480.0
-    workweek, holidays, workdays, _ = _calendar(root, _text(root, "CalendarUID", "1"))
-    crit_days = float(_text(root, "CriticalSlackLimit", "0") or 0)
-    day_end = _clock(_text(root, "DefaultFinishTime", "17:00:00"))
+    f = Fields(issues, lines)
+    mpd = (
+        f.number(
+            root,
+            "MinutesPerDay",
+            480,
+            "Project",
+            low=1,
+            high=1440,
+            what="a number of minutes from 1 to 1440",
+        )
+        or 480.0
+    )
+    workweek, holidays, workdays, _ = project_calendar(root, _text(root, "CalendarUID", "1"), f)
+    crit_days = f.number(root, "CriticalSlackLimit", 0, "Project", warn=True) or 0.0
+    day_end = _clock(root, f)
     use_text1 = any(
         _text(ea, "FieldID") == TEXT1_FIELD and _text(ea, "Alias") == ID_ALIAS
         for ea in root.findall("ExtendedAttributes/ExtendedAttribute")
     )
-
     tasks = [t for t in root.findall("Tasks/Task") if _text(t, "IsNull") != "1"]
-    start_dt = _dt(_text(root, "StartDate"))
-    status_dt = _dt(_text(root, "StatusDate"))
-    progress = any(float(_text(t, "PercentComplete", "0") or 0) > 0 for t in tasks)
-    if progress and status_dt is not None:
-        start_dt = status_dt
-    if start_dt is None:
-        starts = [d for t in tasks if (d := _dt(_text(t, "Start")))]
-        start_dt = min(starts) if starts else None
-    if start_dt is None:
-        issues.error("Project", None, "StartDate", "no project start date")
-        issues.raise_if_errors()
-        raise AssertionError
+    start_dt = _plan_start(root, tasks, f)
+    plan_start = start_dt.date()
     last = max(
-        [d.date() for t in tasks for k in ("Finish", "LateFinish") if (d := _dt(_text(t, k)))],
+        [
+            d.date()
+            for t in tasks
+            for k in ("Finish", "LateFinish")
+            if (d := f.stamp(t, k, _who(t), plan_start, warn=True))
+        ],
         default=None,
     )
     grid = TimeGrid(
-        start_dt.date(),
+        plan_start,
         "custom",
-        horizon_months_for(start_dt.date(), last),
+        horizon_months_for(plan_start, last),
         workweek=workweek,
         holidays_extra=frozenset(holidays),
         workdays_extra=frozenset(workdays),
     )
 
     uid_to_id: dict[str, str] = {}
+    uid_line: dict[str, int | None] = {}
     summaries: dict[str, list[str]] = {}  # summary UID -> leaf activity ids
-    stack: list[tuple[int, str, str]] = []  # (outline level, uid, name)
+    stack: list[tuple[float, str, str]] = []  # (outline level, uid, name)
     activities: list[Activity] = []
     seen: dict[str, str] = {}
     for t in tasks:
         uid = _text(t, "UID")
         if uid == "0":
             continue
-        tid = _text(t, "ID") or uid
-        if use_text1:
-            for ea in t.findall("ExtendedAttribute"):
-                if _text(ea, "FieldID") == TEXT1_FIELD and _text(ea, "Value"):
-                    tid = _text(ea, "Value")
-        place = f"Task {tid}"
-        level = int(_text(t, "OutlineLevel", "1") or 1)
+        tid = _task_id(t, use_text1)
+        who, line = _who(t, tid), f.line(t)
+        if uid in uid_line:
+            where = f"line {uid_line[uid]}" if uid_line[uid] else "an earlier task"
+            issues.error("Task", line, "UID", f"{who}: UID {uid} repeats the task at {where}")
+            continue
+        uid_line[uid] = line
+        level = f.number(t, "OutlineLevel", 1, who, low=0, high=1000, what="an outline level")
+        level = 1 if level is None else level
         while stack and stack[-1][0] >= level:
             stack.pop()
         name = _text(t, "Name") or tid
@@ -251,34 +195,38 @@ def read_mspdi(
         for _, suid, _ in stack:
             summaries[suid].append(tid)
         if tid in seen:
-            issues.error("Task", None, "ID", f"{place}: ID repeats task UID {seen[tid]}")
+            issues.error("Task", line, "ID", f"{who}: ID repeats task UID {seen[tid]}")
             continue
         seen[tid] = uid
         uid_to_id[uid] = tid
-        pct = float(_text(t, "PercentComplete", "0") or 0)
+        pct = f.number(
+            t, "PercentComplete", 0, who, low=0, high=100, what="a percentage from 0 to 100"
+        )
+        pct = 0.0 if pct is None else pct
         field = "RemainingDuration" if 0 < pct < 100 else "Duration"
-        minutes = _minutes(_text(t, field, "PT0H0M0S") or "PT0H0M0S")
-        if minutes is None or minutes < 0:
-            issues.error(
-                "Task", None, field, f"{place}: duration {_text(t, field)!r} is not PT#H#M#S"
-            )
+        text = _text(t, field, "PT0H0M0S") or "PT0H0M0S"
+        mins = minutes(text)
+        if mins is None or mins < 0:
+            issues.error("Task", line, field, f"{who}: duration {shown(text)} is not PT#H#M#S")
             continue
-        days = minutes / mpd
+        days = mins / mpd
+        if not check_days(issues, "Task", line, field, f"{who}: duration {shown(text)}", days):
+            continue
         if pct >= 100 or _text(t, "Milestone") == "1":
             dur = 0
         else:
-            dur = issues.round_up(days, "Task", None, field, f"{place}: {days:.2f} days")
+            dur = issues.round_up(days, "Task", line, field, f"{who}: {days:.2f} days")
         act = Activity(id=tid, name=name, duration=dur, project=stack[-1][2] if stack else "")
         cal_uid = _text(t, "CalendarUID", "-1")
         if cal_uid not in ("-1", "", _text(root, "CalendarUID", "1")):
             issues.warn(
                 "Task",
-                None,
+                line,
                 "CalendarUID",
-                f"{place}: own calendar {cal_uid} ignored; project calendar used",
+                f"{who}: own calendar {cal_uid} ignored; project calendar used",
             )
         if pct < 100:
-            _constraint(act, t, grid, issues, place, day_end)
+            _constraint(act, t, grid, f, who, day_end)
         extra: dict[str, Any] = {
             "uid": uid,
             "status": "complete" if pct >= 100 else ("active" if pct > 0 else "not started"),
@@ -290,13 +238,22 @@ def read_mspdi(
             ("finish", "Finish"),
             ("tool_early_start", "EarlyStart"),
         ):
-            if d := _dt(_text(t, tag)):
+            if d := f.stamp(t, tag, who, plan_start, warn=True):
                 extra[key] = d.date().isoformat()
-        slack = _text(t, "TotalSlack")
-        if not slack and missing_slack_is_zero:
-            slack = "0"
-        if slack:
-            extra["tool_tf_days"] = float(slack) / (mpd * 10)
+        slack: float | None = 0.0 if missing_slack_is_zero else None
+        if _text(t, "TotalSlack"):
+            slack = f.number(
+                t,
+                "TotalSlack",
+                0,
+                who,
+                low=-MAX_PLAN_DAYS * mpd * 10,
+                high=MAX_PLAN_DAYS * mpd * 10,
+                what="a slack within 100 years",
+                warn=True,
+            )
+        if slack is not None:
+            extra["tool_tf_days"] = slack / (mpd * 10)
         if _text(t, "Critical"):
             extra["tool_critical"] = _text(t, "Critical") == "1"
         act.extra.update(extra)
@@ -306,89 +263,194 @@ def read_mspdi(
     dependencies: list[Dependency] = []
     for t in tasks:
         uid = _text(t, "UID")
-        if uid == "0":
-            continue
+        if uid == "0" or uid_line.get(uid) != f.line(t):
+            continue  # the project summary, or a repeated UID (an error above)
         succs = summaries.get(uid) or ([uid_to_id[uid]] if uid in uid_to_id else [])
-        place = f"Task {_text(t, 'ID') or uid}"
+        who = _who(t, _task_id(t, use_text1))
         for link in t.findall("PredecessorLink"):
-            puid = _text(link, "PredecessorUID")
-            preds = summaries.get(puid) or ([uid_to_id[puid]] if puid in uid_to_id else [])
-            if not preds:
-                issues.error(
-                    "Task", None, "PredecessorUID", f"{place}: predecessor UID {puid} is not a task"
-                )
-                continue
-            ltype = LINK_TYPES.get(_text(link, "Type", "1"))
-            if ltype is None:
-                issues.error(
-                    "Task",
-                    None,
-                    "Type",
-                    f"{place}: unknown link type {_text(link, 'Type')!r} (0 FF, 1 FS, 2 SF, 3 SS)",
-                )
-                continue
-            fmt_text = _text(link, "LagFormat", "7") or "7"
-            lag_raw = float(_text(link, "LinkLag", "0") or 0)
-            fmt = int(fmt_text) if fmt_text.isdigit() else -1
-            base = fmt - 32 if fmt >= 35 else fmt
-            if base in _WORK_FORMATS:
-                lag_days = lag_raw / 10 / mpd
-            elif base in _ELAPSED_FORMATS:
-                lag_days = lag_raw / 10 / 1440 * len(workweek) / 7
-            elif base in _PERCENT_FORMATS:
-                lag_days = -1.0  # resolved per predecessor below
-            else:
-                issues.error("Task", None, "LagFormat", f"{place}: unknown lag format {fmt_text!r}")
-                continue
-            if summaries.get(uid) or summaries.get(puid):
-                issues.warn(
-                    "Task",
-                    None,
-                    "PredecessorUID",
-                    f"{place}: link with a summary task replaced by links to its "
-                    f"{len(preds) * len(succs)} leaf pairs",
-                )
-            for p in preds:
-                days = lag_days if base not in _PERCENT_FORMATS else lag_raw / 1000 * dur_of[p]
-                lag = issues.round_up(
-                    days, "Task", None, "LinkLag", f"{place}: lag {days:.2f} days"
-                )
-                for s in succs:
-                    if p != s:
-                        dependencies.append(Dependency(p, s, ltype, lag))  # type: ignore[arg-type]
+            dependencies += _links(
+                link, who, uid, succs, summaries, uid_to_id, dur_of, f, mpd, workweek
+            )
 
-    resources, demands = _resources(root, uid_to_id, dur_of, issues)
+    resources, demands = _resources(root, uid_to_id, dur_of, f)
     name = _text(root, "Title") or _text(root, "Name") or filename
     return issues.plan(name, grid, activities, dependencies, resources, demands)
 
 
-def _clock(value: str) -> time:
-    """``HH:MM:SS`` as a time of day (17:00 when it does not parse)."""
+def _task_id(t: Element, use_text1: bool) -> str:
+    """Activity id of a task: its ``ID`` (``UID`` when empty), or its ``Text1`` id."""
+    tid = _text(t, "ID") or _text(t, "UID")
+    if use_text1:
+        for ea in t.findall("ExtendedAttribute"):
+            if _text(ea, "FieldID") == TEXT1_FIELD and _text(ea, "Value"):
+                tid = _text(ea, "Value")
+    return tid
+
+
+def _who(t: Element, tid: str = "") -> str:
+    """A task as messages name it: ``"Task 7 (UID 12, 'Pour slab')"``."""
+    tid = tid or _text(t, "ID") or _text(t, "UID")
+    name = _text(t, "Name")
+    label = f"UID {_text(t, 'UID')}" + (f", {shown(name)}" if name else "")
+    return f"Task {tid} ({label})"
+
+
+def _plan_start(root: Element, tasks: list[Element], f: Fields) -> datetime:
+    """The plan's start: ``StatusDate`` when tasks have progress, else ``StartDate``.
+
+    An unreadable ``StartDate`` is replaced by the earliest task ``Start`` (warning);
+    a start outside 1900…2199 is an error, as is a file without any start.
+    """
+    issues = f.issues
+    start_dt = parse_dt(_text(root, "StartDate"))
+    if start_dt is None and _text(root, "StartDate"):
+        issues.warn(
+            "Project",
+            f.line(root),
+            "StartDate",
+            f"Project: StartDate {shown(_text(root, 'StartDate'))} is not a date; "
+            "the earliest task start is used",
+        )
+    status_dt = parse_dt(_text(root, "StatusDate"))
+    progress = any(number(_text(t, "PercentComplete")) not in (None, 0.0) for t in tasks)
+    field = "StartDate"
+    if progress and status_dt is not None:
+        start_dt, field = status_dt, "StatusDate"
+    if start_dt is None:
+        starts = [d for t in tasks if (d := parse_dt(_text(t, "Start")))]
+        start_dt = min(starts) if starts else None
+        field = "Start"
+    if start_dt is None:
+        issues.error("Project", None, "StartDate", "no project start date")
+    elif not check_date(
+        issues, "Project", f.line(root), field, f"Project: {field}", start_dt.date()
+    ):
+        start_dt = None
+    if start_dt is None:
+        issues.raise_if_errors()
+        raise AssertionError  # unreachable: an error was recorded
+    return start_dt
+
+
+def _links(
+    link: Element,
+    who: str,
+    uid: str,
+    succs: list[str],
+    summaries: dict[str, list[str]],
+    uid_to_id: dict[str, str],
+    dur_of: dict[str, int],
+    f: Fields,
+    mpd: float,
+    workweek: frozenset[int],
+) -> list[Dependency]:
+    """The dependencies of one ``PredecessorLink`` of the task ``uid`` (module rules)."""
+    issues, line = f.issues, f.line(link)
+    puid = _text(link, "PredecessorUID")
+    if puid == uid:
+        issues.error("PredecessorLink", line, "PredecessorUID", f"{who}: links to itself")
+        return []
+    preds = summaries.get(puid) or ([uid_to_id[puid]] if puid in uid_to_id else [])
+    if not preds:
+        issues.error(
+            "PredecessorLink",
+            line,
+            "PredecessorUID",
+            f"{who}: predecessor UID {puid[:40]} is not a task",
+        )
+        return []
+    ltype = LINK_TYPES.get(_text(link, "Type", "1"))
+    if ltype is None:
+        issues.error(
+            "PredecessorLink",
+            line,
+            "Type",
+            f"{who}: unknown link type {shown(_text(link, 'Type'))} (0 FF, 1 FS, 2 SF, 3 SS)",
+        )
+        return []
+    fmt_text = _text(link, "LagFormat", "7") or "7"
+    lag_raw = f.number(link, "LinkLag", 0, who, what="a lag in tenths of minutes")
+    fmt = int(fmt_text) if fmt_text.isdigit() and len(fmt_text) < 4 else -1
+    base = fmt - 32 if fmt >= 35 else fmt
+    if base in _WORK_FORMATS:
+        per_day = 10 * mpd
+    elif base in _ELAPSED_FORMATS:
+        per_day = 10 * 1440 * 7 / len(workweek)
+    elif base in _PERCENT_FORMATS:
+        per_day = 0.0  # percent of the predecessor's duration, below
+    else:
+        issues.error(
+            "PredecessorLink", line, "LagFormat", f"{who}: unknown lag format {shown(fmt_text)}"
+        )
+        return []
+    if lag_raw is None:
+        return []
+    if summaries.get(uid) or summaries.get(puid):
+        issues.warn(
+            "PredecessorLink",
+            line,
+            "PredecessorUID",
+            f"{who}: link with a summary task replaced by links to its "
+            f"{len(preds) * len(succs)} leaf pairs",
+        )
+    out: list[Dependency] = []
+    for p in preds:
+        days = lag_raw / per_day if per_day else lag_raw / 1000 * dur_of.get(p, 0)
+        lag_text = f"{who}: LinkLag {shown(_text(link, 'LinkLag'))}"
+        if not check_days(issues, "PredecessorLink", line, "LinkLag", lag_text, days):
+            return []
+        lag = issues.round_up(
+            days, "PredecessorLink", line, "LinkLag", f"{who}: lag {days:.2f} days"
+        )
+        for s in succs:
+            if p != s:
+                out.append(Dependency(p, s, ltype, lag))  # type: ignore[arg-type]
+            else:
+                issues.warn(
+                    "PredecessorLink",
+                    line,
+                    "PredecessorUID",
+                    f"{who}: the link from summary task UID {puid} to its own task {s} is dropped",
+                )
+    return out
+
+
+def _clock(root: Element, f: Fields) -> time:
+    """``DefaultFinishTime`` (``HH:MM:SS``): 17:00 when absent, or not a time (warning)."""
+    value = _text(root, "DefaultFinishTime", "17:00:00")
     try:
-        return time.fromisoformat(value.strip())
+        return time.fromisoformat(value)
     except ValueError:
+        f.issues.warn(
+            "Project",
+            f.line(root),
+            "DefaultFinishTime",
+            f"Project: DefaultFinishTime {shown(value)} is not a time; 17:00 is used",
+        )
         return time(17, 0)
 
 
 def _constraint(
-    act: Activity, t: Element, grid: TimeGrid, issues: IssueLog, place: str, day_end: time
+    act: Activity, t: Element, grid: TimeGrid, f: Fields, who: str, day_end: time
 ) -> None:
     """Map a task's ``ConstraintType``/``ConstraintDate`` and ``Deadline`` onto ``act``.
 
     A start constraint at or after the end of the working day (``DefaultFinishTime``,
     17:00) means the next grid slot: that is how
     :func:`scheduler.exporters.mspdi.write_mspdi` writes a
-    finish milestone (17:00 on the day before its slot).
+    finish milestone (17:00 on the day before its slot). A date more than 100 years
+    after the plan start is an error.
     """
-    deadline = _dt(_text(t, "Deadline"))
+    issues, line, start = f.issues, f.line(t), grid.plan_start
+    deadline = f.stamp(t, "Deadline", who, start, warn=False)
     if deadline is not None:
         act.due = grid.slot_after(deadline.date())
     ctype = _text(t, "ConstraintType", "0") or "0"
     if ctype == "0":
         return
-    when = _dt(_text(t, "ConstraintDate"))
+    when = f.stamp(t, "ConstraintDate", who, start, warn=False)
     if ctype in ("1", "5", "6") or when is None:
-        issues.warn("Task", None, "ConstraintType", f"{place}: constraint type {ctype} ignored")
+        issues.warn("Task", line, "ConstraintType", f"{who}: constraint type {ctype} ignored")
         return
     day = when.date()
     start_slot = grid.slot_after(day) if when.time() >= day_end else grid.slot_on_or_after(day)
@@ -404,47 +466,65 @@ def _constraint(
         act.fixed_start = max(0, grid.slot_after(day) - act.duration)
     else:
         issues.warn(
-            "Task", None, "ConstraintType", f"{place}: unknown constraint type {ctype} ignored"
+            "Task", line, "ConstraintType", f"{who}: unknown constraint type {shown(ctype)} ignored"
         )
 
 
 def _resources(
-    root: Element, uid_to_id: dict[str, str], dur_of: dict[str, int], issues: IssueLog
+    root: Element, uid_to_id: dict[str, str], dur_of: dict[str, int], f: Fields
 ) -> tuple[list[Resource], list[Demand]]:
+    issues = f.issues
     resources: dict[str, Resource] = {}
     by_uid: dict[str, str] = {}
     for r in root.findall("Resources/Resource"):
         uid, name = _text(r, "UID"), _text(r, "Name")
         if not name or _text(r, "Type", "1") != "1":
             continue  # the unnamed UID 0 resource, material and cost resources
-        units = float(_text(r, "MaxUnits", "1") or 1)
+        who = f"Resource {shown(name)} (UID {uid})"
+        units = f.number(
+            r,
+            "MaxUnits",
+            1,
+            who,
+            low=0,
+            high=MAX_UNITS,
+            what=f"a number of units up to {MAX_UNITS:,}",
+        )
+        if units is None:
+            continue
         cap = issues.round_up(
-            units, "Resource", None, "MaxUnits", f"Resource {name}: max units {units:g}", at_least=1
+            units, "Resource", f.line(r), "MaxUnits", f"{who}: max units {units:g}", at_least=1
         )
         resources[name] = Resource(name, cap, name=name)
         by_uid[uid] = name
     demands: list[Demand] = []
     for a in root.findall("Assignments/Assignment"):
         tid, rid = uid_to_id.get(_text(a, "TaskUID")), by_uid.get(_text(a, "ResourceUID"))
-        if tid is None or rid is None:
-            continue  # unassigned (-65535), summary task or non-work resource
+        if tid is None or rid is None or tid not in dur_of:
+            continue  # unassigned (-65535), summary task, non-work resource, bad task
+        line = f.line(a)
         if dur_of[tid] == 0:
             issues.warn(
                 "Assignment",
-                None,
+                line,
                 "TaskUID",
                 f"Task {tid}: assignment of {rid} to a milestone dropped",
             )
             continue
-        units = float(_text(a, "Units", "1") or 1)
+        who = f"Task {tid}/{rid}"
+        units = f.number(
+            a, "Units", 1, who, low=0, high=MAX_UNITS, what=f"a number of units up to {MAX_UNITS:,}"
+        )
+        if units is None:
+            continue
         amount = issues.round_up(
-            units, "Assignment", None, "Units", f"Task {tid}/{rid}: {units:g} units", at_least=1
+            units, "Assignment", line, "Units", f"{who}: {units:g} units", at_least=1
         )
         res = resources[rid]
         if amount > res.capacity:
             issues.warn(
                 "Assignment",
-                None,
+                line,
                 "Units",
                 f"Resource {rid}: capacity {res.capacity} raised to {amount} for task {tid}",
             )

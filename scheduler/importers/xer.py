@@ -216,7 +216,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
     Parameters
     ----------
     data
-        The file's bytes (UTF-8, cp1252 or cp949; see
+        The file's bytes (UTF-16, UTF-8, cp1252 or cp949; see
         :func:`scheduler.importers._common.decode_text`).
     filename
         Name used in messages.
@@ -238,7 +238,9 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
     text, encoding = decode_text(data, filename)
     issues = IssueLog(filename)
     if not text.startswith("ERMHDR"):
-        raise UnreadableFileError(f"{filename} does not start with ERMHDR: not a P6 XER export")
+        raise UnreadableFileError(
+            f"{filename} does not start with ERMHDR (read as {encoding} text): not a P6 XER export"
+        )
     tables = parse_xer_tables(text, issues)
     issues.raise_if_errors()
     projects = tables.get("PROJECT", [])

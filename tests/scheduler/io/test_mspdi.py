@@ -70,19 +70,21 @@ def test_doctype_and_entities_are_refused(prefix: bytes) -> None:
         (
             b"<Type>1</Type>\n\t\t\t\t<CrossProject>",
             b"<Type>7</Type>\n\t\t\t\t<CrossProject>",
-            "Task 2: unknown link type '7'",
+            r"bad.xml: PredecessorLink line \d+: Task 2 \(UID 2, 'Task 2'\): unknown link type '7'",
         ),
         # lag format 99 is no MSPDI unit
         (
             b"<LagFormat>7</LagFormat>",
             b"<LagFormat>99</LagFormat>",
-            "Task 2: unknown lag format '99'",
+            r"bad.xml: PredecessorLink line \d+: Task 2 \(UID 2, 'Task 2'\): "
+            "unknown lag format '99'",
         ),
         # a predecessor UID that is no task
         (
             b"<PredecessorUID>1</PredecessorUID>",
             b"<PredecessorUID>77</PredecessorUID>",
-            "Task 2: predecessor UID 77 is not a task",
+            r"bad.xml: PredecessorLink line \d+: Task 2 \(UID 2, 'Task 2'\): predecessor UID 77 "
+            "is not a task",
         ),
     ],
 )
