@@ -10,10 +10,10 @@ import math
 from datetime import date
 from pathlib import Path
 
-import networkx as nx
 import psplib
 
 from scheduler.errors import InvalidPlanError, Issue, UnreadableFileError
+from scheduler.graph import find_cycles, named
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
 
@@ -104,8 +104,7 @@ def _check(name: str, inst: psplib.ProjectInstance) -> list[Issue]:
     def add(column: str, text: str) -> None:
         issues.append(Issue(name, None, column, f"{name}: {text}"))
 
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(1, n + 1))
+    links: list[tuple[int, int, int]] = []
     for j, act in enumerate(inst.activities, start=1):
         for mode in act.modes:
             if mode.duration < 0:
@@ -120,13 +119,10 @@ def _check(name: str, inst: psplib.ProjectInstance) -> list[Issue]:
             if not 0 <= s < n:
                 add("successors", f"job {j} lists successor {s + 1}, but the file has {n} jobs")
             else:
-                graph.add_edge(j, s + 1)
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        cycle = []
-    if cycle:
-        jobs = " → ".join(str(a) for a, _ in cycle) + f" → {cycle[0][0]}"
+                links.append((j, s + 1, len(links)))
+    cycles = find_cycles(links)
+    if cycles:
+        jobs = named([str(u) for u, _, _ in cycles[0]])
         add("successors", f"the precedences contain a cycle: jobs {jobs}")
     return issues
 
