@@ -51,6 +51,13 @@ class Settings(BaseSettings):
         ge=1,
         description="CP-SAT search workers per solve (keep at most the number of cores).",
     )
+    database_busy_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Seconds a database write waits for another writer's lock; then the "
+        "request answers 503 with Retry-After (SQLite busy timeout, PostgreSQL lock_timeout).",
+    )
     progress_interval_s: float = Field(
         default=0.5, gt=0, description="Least time between two progress writes of a running solve."
     )

@@ -16,6 +16,11 @@ SQLite (default) runs in WAL mode with a busy timeout and foreign keys on, so
 stored rows survive a kill at any moment and readers never block the writer.
 PostgreSQL is used when the URL says so (``postgresql+psycopg://...``). The schema
 is created and upgraded by Alembic (:func:`migrate`), never by ``create_all``.
+
+A write waits at most the busy timeout (default :data:`BUSY_TIMEOUT_S`) for a lock
+held by another writer: SQLite's ``busy_timeout``, PostgreSQL's ``lock_timeout``.
+Then it fails with an ``OperationalError`` that the app answers with 503 and
+``Retry-After`` (:mod:`api.storage`), instead of waiting without end.
 """
 
 from __future__ import annotations
@@ -41,12 +46,13 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import NullPool
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "BUSY_TIMEOUT_S",
     "FINAL_STATUSES",
     "ApiKey",
     "Base",
@@ -67,6 +73,8 @@ FINAL_STATUSES: tuple[str, ...] = ("optimal", "feasible", "infeasible", "failed"
 SOLVED_STATUSES: tuple[str, ...] = ("optimal", "feasible")
 
 API_DIR = Path(__file__).resolve().parent
+#: Default seconds a write waits for another writer's lock before it fails.
+BUSY_TIMEOUT_S = 30.0
 
 
 def utcnow() -> datetime:
@@ -153,17 +161,21 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    """WAL journal, 30 s busy timeout, foreign keys, synchronous=NORMAL (safe in WAL)."""
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    """A connect listener: WAL journal, the busy timeout, foreign keys, synchronous=NORMAL."""
+
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")  # safe in WAL mode
+        cur.close()
+
+    return on_connect
 
 
-def make_engine(url: str, *, pooled: bool = True) -> Engine:
+def make_engine(url: str, *, pooled: bool = True, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
     """Create an engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys.
 
     Parameters
@@ -172,17 +184,23 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
         SQLAlchemy URL (``sqlite:///path.db`` or ``postgresql+psycopg://...``).
     pooled
         False in short-lived worker processes (no connection pool).
+    busy_timeout_s
+        Seconds a statement waits for another writer's lock before it fails with
+        ``OperationalError`` (SQLite ``busy_timeout``, PostgreSQL ``lock_timeout``).
     """
     kwargs: dict[str, Any] = {}
+    timeout_ms = max(1, round(busy_timeout_s * 1000))
     if not pooled:
         kwargs["poolclass"] = NullPool
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_s}
     else:
         kwargs["pool_pre_ping"] = True
+        if url.startswith("postgresql") and "options" not in make_url(url).query:
+            kwargs["connect_args"] = {"options": f"-c lock_timeout={timeout_ms}"}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(timeout_ms))
     return engine
 
 
@@ -208,11 +226,16 @@ class Database:
         SQLAlchemy URL.
     pooled
         Use a connection pool (server) or not (worker processes).
+    busy_timeout_s
+        Seconds a write waits for another writer's lock (:func:`make_engine`).
     """
 
-    def __init__(self, url: str, *, pooled: bool = True) -> None:
+    def __init__(
+        self, url: str, *, pooled: bool = True, busy_timeout_s: float = BUSY_TIMEOUT_S
+    ) -> None:
         self.url = url
-        self.engine = make_engine(url, pooled=pooled)
+        self.busy_timeout_s = busy_timeout_s
+        self.engine = make_engine(url, pooled=pooled, busy_timeout_s=busy_timeout_s)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self) -> None:

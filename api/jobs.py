@@ -22,6 +22,15 @@ only if the row is still ``running`` (a cancelled row is never overwritten).
 At start-up :meth:`JobManager.recover` marks rows left ``running`` by a dead server
 ``failed`` with reason ``interrupted``; ``queued`` rows simply run again.
 
+A locked or full database does not lose a solve (:mod:`api.results`). A progress
+write waits at most ``PROGRESS_WAIT_S`` for a lock and, when it fails, is logged
+and skipped: the solve goes on. The outcome is written again and again, with
+growing pauses, for up to ``store_retry_s`` while the database is locked, full or
+unreachable, and is stored as soon as the lock clears. Only when that time runs out
+does the worker exit with :data:`STORE_FAILED_EXIT`, and the row is marked ``failed``
+with a reason that says so. The dispatcher likewise keeps a dead worker's row until
+it could mark it.
+
 Workers die with the server. A worker's parent is the fork server, not the server,
 and the fork server lives as long as any worker holds its "alive" pipe, so a
 ``kill -9`` of the server would leave both running (the solve going on to its time
@@ -49,8 +58,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
-from api.db import Database, PlanRow, ScheduleRow, utcnow
+from api.db import BUSY_TIMEOUT_S, Database, PlanRow, ScheduleRow, utcnow
+from api.results import PROGRESS_WAIT_S, STORE_RETRY_S, StoreError, progress_writer, store_outcome
+from api.storage import classify
 
 __all__ = [
     "INTERRUPTED",
@@ -67,6 +79,8 @@ log = logging.getLogger(__name__)
 INTERRUPTED = "interrupted"
 #: Seconds between two checks of the worker's watchdog that the server is still alive.
 WATCH_INTERVAL_S = 0.25
+#: Exit code of a worker that could not store its outcome within ``store_retry_s``.
+STORE_FAILED_EXIT = 75
 #: Modules the fork server imports once, so that each job starts warm.
 _PRELOAD = [
     "api.jobs",
@@ -94,12 +108,19 @@ class JobSpec:
     server_pid
         Pid of the server process; the worker ends itself once it is gone
         (:func:`watch_server`). None: no watchdog.
+    busy_timeout_s
+        Seconds one write waits for another writer's lock.
+    store_retry_s
+        Seconds the worker keeps trying to store its outcome while the database is
+        locked, full or unreachable.
     """
 
     schedule_id: int
     database_url: str
     progress_interval_s: float = 0.5
     server_pid: int | None = None
+    busy_timeout_s: float = BUSY_TIMEOUT_S
+    store_retry_s: float = STORE_RETRY_S
 
 
 def recover_interrupted(db: Database) -> int:
@@ -177,7 +198,10 @@ class JobManager:
         with self._lock:
             for sid, proc in list(self._procs.items()):
                 self._terminate(proc)
-                self._mark_dead(sid, INTERRUPTED)
+                try:
+                    self._mark_dead(sid, INTERRUPTED)
+                except OperationalError as exc:  # recover() marks it at the next start
+                    log.warning("schedule %d not marked interrupted: %s", sid, exc)
             self._procs.clear()
 
     def notify(self) -> None:
@@ -228,6 +252,14 @@ class JobManager:
             try:
                 self._reap()
                 self._dispatch()
+            except OperationalError as exc:  # a locked or full database: try next round
+                fault = classify(exc)
+                if fault is None:
+                    log.exception("job dispatcher round failed")
+                else:
+                    log.warning(
+                        "job dispatcher round skipped: the database is %s (%s)", fault, exc.orig
+                    )
             except Exception:  # keep dispatching whatever one round did
                 log.exception("job dispatcher round failed")
             self._wake.wait(self.poll_interval_s)
@@ -240,11 +272,21 @@ class JobManager:
                 if proc.is_alive():
                     continue
                 proc.join()
-                del self._procs[sid]
-                if proc.exitcode != 0:
-                    self._mark_dead(sid, f"worker process exited with code {proc.exitcode}")
+                if proc.exitcode == STORE_FAILED_EXIT:
+                    reason = (
+                        "the result could not be stored: the database stayed locked, "
+                        "full or unreachable"
+                    )
+                elif proc.exitcode != 0:
+                    reason = f"worker process exited with code {proc.exitcode}"
                 else:
-                    self._mark_dead(sid, "worker process ended without a result")
+                    reason = "worker process ended without a result"
+                try:
+                    self._mark_dead(sid, reason)
+                except OperationalError as exc:  # keep it: marked at a later round
+                    log.warning("schedule %d not marked failed yet: %s", sid, exc)
+                    continue
+                del self._procs[sid]
 
     def _dispatch(self) -> None:
         with self._lock:
@@ -252,7 +294,13 @@ class JobManager:
                 sid = self._claim_next()
                 if sid is None:
                     return
-                spec = JobSpec(sid, self.db.url, self.progress_interval_s, os.getpid())
+                spec = JobSpec(
+                    sid,
+                    self.db.url,
+                    self.progress_interval_s,
+                    os.getpid(),
+                    busy_timeout_s=self.db.busy_timeout_s,
+                )
                 proc = self._ctx.Process(
                     target=run_job, args=(spec,), name=f"infraplan-solve-{sid}", daemon=True
                 )
@@ -313,16 +361,34 @@ def run_job(spec: JobSpec) -> None:
     upload (workbook bytes through :func:`scheduler.planner.load_plan`, JSON tables
     through :func:`scheduler.workbook.plan_from_tables`), solves it, and writes the
     outcome. Every error ends as status ``failed`` with a reason; nothing escapes.
+
+    Raises
+    ------
+    SystemExit
+        With :data:`STORE_FAILED_EXIT` when the outcome could not be stored within
+        ``spec.store_retry_s`` (the database stayed locked, full or unreachable).
     """
     if spec.server_pid is not None:
         watch_server(spec.server_pid)
     logging.basicConfig(level=logging.INFO)
-    db = Database(spec.database_url, pooled=False)
+    db = Database(spec.database_url, pooled=False, busy_timeout_s=spec.busy_timeout_s)
     try:
-        _solve_row(db, spec)
-    except Exception as exc:
-        log.exception("schedule %d failed", spec.schedule_id)
-        _finish(db, spec.schedule_id, status="failed", reason=f"{type(exc).__name__}: {exc}"[:2000])
+        try:
+            _solve_row(db, spec)
+        except StoreError:
+            raise
+        except Exception as exc:
+            log.exception("schedule %d failed", spec.schedule_id)
+            store_outcome(
+                db,
+                spec.schedule_id,
+                status="failed",
+                reason=f"{type(exc).__name__}: {exc}"[:2000],
+                retry_s=spec.store_retry_s,
+            )
+    except StoreError as exc:
+        log.error("schedule %d: %s", spec.schedule_id, exc)
+        raise SystemExit(STORE_FAILED_EXIT) from exc
     finally:
         db.dispose()
 
@@ -411,28 +477,27 @@ def _solve_row(db: Database, spec: JobSpec) -> None:
         plan = rebuild_plan(upload, fmt, filename, tables)
     except InvalidPlanError as err:
         doc = invalid_schedule(err).to_json()
-        _finish(db, spec.schedule_id, status="failed", reason="the plan is invalid", document=doc)
+        store_outcome(
+            db,
+            spec.schedule_id,
+            status="failed",
+            reason="the plan is invalid",
+            document=doc,
+            retry_s=spec.store_retry_s,
+        )
         return
 
-    last = [0.0]
-
-    def progress(p: Any) -> None:
-        now = time.monotonic()
-        if now - last[0] < spec.progress_interval_s:
-            return
-        last[0] = now
-        with db.session() as s:
-            s.execute(
-                update(ScheduleRow)
-                .where(ScheduleRow.id == spec.schedule_id, ScheduleRow.status == "running")
-                .values(
-                    progress_objective=_num(getattr(p, "objective", None)),
-                    progress_bound=_num(getattr(p, "bound", None)),
-                    progress_elapsed_s=_num(getattr(p, "elapsed_s", None)),
-                )
-            )
-
-    schedule = plan_schedule(plan, solve_options(options), progress)
+    progress_db = Database(
+        spec.database_url, pooled=False, busy_timeout_s=min(PROGRESS_WAIT_S, spec.busy_timeout_s)
+    )
+    try:
+        schedule = plan_schedule(
+            plan,
+            solve_options(options),
+            progress_writer(progress_db, spec.schedule_id, spec.progress_interval_s),
+        )
+    finally:
+        progress_db.dispose()
     document = schedule.to_json()
     dependencies = [
         {
@@ -466,7 +531,7 @@ def _solve_row(db: Database, spec: JobSpec) -> None:
     status = (
         schedule.status if schedule.status in ("optimal", "feasible", "infeasible") else "failed"
     )
-    _finish(
+    store_outcome(
         db,
         spec.schedule_id,
         status=status,
@@ -476,6 +541,7 @@ def _solve_row(db: Database, spec: JobSpec) -> None:
         network=network,
         report=report,
         progress=(schedule.objective, schedule.bound, schedule.solve_seconds),
+        retry_s=spec.store_retry_s,
     )
 
 
@@ -502,47 +568,3 @@ def solve_options(options: dict[str, Any]) -> Any:
     if options.get("objective"):
         kwargs["objectives"] = [options["objective"]]
     return SolveOptions(**kwargs)
-
-
-def _num(value: Any) -> float | None:
-    try:
-        return None if value is None else float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _finish(
-    db: Database,
-    schedule_id: int,
-    *,
-    status: str,
-    reason: str | None,
-    document: dict[str, Any] | None = None,
-    dependencies: list[Any] | None = None,
-    network: list[Any] | None = None,
-    report: bytes | None = None,
-    progress: tuple[Any, Any, Any] | None = None,
-) -> None:
-    """Write the outcome in one transaction, only if the row is still ``running``."""
-    values: dict[str, Any] = {
-        "status": status,
-        "reason": reason,
-        "finished_at": utcnow(),
-        "worker_pid": None,
-        "document": document,
-        "dependencies": dependencies,
-        "network": network,
-        "report": report,
-    }
-    if progress is not None:
-        values.update(
-            progress_objective=_num(progress[0]),
-            progress_bound=_num(progress[1]),
-            progress_elapsed_s=_num(progress[2]),
-        )
-    with db.session() as s:
-        s.execute(
-            update(ScheduleRow)
-            .where(ScheduleRow.id == schedule_id, ScheduleRow.status == "running")
-            .values(**values)
-        )

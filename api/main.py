@@ -4,8 +4,10 @@
 Alembic migrations, marks schedules left ``running`` by a dead server ``failed``
 (reason ``interrupted``) and starts the job dispatcher; at shut-down it stops the
 workers. Every error answer is JSON ``{"detail": ...}``: FastAPI's own 404/405/422,
-the routes' ``HTTPException``s, and the domain errors of :mod:`scheduler.errors`,
-which one handler maps to 4xx.
+the routes' ``HTTPException``s, the domain errors of :mod:`scheduler.errors`,
+which one handler maps to 4xx, and the storage faults of :mod:`api.storage`: a
+database locked past its busy timeout or unreachable → 503 with ``Retry-After``, a
+full database or disk → 507.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.config import Settings, get_settings
@@ -30,6 +33,7 @@ from api.db import Database
 from api.jobs import JobManager
 from api.responses import BodyCache
 from api.routes import health, keys, pages, plans, schedules, workspace
+from api.storage import RETRY_AFTER_S, classify
 from scheduler.errors import InfraplanError, InvalidPlanError, UnreadableFileError
 
 __all__ = ["BodyLimitMiddleware", "app", "create_app", "json_safe"]
@@ -188,6 +192,43 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     return JSONResponse({"detail": json_safe(jsonable_encoder(errors))}, status_code=422)
 
 
+async def storage_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """503 + ``Retry-After`` for a locked or unreachable database, 507 for a full one.
+
+    The request's transaction was rolled back, so nothing of it was stored and the
+    same request may be sent again. An ``OperationalError`` or ``OSError`` that is no
+    storage fault (:func:`api.storage.classify` gives None) is a 500 like any bug.
+    """
+    fault = classify(exc)
+    where = f"{request.method} {request.url.path}"
+    if fault == "full":
+        log.error("storage full on %s: %s", where, exc)
+        return JSONResponse(
+            {
+                "detail": "the server's storage is full, so nothing was stored; "
+                "try again once its operator has freed space"
+            },
+            status_code=507,
+        )
+    if fault is not None:
+        log.warning("database %s on %s: %s", fault, where, exc)
+        if fault == "busy":
+            timeout = request.app.state.settings.database_busy_timeout_s
+            detail = (
+                f"the database is busy: another writer held its lock for more than "
+                f"{timeout:g} s, so nothing was changed; try again in {RETRY_AFTER_S} s"
+            )
+        else:
+            detail = (
+                "the database cannot be reached just now, so nothing was changed; "
+                f"try again in {RETRY_AFTER_S} s"
+            )
+        return JSONResponse(
+            {"detail": detail}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)}
+        )
+    return await internal_error_handler(request, exc)
+
+
 async def internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """Any unexpected error: logged with its traceback, answered as JSON 500."""
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -203,7 +244,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Settings to use; default :func:`api.config.get_settings` (the environment).
     """
     settings = settings or get_settings()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, busy_timeout_s=settings.database_busy_timeout_s)
     jobs = JobManager(
         db,
         max_jobs=settings.max_jobs,
@@ -242,6 +283,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(InfraplanError, domain_error_handler)
+    app.add_exception_handler(OperationalError, storage_error_handler)
+    app.add_exception_handler(OSError, storage_error_handler)
     app.add_exception_handler(Exception, internal_error_handler)
     app.include_router(health.router)
     app.include_router(plans.router)

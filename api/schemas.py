@@ -359,8 +359,15 @@ class KeyCreated(KeyPublic):
 class HealthPublic(BaseModel):
     """Service health."""
 
-    status: Literal["ok", "degraded"] = Field(description="'ok' when the database answers.")
+    status: Literal["ok", "degraded"] = Field(
+        description="'ok' when the database answers and the storage can be written."
+    )
     database: str = Field(description="'ok' or the error met.")
+    storage: str = Field(
+        default="ok",
+        description="'ok' when a small file can be written in every folder the server "
+        "writes to (the SQLite file's and the temporary folder), else which cannot and why.",
+    )
     version: str = Field(description="infraplan version.")
     queued: int = Field(description="Schedules waiting for a worker.")
     running: int = Field(description="Schedules being solved.")

@@ -27,6 +27,7 @@ from api.schemas import (
     SchedulePublic,
     ScheduleSummary,
 )
+from api.storage import disk_full
 from scheduler.errors import InfraplanError, Issue
 
 __all__ = ["router"]
@@ -71,6 +72,8 @@ async def read_upload(request: Request, settings: SettingsDep) -> Upload:
         except HTTPException:
             raise
         except Exception as exc:
+            if disk_full(exc):  # the server's disk, not the body: 507 (api.storage)
+                raise
             raise HTTPException(400, f"the multipart body cannot be read: {exc}") from exc
         file = form.get("file")
         if not isinstance(file, UploadFile):
@@ -187,6 +190,8 @@ def create_plan(key: PlannerKey, upload: UploadDep, session: SessionDep) -> Plan
     except InfraplanError:
         raise  # mapped to 400/413/422 by the app's one handler
     except Exception as exc:  # a reader fault on hostile input is still the file's problem
+        if disk_full(exc):  # a temporary file on a full disk: 507 (api.storage)
+            raise
         log.exception("upload %r could not be read", upload.filename)
         raise HTTPException(400, f"the file cannot be read ({type(exc).__name__})") from exc
 
