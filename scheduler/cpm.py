@@ -403,14 +403,19 @@ class _DrivingContext:
             # 4. blackout ending exactly at the start
             for bo in self.plan.blackouts_of(a):
                 if bo.end == s and bo.start < bo.end:
-                    detail = bo.reason or f"{bo.scope} [{bo.start}, {bo.end})"
+                    grid = self.plan.grid
+                    last = grid.finish_date(bo.start, bo.end).isoformat()
+                    detail = bo.reason or f"{bo.scope} {grid.date_of(bo.start)} to {last}"
                     return DrivingLink("", j, "blackout", detail)
 
         # 5. time constraints
+        # (details name dates, as the workbook does, not grid offsets)
         if a.fixed_start is not None and a.fixed_start == s:
-            return DrivingLink("", j, "constraint", f"fixed_start {s}")
+            day = self.plan.grid.date_of(s).isoformat()
+            return DrivingLink("", j, "constraint", f"fixed_start {day}")
         if a.release is not None and a.release == s:
-            return DrivingLink("", j, "constraint", f"release {s}")
+            day = self.plan.grid.date_of(s).isoformat()
+            return DrivingLink("", j, "constraint", f"release {day}")
         if s == 0:
             return DrivingLink("", j, "constraint", "plan start")
         return None

@@ -71,8 +71,9 @@ class DrivingLink:
 
     ``kind`` is ``"logic"`` (a dependency, ``detail`` its type and lag), ``"resource"``
     (``detail`` the resource id), ``"budget"`` (the budget period label),
-    ``"blackout"`` (the blackout reason/window), or ``"constraint"`` (release,
-    fixed start or plan start; ``predecessor`` empty).
+    ``"blackout"`` (the blackout reason, else its scope and dates), or
+    ``"constraint"`` (``"release 2027-03-02"``, ``"fixed_start 2027-03-02"`` or
+    ``"plan start"``; ``predecessor`` empty). Details name dates, never grid offsets.
     """
 
     predecessor: str

@@ -37,6 +37,7 @@ from typing import Any
 from scheduler.errors import Issue
 from scheduler.model import MONEY_SCALE, WEIGHT_SCALE, Plan
 from scheduler.timegrid import TimeGrid
+from scheduler.workbook.layout import NOTES_SHEET
 
 __all__ = [
     "NOTES_SHEET",
@@ -52,8 +53,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SITE_REGION = "SITE"
-#: Sheet of a converted workbook that lists the conversion warnings.
-NOTES_SHEET = "Notes"
 #: Keywords (lower case, English and Spanish as in the DSLIB samples) → sector.
 SECTOR_KEYWORDS: dict[str, tuple[str, ...]] = {
     "rail": ("rail", "railway", "railroad", "train", "tram", "metro", "ferrocarril"),

@@ -191,6 +191,17 @@ def _canonical_sheet(name: object) -> str | None:
     return _SHEET_BY_NORM.get(_norm(name))
 
 
+#: Sheet of a workbook written by ``infraplan convert`` that lists the conversion
+#: warnings for the planner. Reading skips it without a warning (it is ours).
+NOTES_SHEET = "Notes"
+_NOTES_NORM = _norm(NOTES_SHEET)
+
+
+def _is_notes_sheet(name: object) -> bool:
+    """True for the :data:`NOTES_SHEET` (matched loosely, as other sheet names)."""
+    return _norm(name) == _NOTES_NORM
+
+
 _ORDER = {spec.title: i for i, spec in enumerate(SHEETS.values())}
 
 

@@ -16,6 +16,7 @@ from scheduler.workbook.layout import (
     _DATE_COLUMNS,
     SHEETS,
     _canonical_sheet,
+    _is_notes_sheet,
     _norm,
 )
 from scheduler.workbook.safety import _inspect_archive, _load_bytes
@@ -108,6 +109,8 @@ def read_tables(source: str | Path | bytes | BinaryIO) -> Tables:
         epoch = wb.epoch
         for ws in wb.worksheets:
             key = _canonical_sheet(ws.title)
+            if key is None and _is_notes_sheet(ws.title):
+                continue  # infraplan convert's notes for the planner: not plan data
             if key is None:
                 tables.issues.append(
                     Issue(

@@ -400,7 +400,7 @@ def test_driving_path_mixed_chain_with_release() -> None:
         ("R", "X", "logic"),
         ("X", "Y", "resource"),
     ]
-    assert links[0].detail == "release 1"
+    assert links[0].detail == "release 2027-01-02"  # slot 1, a date (was "release 1")
 
 
 def test_driving_path_capacity_window_without_blocker() -> None:

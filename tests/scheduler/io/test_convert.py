@@ -6,16 +6,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from scheduler.importers import convert_to_workbook
 from scheduler.importers.convert import NOTES_SHEET, choose_calendar
 from scheduler.importers.dslib import read_dslib
 from scheduler.importers.xer import read_xer
-from scheduler.model import Plan
+from scheduler.model import Activity, Dependency, Plan
 from scheduler.planner import plan_schedule
 from scheduler.solver import SolveOptions
 from scheduler.timegrid import TimeGrid
 from scheduler.workbook import read_workbook
+from tests.plans import tiny_plan
 from tests.shared import DSLIB, TAKT, sample
 
 POPERINGE = "C2015-34 Roadworks Poperinge.xlsx"
@@ -93,3 +95,18 @@ def _assert_sheets(path: Path, message: str) -> None:
     assert wb["Blackouts"].max_row == 1
     notes = [r for r in wb[NOTES_SHEET].iter_rows(min_row=2, values_only=True)]
     assert ("warning", "Settings", message) in notes
+
+
+def test_converted_workbook_reads_without_a_warning_about_its_notes(tmp_path: Path) -> None:
+    """The Notes sheet convert writes is ours: planning the workbook does not warn about it."""
+    plan = tiny_plan(
+        [Activity("A", "road works", 5, project="Road"), Activity("B", "fibre", 3)],
+        [Dependency("A", "B")],
+    )
+    notes = convert_to_workbook(plan, tmp_path / "c.xlsx")
+    assert notes  # sector guesses at least: the Notes sheet has rows
+    assert NOTES_SHEET in load_workbook(tmp_path / "c.xlsx").sheetnames
+    converted = read_workbook(tmp_path / "c.xlsx")
+    about_notes = [w for w in converted.warnings if "Notes" in str(w)]
+    assert about_notes == []  # was "Notes: sheet is not one infraplan reads; it is ignored"
+    assert [a.id for a in converted.activities] == ["A", "B"]

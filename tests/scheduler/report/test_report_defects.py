@@ -9,7 +9,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scheduler.model import Activity, Demand, Dependency, Region, Resource, money_to_int
+from scheduler.cpm import driving_path
+from scheduler.model import (
+    Activity,
+    Blackout,
+    Demand,
+    Dependency,
+    Region,
+    Resource,
+    money_to_int,
+)
 from scheduler.report import SCHEDULE_HEADER_ROW, write_report
 from scheduler.report.cells import MAX_TEXT, clip_text
 from scheduler.report.charts import plural
@@ -160,3 +169,35 @@ def test_clip_text_never_splits_a_surrogate_pair() -> None:
     out.encode("utf-8")  # no lone surrogate left
     assert clip_text("가" * MAX_TEXT) == "가" * MAX_TEXT  # Hangul: one unit each, fits
     assert clip_text("가" * (MAX_TEXT + 5)) == "가" * MAX_TEXT + "…"
+
+
+def test_driving_details_name_dates_in_report_and_json(tmp_path: Path) -> None:
+    """A fixed start, a release and a blackout without reason: dates, not day offsets."""
+    plan = tiny_plan(
+        [
+            Activity("F", "기초", 5, fixed_start=56),  # slot 56 = 2027-02-26
+            Activity("R", "도로", 3, release=70),  # slot 70 = 2027-03-12
+            Activity("B", "댐", 4, sector="dam"),
+        ],
+        blackouts=[Blackout("dam", 10, 20)],  # slots 10..19 = 2027-01-11 to 2027-01-20
+    )
+    starts = {"F": 56, "R": 70, "B": 20}
+    links = {lk.successor: lk.detail for a in ("F", "R", "B") for lk in _path(plan, starts, a)}
+    assert links["F"] == "fixed_start 2027-02-26"  # was "fixed_start 56"
+    assert links["R"] == "release 2027-03-12"  # was "release 70"
+    assert links["B"] == "dam 2027-01-11 to 2027-01-20"  # was "dam [10, 20)"
+    ids, path = driving_path(plan, starts)
+    schedule = Schedule(plan, "feasible", starts=starts, driving=ids, driving_links=path)
+    doc = schedule.to_json()
+    assert [d["detail"] for d in doc["driving_links"]] == ["release 2027-03-12"]
+    wb = openpyxl.load_workbook(write_report(schedule, tmp_path / "d.xlsx"))
+    ws = wb["Critical path"]
+    details = [ws.cell(r, 5).value for r in range(1, ws.max_row + 1)]
+    assert "release 2027-03-12" in details
+
+
+def _path(plan, starts: dict[str, int], last: str) -> list:
+    """The driving path of ``plan`` if ``last`` were the activity that ends last."""
+    only = {a: s for a, s in starts.items() if a == last}
+    sub = tiny_plan([a for a in plan.activities if a.id == last], blackouts=plan.blackouts)
+    return driving_path(sub, only)[1]
