@@ -89,9 +89,9 @@ def compute_cpm(plan: Plan) -> CpmResult:
 
     Raises
     ------
-    ValueError
-        If ``max_lag`` constraints form a positive cycle with the lags (no early
-        dates exist); the message names the activities of the cycle.
+    scheduler.graph.CycleError
+        A ``ValueError``: ``max_lag`` constraints form a positive cycle with the lags
+        (no early dates exist); the message and ``.cycle`` name its activities in order.
 
     Notes
     -----

@@ -207,7 +207,8 @@ class Dependency:
             SF: E(s) >= S(p) + lag  <=>  S(s) - S(p) >= lag - d_s
 
         ``max_lag`` bounds the same difference from above at
-        ``start_distance + (max_lag - lag)``. CPM and the solver both use this.
+        ``start_distance + (max_lag - lag)``. :class:`scheduler.graph.Edge` is built
+        from it, for CPM, the solver and the checks alike.
         """
         return self.lag + (d_pred if self.from_end else 0) - (d_succ if self.to_end else 0)
 

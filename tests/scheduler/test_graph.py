@@ -266,3 +266,49 @@ def test_blackout_scope_matching_in_one_place() -> None:
     assert plan.blackout_hits() == [[1, 3], [2]]
     assert [b.scope for b in plan.blackouts_of(a)] == ["BSN", "road"]
     assert Instance.from_plan(plan).blackout_hits == [[1, 3], [2]]
+
+
+# -- the passes against a plain Bellman–Ford on random networks ----------------------------
+def _reference(g: DependencyGraph, init: list[int], forward: bool) -> list[int] | None:
+    """Every window applied to every edge, round after round, until nothing moves."""
+    v = list(init)
+    for _ in range(g.n + 2):
+        moved = False
+        for e in g.edges:
+            pairs = [(e.pred, e.succ, e.lo)]  # v[succ] >= v[pred] + lo
+            if e.hi is not None:
+                pairs.append((e.succ, e.pred, -e.hi))  # v[pred] >= v[succ] - hi
+            for a, b, w in pairs:
+                if forward and v[a] + w > v[b]:
+                    v[b], moved = v[a] + w, True
+                if not forward and v[b] - w < v[a]:
+                    v[a], moved = v[b] - w, True
+        if not moved:
+            return v
+    return None
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_passes_match_bellman_ford(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    n = rng.randint(2, 12)
+    durations = {f"T{i}": rng.randint(0, 6) for i in range(n)}
+    deps = []
+    for j in range(1, n):
+        for i in rng.sample(range(j), k=min(j, rng.randint(0, 3))):
+            lag = rng.randint(-3, 3)
+            max_lag = lag + rng.randint(0, 6) if rng.random() < 0.3 else None
+            kind = rng.choice(["FS", "SS", "FF", "SF"])
+            deps.append(Dependency(f"T{i}", f"T{j}", kind, lag, max_lag))  # type: ignore[arg-type]
+    g = _graph(durations, *deps)
+    init = [rng.randint(0, 5) for _ in range(n)]
+    want = _reference(g, init, True)
+    if want is None:
+        with pytest.raises(CycleError):
+            g.earliest(init)
+        return
+    assert g.earliest(init) == want
+    top = [max(want) + 20 - d for d in g.dur]
+    assert g.latest(top) == _reference(g, top, False)
