@@ -46,10 +46,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest solver time limit a request may ask for, in seconds.",
     )
-    solve_workers: int = Field(
-        default=1,
+    solve_workers: int | None = Field(
+        default=None,
         ge=1,
-        description="CP-SAT search workers per solve (keep at most the number of cores).",
+        description="Solver threads per solve; default (unset): the machine's cores, as "
+        "the command line. With INFRAPLAN_MAX_JOBS above 1, keep jobs × workers at most "
+        "the number of cores.",
     )
     database_busy_timeout_s: float = Field(
         default=30.0,

@@ -68,7 +68,14 @@ log = logging.getLogger(__name__)
 #: Statuses of a schedule whose solve has not ended.
 ACTIVE_STATUSES: tuple[str, ...] = ("queued", "running")
 #: Statuses of a schedule whose solve has ended (never change again).
-FINAL_STATUSES: tuple[str, ...] = ("optimal", "feasible", "infeasible", "failed", "cancelled")
+FINAL_STATUSES: tuple[str, ...] = (
+    "optimal",
+    "feasible",
+    "infeasible",
+    "unknown",
+    "failed",
+    "cancelled",
+)
 #: Statuses that carry a schedule with dates.
 SOLVED_STATUSES: tuple[str, ...] = ("optimal", "feasible")
 

@@ -463,6 +463,7 @@ def _solve_row(db: Database, spec: JobSpec) -> None:
     from scheduler.errors import InvalidPlanError
     from scheduler.planner import invalid_schedule, plan_schedule
 
+    started = time.monotonic()  # the time limit counts from here: reading, solve, report
     with db.session() as s:
         row = s.get(ScheduleRow, spec.schedule_id)
         if row is None or row.status != "running":
@@ -493,7 +494,7 @@ def _solve_row(db: Database, spec: JobSpec) -> None:
     try:
         schedule = plan_schedule(
             plan,
-            solve_options(options),
+            solve_options(options, plan, started),
             progress_writer(progress_db, spec.schedule_id, spec.progress_interval_s),
         )
     finally:
@@ -528,9 +529,9 @@ def _solve_row(db: Database, spec: JobSpec) -> None:
     except Exception as exc:
         log.exception("report of schedule %d failed", spec.schedule_id)
         notes.append(f"report failed: {exc}")
-    status = (
-        schedule.status if schedule.status in ("optimal", "feasible", "infeasible") else "failed"
-    )
+    status = str(schedule.status)
+    if status not in ("optimal", "feasible", "infeasible", "unknown"):
+        status = "failed"
     store_outcome(
         db,
         spec.schedule_id,
@@ -556,15 +557,33 @@ def rebuild_plan(upload: bytes, fmt: str, filename: str, tables: dict[str, Any] 
     return load_plan(upload, filename)
 
 
-def solve_options(options: dict[str, Any]) -> Any:
-    """Build :class:`scheduler.solver.SolveOptions` from the stored request options."""
+def solve_options(options: dict[str, Any], plan: Any = None, started: float | None = None) -> Any:
+    """Build :class:`scheduler.solver.SolveOptions` from the stored request options.
+
+    Unset options take the defaults the command line has: workers the machine's cores,
+    ``repeatable`` the plan's Settings (``plan.repeatable``), seed 0. As on the command
+    line, the time limit is the whole job's from ``started`` (:func:`time.monotonic`,
+    before the plan was read; see :func:`scheduler.solver.options.command_budget`).
+    Rows stored before the option was renamed say ``deterministic``: it means
+    ``repeatable``.
+    """
     from scheduler.solver import SolveOptions
+    from scheduler.solver.options import command_budget
 
     kwargs: dict[str, Any] = {
-        k: options[k]
-        for k in ("time_limit_s", "seed", "workers", "deterministic")
-        if options.get(k) is not None
+        k: options[k] for k in ("seed", "workers") if options.get(k) is not None
     }
+    repeatable = options.get("repeatable", options.get("deterministic"))
+    if repeatable is None:
+        repeatable = bool(getattr(plan, "repeatable", False))
+    kwargs["repeatable"] = bool(repeatable)
+    limit = options.get("time_limit_s")
+    if limit is not None and plan is not None and started is not None:
+        limit, kwargs["deadline"] = command_budget(
+            float(limit), len(plan.activities), started, repeatable=bool(repeatable)
+        )
+    if limit is not None:
+        kwargs["time_limit_s"] = limit
     if options.get("objective"):
         kwargs["objectives"] = [options["objective"]]
     return SolveOptions(**kwargs)

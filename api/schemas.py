@@ -35,7 +35,7 @@ __all__ = [
 
 Role = Literal["planner", "ministry", "admin"]
 ScheduleStatus = Literal[
-    "queued", "running", "optimal", "feasible", "infeasible", "failed", "cancelled"
+    "queued", "running", "optimal", "feasible", "infeasible", "unknown", "failed", "cancelled"
 ]
 Objective = Literal["makespan", "weighted_completion", "tardiness"]
 
@@ -134,11 +134,17 @@ class ScheduleCreate(BaseModel):
         "given here as `maximum`).",
     )
     seed: int | None = Field(
-        default=None, ge=0, le=2**31 - 1, description="Random seed of the solver."
+        default=None,
+        ge=0,
+        le=2**31 - 1,
+        description="Random seed of the search (default 0); it changes nothing else.",
     )
-    deterministic: bool = Field(
-        default=False,
-        description="Repeatable run: the time limit becomes CP-SAT's deterministic time.",
+    repeatable: bool | None = Field(
+        default=None,
+        description="Repeatable run: the same plan, seed and workers give the same schedule "
+        "(the time limit becomes a work budget calibrated to about the same wall time on an "
+        "idle machine; the document's `repeatable` says whether the run was in fact "
+        "repeatable). Default: the plan's Settings, else false.",
     )
 
 
@@ -168,7 +174,8 @@ class ScheduleSummary(BaseModel):
     plan_id: int = Field(description="Plan id.")
     version: int = Field(description="Version within the plan (1, 2, ...).")
     status: ScheduleStatus = Field(
-        description="queued | running | optimal | feasible | infeasible | failed | cancelled."
+        description="queued | running | optimal | feasible | infeasible | unknown (no plan "
+        "found within the time limit, nothing proven) | failed | cancelled."
     )
     reason: str | None = Field(
         default=None,

@@ -1,9 +1,15 @@
 """``infraplan`` command line: plan, template, convert, export, serve, keys, bench.
 
-Exit codes of ``infraplan plan``: 0 a plan was found (optimal or feasible),
-1 the plan is infeasible, 2 the input is invalid or unreadable, or a bad argument
-(an output that cannot be written is refused before the solve; a write that fails
-at the end, e.g. on a full disk, also exits 2 with a sentence naming the file).
+Exit codes of ``infraplan plan`` (and ``export``): 0 a plan was found (optimal or
+feasible), 1 the plan is proven infeasible, 2 the input is invalid or unreadable, or a
+bad argument (an output that cannot be written is refused before the solve; a write
+that fails at the end, e.g. on a full disk, also exits 2 with a sentence naming the
+file), 3 no plan was found within the time limit and infeasibility was not proven
+(status ``unknown``).
+
+``--time-limit S`` is the whole command's: reading, solving, CPM and the outputs end
+within about S seconds (the solve gets what reading left, less an estimate of the time
+the outputs take; see :func:`scheduler.solver.options.command_budget`).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 import logging
 import math
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +34,7 @@ from scheduler.outputs import OutputError, check_input, check_output, writing
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID, EXIT_UNKNOWN = 0, 1, 2, 3
 
 
 def _objectives(text: str) -> list[str]:
@@ -81,6 +88,32 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _solve_arguments(p: argparse.ArgumentParser) -> None:
+    """``--time-limit``, ``--seed``, ``--repeatable`` and ``--workers``."""
+    p.add_argument(
+        "--time-limit",
+        type=_seconds,
+        help="seconds for the whole command: reading, solving and writing the outputs "
+        "(default: the workbook's Settings, else 30)",
+    )
+    p.add_argument("--seed", type=_seed, help="random seed of the search (default 0)")
+    p.add_argument(
+        "--repeatable",
+        action="store_true",
+        default=None,
+        help="the same file, seed and workers give the same plan: the time limit becomes a "
+        "work budget calibrated to about the same wall time on an idle machine (a busy one "
+        "may stop it by the clock, and the JSON then says repeatable: false); default: "
+        "the workbook's Settings, else off",
+    )
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        help="solver threads (default: the machine's cores)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="infraplan", description="National infrastructure two-year plan scheduler."
@@ -94,15 +127,7 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, help="Excel report path (default reports/NAME.xlsx)"
     )
     pl.add_argument("--json", type=Path, help="also write the schedule document as JSON")
-    pl.add_argument("--time-limit", type=_seconds, help="solver time limit in seconds")
-    pl.add_argument(
-        "--seed",
-        type=_seed,
-        help="solver random seed; giving one makes the run repeatable: the same seed and "
-        "workers give the same plan (the time limit then counts CP-SAT's deterministic "
-        "work units, so the wall time can differ from it)",
-    )
-    pl.add_argument("--workers", type=_workers, default=2, help="solver workers (default 2)")
+    _solve_arguments(pl)
     pl.add_argument(
         "--objective",
         type=_objectives,
@@ -120,9 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("export", help="solve a plan and write it as MS Project XML (MSPDI)")
     ex.add_argument("file", type=Path)
     ex.add_argument("-o", "--output", type=Path, required=True)
-    ex.add_argument("--time-limit", type=_seconds)
-    ex.add_argument("--seed", type=_seed, help="random seed (makes the run repeatable)")
-    ex.add_argument("--workers", type=_workers, default=2)
+    _solve_arguments(ex)
 
     sv = sub.add_parser("serve", help="start the HTTP API")
     sv.add_argument("--host", default="127.0.0.1")
@@ -251,16 +274,26 @@ def _print_issues(exc: InvalidPlanError, console: Console) -> None:
         console.print(f"[{colour}]  {issue.severity}: {issue.message}")
 
 
-def _options(args: argparse.Namespace) -> Any:
+def _options(args: argparse.Namespace, plan: Any, started: float) -> Any:
+    """Solve options of the command: the limit counts from ``started`` (before reading)."""
     from scheduler.solver import SolveOptions
+    from scheduler.solver.options import command_budget
 
-    objectives = getattr(args, "objective", None)
+    repeatable = bool(args.repeatable if args.repeatable is not None else plan.repeatable)
+    limit, deadline = command_budget(
+        args.time_limit or plan.time_limit_s,
+        len(plan.activities),
+        started,
+        repeatable=repeatable,
+    )
+    extra: dict[str, Any] = {} if args.workers is None else {"workers": args.workers}
     return SolveOptions(
-        time_limit_s=args.time_limit,
+        time_limit_s=limit,
+        deadline=deadline,
         seed=args.seed or 0,
-        workers=args.workers,
-        objectives=objectives,
-        deterministic=args.seed is not None,
+        objectives=getattr(args, "objective", None),
+        repeatable=repeatable,
+        **extra,
     )
 
 
@@ -282,27 +315,36 @@ def _solve_with_progress(plan: Any, options: Any, console: Console) -> Any:
             bar.update(
                 task,
                 completed=min(p.elapsed_s, limit),
-                status=f"best {p.objective:g}  bound {p.bound:g}",
+                status=f"best {p.objective:g}"
+                + ("" if p.bound is None else f"  bound {p.bound:g}"),
             )
 
         schedule = plan_schedule(plan, options, progress=on_progress)
-        bar.update(task, completed=limit, status=schedule.status)
+        bar.update(task, completed=limit, status=str(schedule.status))
     return schedule
 
 
+def _exit_code(schedule: Any) -> int:
+    """0 with a plan, 3 when nothing was found in the limit, 1 when proven infeasible."""
+    if schedule.has_plan:
+        return EXIT_OK
+    return EXIT_UNKNOWN if schedule.status == "unknown" else EXIT_INFEASIBLE
+
+
 def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
+    started = time.monotonic()
     plan = _load(args.file, console, args.json)
     if plan is None:
         return EXIT_INVALID
     for w in plan.warnings:
-        console.print(f"[yellow]warning: {w}")
+        console.print(f"[yellow]warning: {w.message}")
     console.print(
         f"plan [bold]{plan.name}[/]: {len(plan.activities)} activities, "
         f"{len(plan.dependencies)} dependencies, {len(plan.resources)} resources, "
         f"horizon {plan.horizon} {_unit(plan)} "
         f"from {plan.plan_start}"
     )
-    schedule = _solve_with_progress(plan, _options(args), console)
+    schedule = _solve_with_progress(plan, _options(args, plan, started), console)
     _print_summary(schedule, console)
     if args.json:
         _write_json(args.json, schedule.to_json())
@@ -314,7 +356,7 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
         with writing(out, "the report"):
             write_report(schedule, out)
         console.print(f"report written to [bold]{out}[/]")
-    return EXIT_OK if schedule.has_plan else EXIT_INFEASIBLE
+    return _exit_code(schedule)
 
 
 def _unit(plan: Any) -> str:
@@ -335,6 +377,8 @@ def _print_summary(schedule: Any, console: Console) -> None:
     table = Table(show_header=False, box=None)
     colour = {"optimal": "green", "feasible": "yellow"}.get(schedule.status, "red")
     table.add_row("status", f"[{colour} bold]{schedule.status}")
+    if schedule.repeatable is not None:
+        table.add_row("repeatable", "yes" if schedule.repeatable else "no")
     if schedule.has_plan:
         doc_finish = schedule.plan.grid.finish_date(0, schedule.makespan)
         table.add_row(
@@ -355,6 +399,16 @@ def _print_summary(schedule: Any, console: Console) -> None:
             "needs",
             f"{schedule.min_horizon_days} {_unit(schedule.plan)} without horizon and due dates",
         )
+    end = schedule.overrun_finish
+    if end is not None:
+        table.add_row(
+            "[red]overrun",
+            f"{schedule.overrun_days} {_unit(schedule.plan)} past the horizon: with it lifted "
+            f"the plan finishes {schedule.plan.grid.finish_date(0, end)} ({end} "
+            f"{_unit(schedule.plan)}); the dates are in the JSON and the report",
+        )
+    for note in schedule.notes:
+        table.add_row("note", note)
     console.print(table)
 
 
@@ -373,16 +427,17 @@ def _cmd_convert(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, console: Console) -> int:
+    started = time.monotonic()
     plan = _load(args.file, console)
     if plan is None:
         return EXIT_INVALID
     from scheduler.exporters.mspdi import write_mspdi
 
     args.objective = None
-    schedule = _solve_with_progress(plan, _options(args), console)
+    schedule = _solve_with_progress(plan, _options(args, plan, started), console)
     _print_summary(schedule, console)
     if not schedule.has_plan:
-        return EXIT_INFEASIBLE
+        return _exit_code(schedule)
     with writing(args.output, "the MS Project XML"):
         write_mspdi(schedule, args.output)
     console.print(f"MS Project XML written to {args.output}")

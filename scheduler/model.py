@@ -16,6 +16,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from scheduler.errors import Issue
 from scheduler.timegrid import TimeGrid
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "blackout_scope_keys",
     "money_to_int",
     "period_spend",
+    "weight_to_int",
 ]
 
 #: Money inside the solver is an integer count of 1/MONEY_SCALE of 100M KRW,
@@ -56,6 +58,17 @@ def money_to_int(amount: float) -> int:
     ``money_to_int(12.345) == 1235`` (1M KRW units, ``MONEY_SCALE`` = 100).
     """
     scaled = Decimal(str(amount)) * MONEY_SCALE  # str(): 12.345 stays 12.345, not 12.3449...
+    return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def weight_to_int(weight: float) -> int:
+    """Convert a priority weight to integer solver units: ``× WEIGHT_SCALE``, rounded half up.
+
+    The one rounding rule for weights (decimal, as :func:`money_to_int` for money):
+    ``weight_to_int(1.005) == 101`` and ``weight_to_int(0.125) == 13``, where float
+    arithmetic would give 100 and 12.
+    """
+    scaled = Decimal(str(weight)) * WEIGHT_SCALE
     return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -339,6 +352,9 @@ class Plan:
         Names from :data:`OBJECTIVES`, applied lexicographically in order.
     time_limit_s
         Default solver time limit in seconds (from the Settings sheet).
+    repeatable
+        Default for repeatable solves (from the Settings sheet; see
+        :class:`scheduler.solver.SolveOptions`).
     warnings
         Non-blocking issues found while reading (kept for the report's Issues sheet).
     """
@@ -354,7 +370,8 @@ class Plan:
     regions: list[Region] = field(default_factory=list)
     objectives: list[str] = field(default_factory=lambda: ["makespan"])
     time_limit_s: float = 30.0
-    warnings: list[object] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    repeatable: bool = False
 
     # -- lookups ---------------------------------------------------------------------------
     @property

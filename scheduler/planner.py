@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scheduler.errors import InvalidPlanError, Issue, UnreadableFileError
+from scheduler.errors import InvalidPlanError, UnreadableFileError
 from scheduler.model import Plan
 from scheduler.solution import Schedule
 
@@ -150,7 +150,9 @@ def plan_schedule(
     -------
     Schedule
         Status ``optimal``/``feasible`` with starts, logic CPM and the driving path;
-        or ``infeasible`` with conflicts and ``min_horizon_days`` (CPM still given).
+        ``infeasible`` with conflicts, ``min_horizon_days`` and, when lifting the
+        horizon and due dates makes it fit, that schedule and ``overrun_days``; or
+        ``unknown`` (nothing found in the limit) with notes. CPM is always given.
     """
     from scheduler.cpm import compute_cpm, driving_path
     from scheduler.solver import SolveOptions, solve
@@ -164,8 +166,8 @@ def plan_schedule(
         cpm = None
     schedule = Schedule(
         plan=plan,
-        status=result.status,  # type: ignore[arg-type]
-        starts=dict(result.starts) if result.status in ("optimal", "feasible") else {},
+        status=result.status,
+        starts=dict(result.starts),
         objective=result.objective,
         bound=result.bound,
         gap=result.gap,
@@ -173,8 +175,11 @@ def plan_schedule(
         cpm=cpm,
         conflicts=list(result.conflicts),
         min_horizon_days=result.min_horizon_days,
-        issues=[w for w in plan.warnings if isinstance(w, Issue)],
+        overrun_days=result.overrun_days,
+        issues=list(plan.warnings),
         objectives=list(opts.objectives or plan.objectives),
+        repeatable=result.repeatable,
+        notes=list(result.notes),
     )
     if schedule.has_plan:
         schedule.driving, schedule.driving_links = driving_path(plan, schedule.starts)

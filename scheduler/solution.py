@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from scheduler.errors import Issue
 from scheduler.model import MONEY_SCALE, Plan
+from scheduler.status import SolveStatus
 
 __all__ = [
     "ActivityTimes",
@@ -24,7 +25,9 @@ __all__ = [
     "Status",
 ]
 
-Status = Literal["optimal", "feasible", "infeasible", "invalid"]
+#: A solve's :class:`~scheduler.status.SolveStatus`, or ``"invalid"`` (the input failed
+#: validation; nothing was solved).
+Status = SolveStatus | Literal["invalid"]
 
 
 @dataclass(slots=True)
@@ -105,9 +108,11 @@ class Schedule:
     plan
         The plan that was solved.
     status
-        ``optimal``, ``feasible``, ``infeasible`` or ``invalid``.
+        A :class:`~scheduler.status.SolveStatus` (``optimal``, ``feasible``,
+        ``infeasible``, ``unknown``) or ``invalid``.
     starts
-        Activity id → start slot (empty unless a plan was found).
+        Activity id → start slot (empty unless a plan was found, or an infeasible plan's
+        schedule with the horizon lifted, see ``overrun_days``).
     objective, bound, gap
         Solver objective (first objective, in its own units: slots for makespan),
         best proven bound and relative gap ``(objective - bound) / objective``.
@@ -122,8 +127,15 @@ class Schedule:
     conflicts, min_horizon_days
         For infeasible plans: a minimal conflicting set, and the makespan (slots)
         the plan needs with horizon and due dates lifted.
+    overrun_days
+        For infeasible plans that fit once the horizon and due dates are lifted: slots
+        past the horizon of that schedule (``starts`` holds it).
     issues
         Validation errors (invalid plans) or warnings.
+    repeatable
+        Whether the solve was repeatable (None when nothing was solved).
+    notes
+        The solver's sentences about the run (e.g. what was tried when ``unknown``).
     """
 
     plan: Plan | None
@@ -140,12 +152,27 @@ class Schedule:
     min_horizon_days: int | None = None
     issues: list[Issue] = field(default_factory=list)
     objectives: list[str] = field(default_factory=lambda: ["makespan"])
+    overrun_days: int | None = None
+    repeatable: bool | None = None
+    notes: list[str] = field(default_factory=list)
 
     # -- dates -----------------------------------------------------------------------------
     @property
     def has_plan(self) -> bool:
         """True when start slots exist (status optimal or feasible)."""
         return bool(self.starts) and self.status in ("optimal", "feasible")
+
+    @property
+    def has_dates(self) -> bool:
+        """True when activities have dates: a plan, or an overrun schedule."""
+        return bool(self.starts) and (self.has_plan or self.overrun_days is not None)
+
+    @property
+    def overrun_finish(self) -> int | None:
+        """Exclusive end slot of an infeasible plan's overrun schedule (None otherwise)."""
+        if self.overrun_days is None or not self.starts or self.plan is None:
+            return None
+        return max(self.ends().values(), default=0)
 
     def end(self, activity_id: str) -> int:
         """Exclusive end slot of an activity in the solved plan."""
@@ -291,7 +318,7 @@ class Schedule:
                 "start": None,
                 "finish": None,
             }
-            if self.has_plan:
+            if self.has_dates:
                 s = self.starts[a.id]
                 finish = grid.finish_date(s, s + a.duration)
                 row["start"] = (finish if a.duration == 0 else grid.date_of(s)).isoformat()
@@ -321,10 +348,13 @@ class Schedule:
         Top level: ``status``, ``plan_name``, ``plan_start``, ``calendar``,
         ``horizon_days``, ``makespan_days``, ``finish``, ``objective``, ``bound``,
         ``gap``, ``solve_seconds``, ``critical_path``, ``driving_path``,
-        ``activities``, ``budget``, ``spend_by_month``, ``resources``, plus
-        ``issues`` (always), ``conflicts`` and ``min_horizon_days`` when infeasible.
+        ``activities``, ``budget``, ``spend_by_month``, ``resources``, ``issues``
+        (always), ``repeatable`` and ``notes`` (once solved), ``conflicts`` and
+        ``min_horizon_days`` when infeasible, and ``overrun`` (``days_past_horizon``,
+        ``makespan_days``, ``finish``, ``horizon_end``) when an infeasible plan has a
+        schedule with the horizon lifted (its activities then carry those dates).
         """
-        doc: dict[str, Any] = {"status": self.status}
+        doc: dict[str, Any] = {"status": str(self.status)}
         if self.plan is not None:
             grid = self.plan.grid
             doc.update(
@@ -367,12 +397,24 @@ class Schedule:
                 "issues": [i.to_dict() for i in self.issues],
             }
         )
+        if self.repeatable is not None:
+            doc["repeatable"] = self.repeatable
+            doc["notes"] = list(self.notes)
         if self.status == "infeasible":
             doc["conflicts"] = [
                 {"kind": c.kind, "message": c.message, "activities": c.activities}
                 for c in self.conflicts
             ]
             doc["min_horizon_days"] = self.min_horizon_days
+            end = self.overrun_finish
+            if end is not None and self.plan is not None:
+                grid = self.plan.grid
+                doc["overrun"] = {
+                    "days_past_horizon": self.overrun_days,
+                    "makespan_days": end,
+                    "finish": grid.finish_date(0, end).isoformat(),
+                    "horizon_end": grid.date_of(self.plan.horizon - 1).isoformat(),
+                }
         return doc
 
 

@@ -28,7 +28,7 @@ from api.schemas import (
     ScheduleSummary,
 )
 from api.storage import disk_full
-from scheduler.errors import InfraplanError, Issue
+from scheduler.errors import InfraplanError
 
 __all__ = ["router"]
 
@@ -195,7 +195,7 @@ def create_plan(key: PlannerKey, upload: UploadDep, session: SessionDep) -> Plan
         log.exception("upload %r could not be read", upload.filename)
         raise HTTPException(400, f"the file cannot be read ({type(exc).__name__})") from exc
 
-    issues = [w.to_dict() for w in plan.warnings if isinstance(w, Issue)]
+    issues = [w.to_dict() for w in plan.warnings]
     row = PlanRow(
         name=(upload.name or plan.name or upload.filename or "plan")[:500],
         filename=upload.filename[:500],
@@ -292,8 +292,8 @@ def create_schedule(
         "objective": body.objective,
         "time_limit_s": limit,
         "seed": body.seed,  # null when none was sent: the solver's default
-        "workers": settings.solve_workers,
-        "deterministic": body.deterministic,
+        "workers": settings.solve_workers,  # null: the machine's cores
+        "repeatable": body.repeatable,  # null: the plan's Settings
     }
     for _attempt in range(10):  # two requests may race for the same version number
         version = (

@@ -2,34 +2,43 @@
 
 Usage (from the repository root)::
 
-    python -m scheduler.bench.experiment '{"IMPROVE_SHARE": 0.1}' j120 j1201_6,j1206_1 out.csv
+    python -m scheduler.bench.experiment '{"improve_share": 0.1}' j120 j1201_6,j1206_1 out.csv
 
-The JSON object sets module attributes of :mod:`scheduler.solver.cp_model` for this
-process only (``IMPROVE_SHARE``, ``MAKESPAN_IN_CUMULATIVE``, ``SEARCH_PARAMS``), or of
-:mod:`scheduler.solver.improve` when prefixed ``improve.`` (``improve.POPULATION``); the
-time limit is 10 s (env ``TL`` overrides), 2 workers, wall clock.
+The JSON object gives :class:`scheduler.solver.SolveOptions` fields for this run
+(``improve_share``, ``makespan_in_cumulative``, ``search_params``, ...), or module
+attributes of :mod:`scheduler.solver.improve` when prefixed ``improve.``
+(``improve.POPULATION``); the time limit is 10 s (env ``TL`` overrides), 2 workers,
+wall clock.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
 
-import scheduler.solver.cp_model as cm
 import scheduler.solver.improve as improve
 from scheduler.bench.psplib import load_average, run_bench, summarize
+from scheduler.solver import SolveOptions
 
 
 def main(argv: list[str]) -> int:
     """Run the experiment; prints the configuration, load average and summary."""
     cfg = json.loads(argv[0])
     set_name, names, out = argv[1], argv[2].split(","), argv[3]
+    fields = {f.name for f in dataclasses.fields(SolveOptions)}
+    switches = {}
     for k, v in cfg.items():
-        mod, name = (improve, k.removeprefix("improve.")) if k.startswith("improve.") else (cm, k)
-        if not hasattr(mod, name):
-            raise SystemExit(f"unknown switch {k!r}")
-        setattr(mod, name, v)
+        if k.startswith("improve."):
+            name = k.removeprefix("improve.")
+            if not hasattr(improve, name):
+                raise SystemExit(f"unknown switch {k!r}")
+            setattr(improve, name, v)
+        elif k in fields - {"time_limit_s", "deadline", "workers"}:
+            switches[k] = v
+        else:
+            raise SystemExit(f"unknown switch {k!r}; use a SolveOptions field or improve.NAME")
     l0 = load_average()
     rows = run_bench(
         set_name,
@@ -38,6 +47,7 @@ def main(argv: list[str]) -> int:
         workers=2,
         solvers=["ours"],
         csv_path=out,
+        switches=switches,
     )
     print(argv[0], "load", l0, "->", load_average())
     print({k: round(v, 3) for k, v in summarize(rows)["ours"].items()})

@@ -23,9 +23,10 @@ import math
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psplib
 
@@ -229,11 +230,12 @@ def check_rcpsp(path: str | Path, starts: Sequence[int]) -> list[str]:
 
 # -- the two solvers ----------------------------------------------------------------------------
 def solve_ours(
-    path: Path, time_limit: float, workers: int
+    path: Path, time_limit: float, workers: int, switches: Mapping[str, Any] | None = None
 ) -> tuple[list[int] | None, bool, float | None]:
     """Our solver: :func:`scheduler.psplib_io.read_psplib` then :func:`scheduler.solver.solve`.
 
-    Wall-clock limit (``deterministic=False``), ``workers`` CP-SAT threads.
+    Wall-clock limit (not repeatable), ``workers`` threads; ``switches`` sets further
+    :class:`scheduler.solver.SolveOptions` fields (e.g. ``{"improve_share": 0.1}``).
 
     Returns
     -------
@@ -244,7 +246,8 @@ def solve_ours(
     from scheduler.solver import SolveOptions, solve
 
     plan = read_psplib(path)
-    res = solve(plan, SolveOptions(time_limit_s=time_limit, workers=workers, deterministic=False))
+    opts = SolveOptions(time_limit_s=time_limit, workers=workers, **dict(switches or {}))
+    res = solve(plan, opts)
     if not res.starts:
         return None, False, res.bound
     starts = [res.starts[a.id] for a in plan.activities]
@@ -252,13 +255,13 @@ def solve_ours(
 
 
 def solve_pyjobshop(
-    path: Path, time_limit: float, workers: int
+    path: Path, time_limit: float, workers: int, switches: Mapping[str, Any] | None = None
 ) -> tuple[list[int] | None, bool, float | None]:
     """The peer: PyJobShop (OR-Tools CP-SAT backend), as its RCPSP example builds it.
 
     One renewable resource per PSPLIB resource, one task and mode per job, an
     end-before-start constraint per precedence, makespan objective; ``time_limit``
-    seconds and ``workers`` threads.
+    seconds and ``workers`` threads (``switches`` are ours: ignored).
 
     Raises
     ------
@@ -290,7 +293,10 @@ def solve_pyjobshop(
     return starts, status == "OPTIMAL", float(res.lower_bound)
 
 
-SOLVERS: dict[str, Callable[[Path, float, int], tuple[list[int] | None, bool, float | None]]] = {
+_Solver = Callable[
+    [Path, float, int, Mapping[str, Any] | None], tuple[list[int] | None, bool, float | None]
+]
+SOLVERS: dict[str, _Solver] = {
     "ours": solve_ours,
     "pyjobshop": solve_pyjobshop,
 }
@@ -350,12 +356,14 @@ def run_bench(
     solvers: Sequence[str] = ("ours",),
     csv_path: str | Path | None = None,
     on_row: Callable[[Row], None] | None = None,
+    switches: Mapping[str, Any] | None = None,
 ) -> list[Row]:
     """Solve ``instances`` of ``set_name`` with each solver in turn (same limits).
 
     For each instance the solvers run one after the other (never at the same time),
     each with ``time_limit`` wall seconds and ``workers`` threads. Rows are appended
     to ``csv_path`` as they come (so a long run can be watched and survives a kill).
+    ``switches``: further :class:`scheduler.solver.SolveOptions` fields for ours.
 
     Raises
     ------
@@ -374,7 +382,7 @@ def run_bench(
         cp_lb = mpm_time(path)
         for solver in solvers:
             t0 = time.perf_counter()
-            out = SOLVERS[solver](path, time_limit, workers)
+            out = SOLVERS[solver](path, time_limit, workers, switches)
             row = _row(name, solver, path, refs[name], cp_lb, out, time.perf_counter() - t0)
             rows.append(row)
             if csv_path is not None:

@@ -235,7 +235,7 @@ def run_scale(
     cpm = compute_cpm(plan)
     out["CPM"] = f"{time.perf_counter() - t:.2f} s (logic finish {cpm.project_finish} days)"
     t = time.perf_counter()
-    res = solve(plan, SolveOptions(time_limit_s=time_limit, workers=workers, deterministic=False))
+    res = solve(plan, SolveOptions(time_limit_s=time_limit, workers=workers))
     out["solve (total)"] = f"{time.perf_counter() - t:.2f} s, status {res.status}, by {res.source}"
     ff = res.first_feasible_seconds
     out["first feasible plan"] = "none" if ff is None else f"{ff:.2f} s"
@@ -247,7 +247,7 @@ def run_scale(
         out["re-check"] = "feasible" if not errs else f"{len(errs)} violations: {errs[0]}"
         sched = Schedule(
             plan=plan,
-            status=res.status,  # type: ignore[arg-type]
+            status=res.status,
             starts=dict(res.starts),
             objective=res.objective,
             bound=res.bound,

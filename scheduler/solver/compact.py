@@ -18,6 +18,7 @@ as far as each can go with the other in place.
 from __future__ import annotations
 
 import logging
+import time
 
 from scheduler.solver.data import Instance
 from scheduler.solver.sgs import Profiles, earliest_start
@@ -30,7 +31,9 @@ log = logging.getLogger(__name__)
 MAX_PASSES = 5
 
 
-def left_justify(inst: Instance, starts: dict[str, int]) -> dict[str, int]:
+def left_justify(
+    inst: Instance, starts: dict[str, int], deadline: float | None = None
+) -> dict[str, int]:
     """Return ``starts`` with every activity shifted as early as the others allow.
 
     Parameters
@@ -39,6 +42,11 @@ def left_justify(inst: Instance, starts: dict[str, int]) -> dict[str, int]:
         The indexed plan.
     starts
         A feasible schedule: activity id → start slot.
+    deadline
+        :func:`time.monotonic` instant after which no further activity is moved (looked
+        at every 256 activities, so small plans always finish their passes; the
+        schedule is feasible after every move, so stopping early is safe); None: no
+        limit but :data:`MAX_PASSES`.
 
     Returns
     -------
@@ -59,9 +67,13 @@ def left_justify(inst: Instance, starts: dict[str, int]) -> dict[str, int]:
         prof.add(i, start[i], act_dem[i], sign=-1)
 
     moved_total = 0
+    late = False
     for _ in range(MAX_PASSES):
         moved = 0
-        for j in sorted(range(n), key=lambda i: (start[i], i)):
+        for step, j in enumerate(sorted(range(n), key=lambda i: (start[i], i))):
+            if deadline is not None and step % 256 == 255 and time.monotonic() >= deadline:
+                late = True
+                break
             if fixed[j] or start[j] == 0:
                 continue
             est = release[j]
@@ -81,7 +93,11 @@ def left_justify(inst: Instance, starts: dict[str, int]) -> dict[str, int]:
                 start[j] = new
                 moved += 1
         moved_total += moved
-        if moved == 0:
+        if moved == 0 or late:
             break
-    log.info("left justification moved %d activity starts", moved_total)
+    log.info(
+        "left justification moved %d activity starts%s",
+        moved_total,
+        " (stopped at the deadline)" if late else "",
+    )
     return {inst.ids[i]: start[i] for i in range(n)}

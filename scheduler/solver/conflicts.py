@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -26,78 +27,122 @@ from scheduler.solver.constraints import (
     add_plan_limits,
     add_resources,
 )
+from scheduler.solver.cp_model import cp_solve
 from scheduler.solver.data import Instance
 from scheduler.solver.objective import makespan_var
+from scheduler.solver.options import SolveOptions
 from scheduler.solver.sgs import sgs
 from scheduler.solver.variables import make_variables
 
-__all__ = ["explain", "min_horizon"]
+__all__ = ["Explanation", "explain", "min_horizon"]
 
 log = logging.getLogger(__name__)
 
-#: Seconds for the first solve with all assumptions, and for each deletion test.
+#: Seconds for the first solve with all assumptions, and for each deletion test (at
+#: most: both stop at the caller's deadline).
 CORE_LIMIT_S = 10.0
 SHRINK_LIMIT_S = 1.0
+#: Seconds for the relaxed solve of :func:`min_horizon`, at most (and at most a quarter
+#: of the time left).
+RELAXED_LIMIT_S = 5.0
 
 Group = tuple[str, int]
+
+
+@dataclass(slots=True)
+class Explanation:
+    """Why a plan is infeasible.
+
+    Attributes
+    ----------
+    conflicts
+        A minimal conflicting set in the planner's words (never empty).
+    min_horizon
+        Makespan (slots) with horizon and due dates lifted, or None when even that is
+        infeasible (or nothing was found in the time left).
+    relaxed
+        That schedule (activity id → start slot), or None.
+    """
+
+    conflicts: list[Conflict]
+    min_horizon: int | None = None
+    relaxed: dict[str, int] | None = field(default=None)
 
 
 def explain(
     plan: Plan,
     inst: Instance,
-    opts,
+    opts: SolveOptions,
     *,
-    soft_due: bool = False,  # type: ignore[no-untyped-def]
-) -> tuple[list[Conflict], int | None]:
-    """Minimal conflicting set of an infeasible plan, and ``min_horizon_days``.
+    soft_due: bool = False,
+    deadline: float | None = None,
+) -> Explanation:
+    """Minimal conflicting set of a plan proven infeasible, and its relaxed schedule.
 
     Parameters
     ----------
     plan, inst
         The plan and its index.
     opts
-        :class:`scheduler.solver.SolveOptions` (seed is used; the core search runs
-        on one worker, as CP-SAT's assumption cores need).
+        Solve options (seed and workers are used; the core search runs on one
+        worker, as CP-SAT's assumption cores need).
     soft_due
         Due dates are soft (tardiness objective): they are not candidates.
+    deadline
+        :func:`time.monotonic` instant by which the explanation must be done (None:
+        the solve's own limits, :data:`CORE_LIMIT_S` etc.).
 
     Returns
     -------
-    (conflicts, min_horizon_days)
-        Conflicts in the planner's words; the makespan (slots) with horizon and due
-        dates lifted, or None when even that is infeasible.
+    Explanation
     """
-    min_h = min_horizon(inst, opts)
+    end = time.monotonic() + CORE_LIMIT_S + 20 * SHRINK_LIMIT_S if deadline is None else deadline
+    min_h, relaxed = min_horizon(inst, opts, deadline=end)
     singles = _single_culprits(inst, soft_due)
     if singles:
-        return [_describe(inst, g, min_h) for g in singles], min_h
-    core = _core(inst, opts, soft_due)
+        return Explanation([_describe(inst, g, min_h) for g in singles], min_h, relaxed)
+    core = _core(inst, opts, soft_due, end)
     if core is None:
-        return (
-            [
-                Conflict(
-                    "unknown",
-                    "no plan was found within the time limit, and "
-                    "infeasibility could not be proven; try a longer time limit",
-                )
-            ],
-            min_h,
-        )
-    return [_describe(inst, g, min_h) for g in core], min_h
+        conflicts = [
+            Conflict(
+                "unexplained",
+                "the constraints cannot all hold (proven), but the smallest set of them "
+                "that conflicts was not isolated in the time left; a longer time limit "
+                "would name it",
+            )
+        ]
+    elif not core:
+        conflicts = [
+            Conflict(
+                "capacity",
+                "the dependencies and resource capacities cannot all hold, whatever the "
+                "dates, budgets and blackouts",
+            )
+        ]
+    else:
+        conflicts = [_describe(inst, g, min_h) for g in core]
+    return Explanation(conflicts, min_h, relaxed)
 
 
-def min_horizon(inst: Instance, opts) -> int | None:  # type: ignore[no-untyped-def]
+def min_horizon(
+    inst: Instance, opts: SolveOptions, *, deadline: float | None = None
+) -> tuple[int | None, dict[str, int] | None]:
     """Makespan (slots) the plan needs with the horizon and due dates lifted.
 
-    A constructive schedule on the relaxed plan, improved by a short CP-SAT solve;
-    None when the relaxed plan is still infeasible (e.g. a budget cap too small).
-    """
-    from scheduler.solver.cp_model import _cp_solve
+    A constructive schedule on the relaxed plan, improved by a short CP-SAT solve
+    (at most :data:`RELAXED_LIMIT_S`, a quarter of the limit, and a quarter of the time
+    to ``deadline``).
 
+    Returns
+    -------
+    (makespan, starts)
+        Both None when the relaxed plan is still infeasible (e.g. a budget cap too
+        small) or nothing was found in the time.
+    """
     big = inst.relaxed_horizon()
     bounds = inst.start_bounds(big, due=False)
     if bounds is None:
-        return None
+        return None, None
     es, ls = bounds
     cons = sgs(inst)
     ub = big
@@ -111,26 +156,27 @@ def min_horizon(inst: Instance, opts) -> int | None:  # type: ignore[no-untyped-
         if tb is not None:
             es, ls = tb
     cp_lb = max((es[i] + inst.dur[i] for i in range(inst.n)), default=0)
-    limit = min(5.0, max(1.0, (opts.time_limit_s or 5.0) / 4))
-    res = _cp_solve(
+    limit = min(RELAXED_LIMIT_S, max(1.0, (opts.time_limit_s or RELAXED_LIMIT_S) / 4))
+    now = time.monotonic()
+    if deadline is not None:
+        limit = min(limit, max(0.01, (deadline - now) / 4))
+    res = cp_solve(
         inst,
         opts,
         ["makespan"],
-        es,
-        ls,
-        ub,
-        cp_lb,
-        hint,
-        limit,
-        None,
-        time.perf_counter(),
-        safe=False,
+        es=es,
+        ls=ls,
+        horizon=ub,
+        cp_lb=cp_lb,
+        hint=hint,
+        limit=limit,
+        wall_end=now + limit,
     )
-    if res.objective is not None:
-        return int(res.objective)
+    if res.objective is not None and res.starts:
+        return int(res.objective), res.starts
     if hint is not None:
-        return ub
-    return None
+        return ub, hint
+    return None, None
 
 
 def _single_culprits(inst: Instance, soft_due: bool) -> list[Group]:
@@ -211,12 +257,18 @@ def _run(
     return solver.solve(model), solver
 
 
-def _core(inst: Instance, opts, soft_due: bool) -> list[Group] | None:  # type: ignore[no-untyped-def]
+def _core(
+    inst: Instance, opts: SolveOptions, soft_due: bool, deadline: float
+) -> list[Group] | None:
     """Minimal set of groups that cannot all hold (None if not proven infeasible)."""
     model, groups = _build(inst, soft_due)
     by_index = {lit.index: g for g, lit in groups.items()}
     order = list(groups)
-    st, solver = _run(model, [groups[g] for g in order], CORE_LIMIT_S, opts.seed)
+
+    def left(cap: float) -> float:
+        return max(0.01, min(cap, deadline - time.monotonic()))
+
+    st, solver = _run(model, [groups[g] for g in order], left(CORE_LIMIT_S), opts.seed)
     if st != cp_model.INFEASIBLE:
         log.warning("explanation model not proven infeasible (status %s)", solver.status_name(st))
         return None
@@ -226,7 +278,9 @@ def _core(inst: Instance, opts, soft_due: bool) -> list[Group] | None:  # type: 
     k = 0
     while k < len(core):
         trial = core[:k] + core[k + 1 :]
-        st, _ = _run(model, [groups[g] for g in trial], SHRINK_LIMIT_S, opts.seed)
+        if time.monotonic() >= deadline:
+            break  # out of time: the rest of the core stays in (sufficient, maybe not minimal)
+        st, _ = _run(model, [groups[g] for g in trial], left(SHRINK_LIMIT_S), opts.seed)
         if st == cp_model.INFEASIBLE:
             core = trial  # core[k] is not needed
         else:

@@ -20,13 +20,14 @@ import logging
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from scheduler.solver.data import Instance
 
-__all__ = ["POPULATION", "STALL_GENERATIONS", "applicable", "improve_schedule"]
+__all__ = ["POPULATION", "STALL_GENERATIONS", "Improvement", "applicable", "improve_schedule"]
 
 #: Activity lists kept from one generation to the next (and children per generation):
 #: POPULATION, or POPULATION_PER_ACTIVITY per activity if that is fewer (small plans
@@ -52,6 +53,26 @@ MAX_ACTIVITIES = 1000
 ROUNDS = 4
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True, frozen=True)
+class Improvement:
+    """What :func:`improve_schedule` found.
+
+    Attributes
+    ----------
+    starts
+        Activity id → start slot.
+    backstop_hit
+        True when a run with a schedule budget (``max_evals``) was stopped by the wall
+        clock first (its result then depends on the machine's speed: not repeatable).
+    evals
+        Schedules decoded.
+    """
+
+    starts: dict[str, int]
+    backstop_hit: bool = False
+    evals: int = 0
 
 
 def applicable(inst: Instance) -> bool:
@@ -149,7 +170,8 @@ def improve_schedule(
     seed: int = 0,
     max_evals: int | None = None,
     workers: int = 1,
-) -> dict[str, int]:
+    backstop_s: float | None = None,
+) -> Improvement:
     """A schedule with makespan at most that of ``starts`` (plain RCPSP only).
 
     First population: ``starts`` itself and the serial SGS with the rules LST (latest
@@ -180,11 +202,15 @@ def improve_schedule(
     workers
         Threads that decode children in parallel (the same result for any number, given
         the seed and the budget: each share of a generation has its own random stream).
+    backstop_s
+        With ``max_evals``: wall seconds after which the search stops anyway (default
+        ``4 × seconds``); ``backstop_hit`` then says so.
 
     Returns
     -------
-    dict
-        Activity id → start slot; ``starts`` itself when nothing better was found.
+    Improvement
+        Starts (``starts`` itself when nothing better was found) and whether the
+        wall-clock backstop stopped a budgeted run.
     """
     n, dur = inst.n, inst.dur
     base = np.array([starts[i] for i in inst.ids], np.int64)
@@ -195,11 +221,15 @@ def improve_schedule(
     best, best_mk = base, base_mk
     lb = max((es[i] + dur[i] for i in range(n)), default=0)
     if n == 0 or best_mk <= lb:
-        return dict(starts)
+        return Improvement(dict(starts), False, 0)
     size = max(2, min(POPULATION, POPULATION_PER_ACTIVITY * n))
-    deadline = t0 + (seconds if max_evals is None else 4 * seconds)  # the clock as backstop
+    if max_evals is None:
+        deadline = t0 + seconds
+    else:  # the clock as backstop
+        deadline = t0 + (4 * seconds if backstop_s is None else backstop_s)
     rng = random.Random(seed)
     evals = 0
+    hit = False
 
     succ_sets: list[set[int]] = [set() for _ in range(n)]
     fw_succ: list[list[int]] = [[] for _ in range(n)]
@@ -219,10 +249,12 @@ def improve_schedule(
     spread = max(1.0, float(lft.max() - lft.min()))
 
     def budget_left() -> bool:
+        nonlocal hit
         if max_evals is not None and evals >= max_evals:
             return False
         if time.perf_counter() >= deadline:
-            if max_evals is not None:
+            if max_evals is not None and not hit:
+                hit = True
                 log.warning(
                     "the genetic algorithm hit its wall-clock backstop (%.1fs) after %d of "
                     "%d schedules: this run is not repeatable",
@@ -336,4 +368,4 @@ def improve_schedule(
         gens,
         time.perf_counter() - t0,
     )
-    return {inst.ids[i]: int(best[i]) for i in range(n)}
+    return Improvement({inst.ids[i]: int(best[i]) for i in range(n)}, hit, evals)

@@ -4,10 +4,37 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from scheduler.model import WEIGHT_SCALE
 from scheduler.solver.data import Instance
 from scheduler.solver.variables import Vars
 
-__all__ = ["makespan_var", "tardiness_expr", "terminal_activities", "weighted_completion_expr"]
+__all__ = [
+    "makespan_var",
+    "objective_value",
+    "tardiness_expr",
+    "terminal_activities",
+    "weighted_completion_expr",
+]
+
+
+def objective_value(inst: Instance, starts: dict[str, int], name: str) -> float:
+    """Value of objective ``name`` for ``starts``.
+
+    Returns
+    -------
+    float
+        Slots for ``makespan``; days × weight (weights in 1/WEIGHT_SCALE units divided
+        back) for ``weighted_completion`` and ``tardiness``.
+    """
+    acts = inst.plan.activities
+    if name == "makespan":
+        return float(max((starts[a.id] + a.duration for a in acts), default=0))
+    if name == "weighted_completion":
+        return sum(a.weight * (starts[a.id] + a.duration) for a in acts) / WEIGHT_SCALE
+    return (
+        sum(a.weight * max(0, starts[a.id] + a.duration - a.due) for a in acts if a.due is not None)
+        / WEIGHT_SCALE
+    )
 
 
 def terminal_activities(inst: Instance) -> list[int]:

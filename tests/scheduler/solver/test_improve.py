@@ -54,7 +54,7 @@ def test_tiny_plan_reaches_total_work():
     plan = _tiny()
     inst, base, es, ls = _setup(plan)
     assert applicable(inst)
-    out = improve_schedule(inst, base, es, ls, seconds=0.2)
+    out = improve_schedule(inst, base, es, ls, seconds=0.2).starts
     assert_feasible(plan, out)
     assert _makespan(plan, out) == 8  # one at a time: 2 + 5 + 1
 
@@ -94,7 +94,7 @@ def test_j120_improves_on_serial_sgs():
     path = J120 / "j1206_6.sm"
     plan = _psplib(path)
     inst, base, es, ls = _setup(plan)
-    out = improve_schedule(inst, base, es, ls, seconds=30.0, max_evals=500)
+    out = improve_schedule(inst, base, es, ls, seconds=30.0, max_evals=500).starts
     assert_feasible(plan, out)
     assert _makespan(plan, base) == 217  # LST serial SGS
     assert _makespan(plan, out) == 176  # 500 double-justified schedules (budget: repeatable)
@@ -109,7 +109,7 @@ def test_j30_genetic_algorithm_reaches_the_optimum(name, optimum):
     path = J30 / f"{name}.sm"
     plan = _psplib(path)
     inst, base, es, ls = _setup(plan)
-    out = improve_schedule(inst, base, es, ls, seconds=60.0, max_evals=20000)
+    out = improve_schedule(inst, base, es, ls, seconds=60.0, max_evals=20000).starts
     assert_feasible(plan, out)
     assert _makespan(plan, out) == optimum
 
@@ -119,7 +119,7 @@ def test_same_seed_and_budget_give_the_same_schedule():
     plan = _psplib(path)
     inst, base, es, ls = _setup(plan)
     runs = [
-        improve_schedule(inst, base, es, ls, seconds=60.0, seed=7, max_evals=1500, workers=w)
+        improve_schedule(inst, base, es, ls, seconds=60.0, seed=7, max_evals=1500, workers=w).starts
         for w in (1, 2, 2)
     ]  # 400 sampled lists, then generations of children bred by one or two threads
     assert runs[0] == runs[1] == runs[2]
@@ -166,13 +166,17 @@ def test_backstop_in_a_repeatable_run_is_logged(caplog):
     inst, base, es, ls = _setup(plan)
     with caplog.at_level("WARNING", logger="scheduler.solver.improve"):
         out = improve_schedule(inst, base, es, ls, seconds=1e-4, max_evals=10**6)
-    assert_feasible(plan, out)
+    assert_feasible(plan, out.starts)
+    assert out.backstop_hit is True
+    assert out.evals < 10**6
     assert "not repeatable" in caplog.text
 
 
 def test_repeatable_budget_scales_with_the_decode_cost():
-    from scheduler.solver.cp_model import IMPROVE_EVALS_PER_S, _improve_evals
+    from scheduler.solver import SolveOptions
+    from scheduler.solver.loop import improve_evals
 
-    assert _improve_evals(32, 10) == IMPROVE_EVALS_PER_S * 10  # small plans: the full rate
-    assert _improve_evals(128, 10) == IMPROVE_EVALS_PER_S * 10
-    assert _improve_evals(1280, 10) == IMPROVE_EVALS_PER_S * 10 // 100  # n² cost: 1/100
+    opts = SolveOptions(improve_evals_per_s=3000)
+    assert improve_evals(opts, 32, 10) == 30000  # small plans: the full rate
+    assert improve_evals(opts, 128, 10) == 30000
+    assert improve_evals(opts, 1280, 10) == 300  # n² cost: 1/100

@@ -21,7 +21,7 @@ from scheduler.timegrid import TimeGrid
 from tests.checker import assert_feasible
 
 START = date(2027, 1, 1)
-OPTS = SolveOptions(time_limit_s=2, workers=2, deterministic=True)
+OPTS = SolveOptions(time_limit_s=2, workers=2, repeatable=True)
 
 
 def make_plan(acts, deps=(), *, objectives=("weighted_completion",), months=2, **kw) -> Plan:
@@ -196,13 +196,13 @@ def test_lexicographic_makespan_then_weighted_completion():
     assert res.starts == {"A": 4, "B": 0, "C": 0}
 
 
-def test_deterministic_runs_repeat():
+def test_repeatable_runs_repeat():
     from scheduler.psplib_io import read_psplib
     from tests.scheduler.io.test_psplib import J30, instance_path
 
     path = instance_path(J30, "j3013_2")
     plan = read_psplib(path)
-    opts = SolveOptions(time_limit_s=1, workers=2, seed=3, deterministic=True)
+    opts = SolveOptions(time_limit_s=1, workers=2, seed=3, repeatable=True)
     first, second = solve(plan, opts), solve(plan, opts)
     assert first.starts == second.starts
     assert first.objective == second.objective

@@ -1,0 +1,141 @@
+"""Statuses, repeatability, time budgets and overruns of scheduler.solver.solve (issue 9)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from datetime import date
+
+import pytest
+
+from scheduler.model import Activity, Dependency, Plan, weight_to_int
+from scheduler.solver import SolveOptions, SolveResult, SolveStatus, solve
+from scheduler.solver import loop as solve_module
+from scheduler.solver.cp_model import StagedResult
+from scheduler.solver.options import command_budget, default_workers
+from scheduler.timegrid import TimeGrid
+from tests.checker import assert_feasible
+from tests.scheduler.io.test_psplib import J30, instance_path
+from tests.scheduler.solver.test_improve import J120
+
+START = date(2027, 1, 1)
+
+
+def _chain_plan(months: int = 2) -> Plan:
+    """A (40 d) → B (30 d): needs 70 days."""
+    plan = Plan(
+        name="t",
+        grid=TimeGrid(START, "calendar", months),
+        activities=[Activity("A", "a", 40), Activity("B", "b", 30)],
+        dependencies=[Dependency("A", "B")],
+        objectives=["makespan"],
+    )
+    plan.check()
+    return plan
+
+
+def test_status_values_are_the_json_strings() -> None:
+    assert [s.value for s in SolveStatus] == ["optimal", "feasible", "infeasible", "unknown"]
+    assert json.dumps({"status": SolveStatus.UNKNOWN}) == '{"status": "unknown"}'
+    assert SolveStatus.FEASIBLE.has_plan and not SolveStatus.UNKNOWN.has_plan
+
+
+def test_options_and_results_are_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        SolveOptions(5.0)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        SolveResult("feasible")  # type: ignore[misc]
+    assert SolveOptions().workers == default_workers() >= 1
+    fields = {f.name for f in dataclasses.fields(SolveOptions)}
+    assert {"dtime_per_second", "improve_share", "search_params", "wall_backstop"} <= fields
+
+
+def test_nothing_found_in_the_limit_is_unknown_with_notes(monkeypatch) -> None:
+    """No constructive plan, CP-SAT finds nothing: ``unknown``, never ``infeasible``."""
+    monkeypatch.setattr(solve_module, "sgs", lambda inst: None)
+    monkeypatch.setattr(
+        solve_module,
+        "cp_solve",
+        lambda *a, **k: StagedResult(status=SolveStatus.UNKNOWN, starts={}),
+    )
+    plan = _chain_plan(months=4)
+    res = solve(plan, SolveOptions(time_limit_s=1, workers=1))
+    assert res.status is SolveStatus.UNKNOWN
+    assert res.starts == {} and res.conflicts == []
+    assert "no plan was found within the time limit of 1 s" in res.notes[0]
+    assert "could not repair the max lags" in res.notes[0]
+    assert "a time limit of about 60 s" in res.notes[1]
+
+
+def test_horizon_overrun_still_gives_the_schedule() -> None:
+    plan = _chain_plan(months=2)  # 59 days
+    res = solve(plan, SolveOptions(time_limit_s=2, workers=2))
+    assert res.status is SolveStatus.INFEASIBLE
+    assert [c.kind for c in res.conflicts] == ["horizon"]
+    assert res.min_horizon_days == 70
+    assert res.starts == {"A": 0, "B": 40}
+    assert res.overrun_days == 70 - 59
+
+
+def test_repeatable_runs_give_the_same_plan_and_say_so() -> None:
+    from scheduler.psplib_io import read_psplib
+
+    plan = read_psplib(instance_path(J30, "j3013_2"))
+    opts = SolveOptions(time_limit_s=1, workers=2, seed=3, repeatable=True, wall_backstop=20)
+    first, second = solve(plan, opts), solve(plan, opts)
+    assert first.repeatable is True and second.repeatable is True
+    assert first.objective == second.objective
+    assert first.starts == second.starts
+    assert_feasible(plan, first.starts)
+
+
+def test_wall_clock_run_is_not_repeatable() -> None:
+    from scheduler.psplib_io import read_psplib
+
+    plan = read_psplib(instance_path(J30, "j3013_2"))
+    res = solve(plan, SolveOptions(time_limit_s=1, workers=2, seed=3))
+    assert res.repeatable is False
+
+
+def test_backstop_makes_a_repeatable_run_not_repeatable() -> None:
+    """The genetic algorithm's budget cannot be spent before a tiny backstop."""
+    from scheduler.psplib_io import read_psplib
+
+    plan = read_psplib(instance_path(J120, "j1206_6"))
+    opts = SolveOptions(time_limit_s=2, workers=2, repeatable=True, wall_backstop=0.51)
+    res = solve(plan, opts)
+    assert res.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    assert res.repeatable is False
+    assert_feasible(plan, res.starts)
+
+
+def test_deadline_bounds_a_wall_clock_solve() -> None:
+    """A deadline 1 s away ends the solve at about 1 s, whatever the time limit says."""
+    from scheduler.psplib_io import read_psplib
+
+    plan = read_psplib(instance_path(J120, "j1206_6"))
+    t = time.monotonic()
+    res = solve(plan, SolveOptions(time_limit_s=30, deadline=t + 1.0, workers=2))
+    assert res.status.has_plan
+    assert time.monotonic() - t < 4.0  # 1 s plus model building and left justification
+
+
+def test_command_budget_splits_the_limit() -> None:
+    t0 = time.monotonic()
+    limit, deadline = command_budget(20.0, 231, t0, repeatable=True)
+    after = 0.5 + 0.004 * 231
+    assert deadline == pytest.approx(t0 + 20 - after)
+    assert limit == pytest.approx(20 - after - (0.3 + 0.002 * 231))
+    # a wall-clock run gets what is left until the deadline (reading took 3 s here)
+    limit2, deadline2 = command_budget(20.0, 231, t0 - 3.0, repeatable=False)
+    assert deadline2 == pytest.approx(t0 - 3 + 20 - after)
+    assert limit2 == pytest.approx(deadline2 - time.monotonic(), abs=0.05)
+    # the work after the solve never takes more than half of a short limit
+    assert command_budget(1.0, 100_000, t0, repeatable=False)[1] == pytest.approx(t0 + 0.5)
+
+
+def test_weights_round_half_up_in_decimal() -> None:
+    assert weight_to_int(1.005) == 101  # float arithmetic: 100.49999... -> 100
+    assert weight_to_int(0.125) == 13
+    assert weight_to_int(2) == 200
