@@ -35,6 +35,11 @@ Rules (also in ``docs/IMPORTS.md``):
   ``RSRCRATE.max_qty_per_hr`` rounded up, default 1); ``TASKRSRC`` → :class:`Demand`
   with ``target_qty_per_hr`` rounded up. A capacity below a demand is raised to the
   demand (warning); demands of milestones and completed activities are dropped.
+* **Ranges** (:mod:`scheduler.importers._limits`): a duration or lag over 100
+  years, a capacity or demand over 1,000,000 units, a data date outside 1900…2199,
+  a constraint date more than 100 years after it, ``day_hr_cnt`` not in (0, 24]
+  are errors at their table and line; a finish date or total float that far out
+  and an exception day outside 1900…2199 are ignored with a warning.
 * The tool's own computed values are kept in ``Activity.extra``: ``tool_tf_days``
   (``total_float_hr_cnt`` / hours per day), ``tool_critical`` (TF <=
   ``critical_drtn_hr_cnt``), ``tool_early_start``, ``status``, ``calendar``.
@@ -43,13 +48,26 @@ Rules (also in ``docs/IMPORTS.md``):
 from __future__ import annotations
 
 import logging
-import math
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from scheduler.errors import UnreadableFileError
 from scheduler.importers._common import IssueLog, days_up, decode_text, horizon_months_for
+from scheduler.importers._limits import (
+    MAX_PLAN_DAYS,
+    check_date,
+    check_days,
+    check_units,
+    number,
+    shown,
+)
+from scheduler.importers._xer_tables import (
+    XerCalendar,
+    XerRow,
+    parse_calendar,
+    parse_dt,
+    parse_xer_tables,
+)
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
 
@@ -61,142 +79,9 @@ PRED_TYPES = {"PR_FS": "FS", "PR_SS": "SS", "PR_FF": "FF", "PR_SF": "SF"}
 SUMMARY_TYPES = {"TT_WBS", "TT_LOE"}
 MILESTONE_TYPES = {"TT_Mile", "TT_FinMile"}
 IGNORED_CONSTRAINTS = {"CS_MSOB", "CS_MEOA", "CS_ALAP"}
-_EXCEL_EPOCH = date(1899, 12, 30)
-
-
-@dataclass(slots=True)
-class XerRow:
-    """One ``%R`` row with the line number it came from (1-based)."""
-
-    line: int
-    values: dict[str, str]
-
-    def get(self, key: str) -> str:
-        """Field value, ``""`` when absent."""
-        return self.values.get(key, "")
-
-
-@dataclass(slots=True)
-class XerCalendar:
-    """A P6 calendar: work week, exceptions and hours per day.
-
-    ``workweek`` holds ``date.weekday()`` numbers (0 = Monday); P6 numbers days
-    1 = Sunday … 7 = Saturday in ``clndr_data``.
-    """
-
-    id: str
-    name: str
-    hours_per_day: float
-    workweek: frozenset[int]
-    holidays: frozenset[date] = frozenset()
-    workdays: frozenset[date] = frozenset()
-    day_end: tuple[int, int] = (17, 0)
-
-
-def parse_xer_tables(text: str, log_: IssueLog) -> dict[str, list[XerRow]]:
-    """Split XER text into tables of rows keyed by field name.
-
-    Raises nothing itself: a missing ``ERMHDR``/``%E``, a row with more fields than
-    its ``%F`` line, or a row before any ``%F`` is recorded in ``log_``.
-    """
-    lines = text.split("\n")
-    tables: dict[str, list[XerRow]] = {}
-    if not lines or not lines[0].startswith("ERMHDR"):
-        log_.error("", None, "", "the file does not start with ERMHDR: not a P6 XER export")
-        return tables
-    current: str | None = None
-    fields: list[str] = []
-    ended = False
-    for n, raw in enumerate(lines, start=1):
-        line = raw.rstrip("\r")
-        if not line:
-            continue
-        parts = line.split("\t")
-        tag = parts[0]
-        if tag == "%T":
-            current = parts[1] if len(parts) > 1 else ""
-            tables.setdefault(current, [])
-            fields = []
-        elif tag == "%F":
-            fields = parts[1:]
-        elif tag == "%R":
-            if current is None or not fields:
-                log_.error("", n, "", f"line {n}: a row before any table header")
-                continue
-            values = parts[1:]
-            if len(values) > len(fields):
-                log_.error(current, n, "", f"{len(values)} values for {len(fields)} fields")
-                continue
-            tables[current].append(XerRow(n, dict(zip(fields, values, strict=False))))
-        elif tag == "%E":
-            ended = True
-            break
-    if not ended:
-        log_.error(
-            "",
-            len(lines),
-            "",
-            f"the file ends at line {len(lines)} without the %E end marker: it is truncated",
-        )
-    return tables
-
-
-def _parse_dt(value: str) -> datetime | None:
-    value = value.strip()
-    if not value:
-        return None
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    return None
-
-
-_DAY_RE = re.compile(r"\(0\|\|(\d)\(\)\((.*?)\)\)\s*(?=\(0\|\|\d\(\)|\)\)\s*\(0\|\|VIEW|$)", re.S)
-_PERIOD_RE = re.compile(r"s\|(\d\d):(\d\d)\|f\|(\d\d):(\d\d)")
-_EXC_RE = re.compile(r"\(0\|\|\d+\(d\|(\d+)\)\((.*?)\)\)", re.S)
-
-
-def parse_calendar(row: XerRow) -> XerCalendar:
-    """Read one ``CALENDAR`` row (its ``clndr_data`` work week and exceptions)."""
-    data = row.get("clndr_data")
-    hpd = float(row.get("day_hr_cnt") or 8) or 8.0
-    workweek: set[int] = set()
-    day_end = (17, 0)
-    week_part, _, exc_part = data.partition("Exceptions()")
-    dow = week_part.partition("DaysOfWeek()")[2]
-    # split the DaysOfWeek block on each "(0||N()(" opener
-    chunks = re.split(r"\(0\|\|([1-7])\(\)\(", dow)
-    for i in range(1, len(chunks) - 1, 2):
-        p6_day, body = int(chunks[i]), chunks[i + 1]
-        periods = _PERIOD_RE.findall(body.split("(0||VIEW")[0])
-        if periods:
-            workweek.add((p6_day + 5) % 7)  # P6 1 = Sunday → weekday() 6
-            for _, _, fh, fm in periods:
-                end = (int(fh), int(fm))
-                if end != (0, 0) and end > day_end:
-                    day_end = end
-    holidays: set[date] = set()
-    workdays: set[date] = set()
-    for serial, body in _EXC_RE.findall(exc_part):
-        day = _EXCEL_EPOCH + timedelta(days=int(serial))
-        if _PERIOD_RE.search(body):
-            if day.weekday() not in workweek:
-                workdays.add(day)
-        else:
-            holidays.add(day)
-    if not data:
-        workweek = {0, 1, 2, 3, 4}
-    return XerCalendar(
-        id=row.get("clndr_id"),
-        name=row.get("clndr_name"),
-        hours_per_day=hpd,
-        workweek=frozenset(workweek),
-        holidays=frozenset(holidays),
-        workdays=frozenset(workdays),
-        day_end=day_end,
-    )
+#: TASK dates that set the horizon: the tool's finish dates (informative) and
+#: constraint dates (binding).
+_DATE_FIELDS = ("early_end_date", "late_end_date", "target_end_date", "cstr_date", "cstr_date2")
 
 
 @dataclass
@@ -252,31 +137,50 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         issues.warn("PROJECT", proj.line, "", f"{len(projects)} projects; only the first is read")
     proj_id = proj.get("proj_id")
 
-    calendars = {r.get("clndr_id"): parse_calendar(r) for r in tables.get("CALENDAR", [])}
+    calendars = {r.get("clndr_id"): parse_calendar(r, issues) for r in tables.get("CALENDAR", [])}
     default_id = proj.get("clndr_id")
     if default_id not in calendars:
         flagged = [c for c in tables.get("CALENDAR", []) if c.get("default_flag") == "Y"]
         default_id = flagged[0].get("clndr_id") if flagged else next(iter(calendars), "")
     default = calendars.get(default_id) or XerCalendar("", "default", 8.0, frozenset(range(5)))
 
-    data_dt = _parse_dt(proj.get("last_recalc_date")) or _parse_dt(proj.get("plan_start_date"))
+    date_field = "last_recalc_date" if parse_dt(proj.get("last_recalc_date")) else "plan_start_date"
+    data_dt = parse_dt(proj.get(date_field))
     if data_dt is None:
         issues.error("PROJECT", proj.line, "last_recalc_date", "no data date (last_recalc_date)")
+    elif not check_date(
+        issues, "PROJECT", proj.line, date_field, f"data date {date_field}", data_dt.date()
+    ):
+        data_dt = None
+    if data_dt is None:
         issues.raise_if_errors()
         raise AssertionError  # unreachable
     start_day = data_dt.date()
     if (data_dt.hour, data_dt.minute) >= default.day_end:
         start_day += timedelta(days=1)
-    crit_hours = _num(proj.get("critical_drtn_hr_cnt")) or 0.0
+    crit_hours = number(proj.get("critical_drtn_hr_cnt")) or 0.0
 
     wbs_name = {r.get("wbs_id"): r.get("wbs_name") for r in tables.get("PROJWBS", [])}
 
     task_rows = [r for r in tables.get("TASK", []) if r.get("proj_id") in ("", proj_id)]
     last_day = start_day
     for r in task_rows:
-        for key in ("early_end_date", "late_end_date", "target_end_date", "cstr_date"):
-            dt = _parse_dt(r.get(key))
-            if dt and dt.date() > last_day:
+        for key in _DATE_FIELDS:
+            dt = parse_dt(r.get(key))
+            code = r.get("task_code").strip()[:40]
+            binding = key.startswith("cstr_date")
+            if dt and not check_date(
+                issues,
+                "TASK",
+                r.line,
+                key,
+                f"{code}: {key}",
+                dt.date(),
+                start_day,
+                warning=not binding,
+            ):
+                r.values[key] = ""  # ignored (informative) or an error (a constraint)
+            elif dt and dt.date() > last_day:
                 last_day = dt.date()
     grid = TimeGrid(
         start_day,
@@ -314,19 +218,22 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         status = r.get("status_code")
         t = _Task(r, code, cal, status, kind)
         hours_field = "remain_drtn_hr_cnt" if r.get("remain_drtn_hr_cnt") else "target_drtn_hr_cnt"
-        hours = _num(r.get(hours_field))
+        hours = number(r.get(hours_field))
         if hours is None or hours < 0:
             issues.error(
                 "TASK",
                 r.line,
                 hours_field,
-                f"{code}: duration {r.get(hours_field)!r} is not a number of hours",
+                f"{code}: duration {shown(r.get(hours_field))} is not a number of hours",
             )
-            continue
+            hours = 0.0  # the plan is refused; the activity stays so its links resolve
         if status == "TK_Complete" or kind in MILESTONE_TYPES:
             t.duration = 0
         else:
             days = hours / cal.hours_per_day
+            what = f"{code}: {hours_field} {shown(r.get(hours_field))} h"
+            if not check_days(issues, "TASK", r.line, hours_field, what, days):
+                days = 0.0  # refused, as above
             if cal.workweek != default.workweek and cal.workweek:
                 days = days * len(default.workweek) / len(cal.workweek)
                 issues.warn(
@@ -347,17 +254,24 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
             source_row=r.line,
         )
         _constraints(act, t, grid, issues)
-        tf = _num(r.get("total_float_hr_cnt"))
+        tf = number(r.get("total_float_hr_cnt"))
         act.extra.update(
             status=status,
             calendar=cal.name,
             critical_days=crit_hours / cal.hours_per_day,
             own_calendar=cal.id != default.id,
-            tool_early_start=(_parse_dt(r.get("early_start_date")) or datetime.min)
+            tool_early_start=(parse_dt(r.get("early_start_date")) or datetime.min)
             .date()
             .isoformat(),
         )
-        if tf is not None and r.get("total_float_hr_cnt").strip() != "":
+        if tf is not None and abs(tf / cal.hours_per_day) > MAX_PLAN_DAYS:
+            issues.warn(
+                "TASK",
+                r.line,
+                "total_float_hr_cnt",
+                f"{code}: total float {tf:.4g} h is more than 100 years; ignored",
+            )
+        elif tf is not None and r.get("total_float_hr_cnt").strip() != "":
             act.extra["tool_tf_days"] = tf / cal.hours_per_day
             act.extra["tool_critical"] = tf <= crit_hours
         by_task_id[r.get("task_id")] = t
@@ -389,7 +303,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
                 f"unknown relationship type {r.get('pred_type')!r} (PR_FS, PR_SS, PR_FF, PR_SF)",
             )
             bad = True
-        lag_h = _num(r.get("lag_hr_cnt") or "0")
+        lag_h = number(r.get("lag_hr_cnt") or "0")
         if lag_h is None:
             issues.error(
                 "TASKPRED",
@@ -403,6 +317,9 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         assert ptype is not None and lag_h is not None
         pred, succ = by_task_id[pred_id], by_task_id[succ_id]
         lag_days = lag_h / pred.cal.hours_per_day
+        what = f"{pred.code} → {succ.code}: lag {shown(r.get('lag_hr_cnt'))} h"
+        if not check_days(issues, "TASKPRED", r.line, "lag_hr_cnt", what, lag_days):
+            continue
         lag = days_up(lag_days)
         if pred.status == "TK_Complete" and lag != 0:
             issues.warn(
@@ -447,17 +364,6 @@ def wbs_name_of_project(tables: dict[str, list[XerRow]], proj: XerRow) -> str:
     return ""
 
 
-def _num(value: str) -> float | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        out = float(value)
-    except ValueError:
-        return None
-    return out if math.isfinite(out) else None
-
-
 def _constraints(act: Activity, t: _Task, grid: TimeGrid, issues: IssueLog) -> None:
     if t.status == "TK_Complete":
         return
@@ -465,7 +371,7 @@ def _constraints(act: Activity, t: _Task, grid: TimeGrid, issues: IssueLog) -> N
         ctype = t.row.get(tkey)
         if not ctype or ctype == "CS_ASAP":
             continue
-        dt = _parse_dt(t.row.get(dkey))
+        dt = parse_dt(t.row.get(dkey))
         if ctype in IGNORED_CONSTRAINTS or dt is None:
             issues.warn("TASK", t.row.line, tkey, f"{t.code}: constraint {ctype} ignored")
             continue
@@ -487,8 +393,9 @@ def _resources(
 ) -> tuple[list[Resource], list[Demand]]:
     max_units: dict[str, float] = {}
     for r in tables.get("RSRCRATE", []):
-        q = _num(r.get("max_qty_per_hr"))
-        if q is not None:
+        q = number(r.get("max_qty_per_hr"))
+        what = f"resource {r.get('rsrc_id')[:40]}: max_qty_per_hr"
+        if q is not None and check_units(issues, "RSRCRATE", r.line, "max_qty_per_hr", what, q):
             max_units[r.get("rsrc_id")] = max(q, max_units.get(r.get("rsrc_id"), 0.0))
     resources: dict[str, Resource] = {}
     rsrc_code: dict[str, str] = {}
@@ -524,7 +431,10 @@ def _resources(
                 f"{t.code}: assignment of {rid} to a milestone or completed activity dropped",
             )
             continue
-        q = _num(r.get("target_qty_per_hr") or r.get("remain_qty_per_hr") or "1") or 1.0
+        q = number(r.get("target_qty_per_hr") or r.get("remain_qty_per_hr") or "1") or 1.0
+        what = f"{t.code}/{rid}: target_qty_per_hr"
+        if not check_units(issues, "TASKRSRC", r.line, "target_qty_per_hr", what, q):
+            continue
         amount = days_up(q)
         if abs(amount - q) > 1e-6:
             issues.warn(

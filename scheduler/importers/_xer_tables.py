@@ -1,0 +1,180 @@
+"""P6 XER text: tables of rows with their line numbers, and P6 calendars.
+
+Helpers of :mod:`scheduler.importers.xer`: :func:`parse_xer_tables` splits the
+tab-separated export into ``%T`` tables of ``%R`` rows keyed by their ``%F``
+fields; :func:`parse_calendar` reads a ``CALENDAR`` row's work week, exceptions and
+hours per day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from scheduler.importers._common import IssueLog
+from scheduler.importers._limits import FIRST_DATE, LAST_DATE, number, shown
+
+__all__ = ["XerCalendar", "XerRow", "parse_calendar", "parse_dt", "parse_xer_tables"]
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+@dataclass(slots=True)
+class XerRow:
+    """One ``%R`` row with the line number it came from (1-based)."""
+
+    line: int
+    values: dict[str, str]
+
+    def get(self, key: str) -> str:
+        """Field value, ``""`` when absent."""
+        return self.values.get(key, "")
+
+
+@dataclass(slots=True)
+class XerCalendar:
+    """A P6 calendar: work week, exceptions and hours per day.
+
+    ``workweek`` holds ``date.weekday()`` numbers (0 = Monday); P6 numbers days
+    1 = Sunday … 7 = Saturday in ``clndr_data``.
+    """
+
+    id: str
+    name: str
+    hours_per_day: float
+    workweek: frozenset[int]
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+    day_end: tuple[int, int] = (17, 0)
+
+
+def parse_xer_tables(text: str, log_: IssueLog) -> dict[str, list[XerRow]]:
+    """Split XER text into tables of rows keyed by field name.
+
+    Raises nothing itself: a missing ``ERMHDR``/``%E``, a row with more fields than
+    its ``%F`` line, or a row before any ``%F`` is recorded in ``log_``.
+    """
+    lines = text.split("\n")
+    tables: dict[str, list[XerRow]] = {}
+    if not lines or not lines[0].startswith("ERMHDR"):
+        log_.error("", None, "", "the file does not start with ERMHDR: not a P6 XER export")
+        return tables
+    current: str | None = None
+    fields: list[str] = []
+    ended = False
+    for n, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r")
+        if not line:
+            continue
+        parts = line.split("\t")
+        tag = parts[0]
+        if tag == "%T":
+            current = parts[1] if len(parts) > 1 else ""
+            tables.setdefault(current, [])
+            fields = []
+        elif tag == "%F":
+            fields = parts[1:]
+        elif tag == "%R":
+            if current is None or not fields:
+                log_.error("", n, "", f"line {n}: a row before any table header")
+                continue
+            values = parts[1:]
+            if len(values) > len(fields):
+                log_.error(current, n, "", f"{len(values)} values for {len(fields)} fields")
+                continue
+            tables[current].append(XerRow(n, dict(zip(fields, values, strict=False))))
+        elif tag == "%E":
+            ended = True
+            break
+    if not ended:
+        log_.error(
+            "",
+            len(lines),
+            "",
+            f"the file ends at line {len(lines)} without the %E end marker: it is truncated",
+        )
+    return tables
+
+
+def parse_dt(value: str) -> datetime | None:
+    value = value.strip()
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+_PERIOD_RE = re.compile(r"s\|(\d\d):(\d\d)\|f\|(\d\d):(\d\d)")
+_EXC_RE = re.compile(r"\(0\|\|\d+\(d\|(\d+)\)\((.*?)\)\)", re.S)
+
+
+def parse_calendar(row: XerRow, issues: IssueLog | None = None) -> XerCalendar:
+    """Read one ``CALENDAR`` row (its ``clndr_data`` work week and exceptions).
+
+    ``day_hr_cnt`` (hours per day) must be a number above 0 and at most 24, else an
+    error at the row in ``issues`` (8 is used to go on); an exception day outside
+    1900…2199 is ignored with a warning.
+    """
+    data = row.get("clndr_data")
+    hpd = number(row.get("day_hr_cnt") or "8")
+    if hpd is None or not 0 < hpd <= 24:
+        if issues is not None:
+            issues.error(
+                "CALENDAR",
+                row.line,
+                "day_hr_cnt",
+                f"calendar {shown(row.get('clndr_name'))}: hours per day "
+                f"{shown(row.get('day_hr_cnt'))} is not a number above 0 and at most 24",
+            )
+        hpd = 8.0
+    workweek: set[int] = set()
+    day_end = (17, 0)
+    week_part, _, exc_part = data.partition("Exceptions()")
+    dow = week_part.partition("DaysOfWeek()")[2]
+    # split the DaysOfWeek block on each "(0||N()(" opener
+    chunks = re.split(r"\(0\|\|([1-7])\(\)\(", dow)
+    for i in range(1, len(chunks) - 1, 2):
+        p6_day, body = int(chunks[i]), chunks[i + 1]
+        periods = _PERIOD_RE.findall(body.split("(0||VIEW")[0])
+        if periods:
+            workweek.add((p6_day + 5) % 7)  # P6 1 = Sunday → weekday() 6
+            for _, _, fh, fm in periods:
+                end = (int(fh), int(fm))
+                if end != (0, 0) and end > day_end:
+                    day_end = end
+    holidays: set[date] = set()
+    workdays: set[date] = set()
+    for serial, body in _EXC_RE.findall(exc_part):
+        offset = int(serial[:7])
+        if len(serial) > 7 or not FIRST_DATE <= _EXCEL_EPOCH + timedelta(offset) <= LAST_DATE:
+            if issues is not None:
+                issues.warn(
+                    "CALENDAR",
+                    row.line,
+                    "clndr_data",
+                    f"calendar {shown(row.get('clndr_name'))}: exception day {serial[:20]} is "
+                    f"not a date between {FIRST_DATE} and {LAST_DATE}; ignored",
+                )
+            continue
+        day = _EXCEL_EPOCH + timedelta(days=offset)
+        if _PERIOD_RE.search(body):
+            if day.weekday() not in workweek:
+                workdays.add(day)
+        else:
+            holidays.add(day)
+    if not data:
+        workweek = {0, 1, 2, 3, 4}
+    return XerCalendar(
+        id=row.get("clndr_id"),
+        name=row.get("clndr_name"),
+        hours_per_day=hpd,
+        workweek=frozenset(workweek),
+        holidays=frozenset(holidays),
+        workdays=frozenset(workdays),
+        day_end=day_end,
+    )
