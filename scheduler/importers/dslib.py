@@ -27,6 +27,10 @@ Rules (also in ``docs/IMPORTS.md``):
   name = 1 unit; amounts rounded up (warning). Capacity is the ``Availability`` of
   the ``Resources`` sheet rounded up, raised to the largest demand when below it
   (warning); consumable resources and resources not found are dropped (warning).
+* **Ranges** (:mod:`scheduler.importers._limits`): a duration or lag over 100
+  years, an amount or availability over 1,000,000 or not a number (``"3
+  #persons"`` is 3), a first baseline start outside 1900…2199 are errors at their
+  row; a baseline end more than 100 years after the start is ignored (warning).
 * ``Risk Analysis``: ``Optimistic``, ``Most Probable``, ``Pessimistic`` are kept in
   ``Activity.extra["optimistic"|"most_probable"|"pessimistic"]`` in days (floats).
 """
@@ -43,6 +47,14 @@ from typing import Any
 
 from scheduler.errors import UnreadableFileError
 from scheduler.importers._common import IssueLog, horizon_months_for
+from scheduler.importers._limits import (
+    MAX_PLAN_DAYS,
+    check_date,
+    check_days,
+    check_units,
+    number,
+    shown,
+)
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
 
@@ -239,12 +251,23 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
             summary[pid].append(rid)
         project_of[rid] = parents[-1][2] if parents else ""
 
-    starts = [d for _, r, _ in records if (d := _date(cell(r, "baseline start")))]
-    plan_start = min(starts) if starts else None
-    if plan_start is None:
+    starts = [(d, n) for n, r, _ in records if (d := _date(cell(r, "baseline start")))]
+    first = min(starts, default=None)
+    if first is None:
         plan_start = date(2000, 1, 3)
         issues.warn(SHEET, None, "Baseline Start", "no baseline start date; plan starts 2000-01-03")
-    ends = [d for _, r, _ in records if (d := _date(cell(r, "baseline end")))]
+    else:
+        plan_start = first[0]
+        if not check_date(issues, SHEET, first[1], "Baseline Start", "baseline start", plan_start):
+            issues.raise_if_errors()
+    ends = [
+        d
+        for n, r, _ in records
+        if (d := _date(cell(r, "baseline end")))
+        and check_date(
+            issues, SHEET, n, "Baseline End", "baseline end", d, plan_start, warning=True
+        )
+    ]
     grid = TimeGrid(plan_start, "custom", horizon_months_for(plan_start, max(ends, default=None)))
 
     activities: list[Activity] = []
@@ -266,9 +289,11 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                 SHEET,
                 n,
                 "Duration",
-                f"duration {raw!r} is not a duration (e.g. 5d, 1w 2d)",
+                f"duration {shown(raw)} is not a duration (e.g. 5d, 1w 2d)",
             )
-            continue
+            days = 0.0  # the plan is refused; the activity stays so its links resolve
+        elif not check_days(issues, SHEET, n, "Duration", f"{rid} duration {shown(raw)}", days):
+            days = 0.0  # refused, as above
         dur = issues.round_up(
             days, SHEET, n, "Duration", f"{rid} duration {raw!r} = {days:.2f} days"
         )
@@ -336,6 +361,9 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                     )
                     continue
                 lag_days = -parsed if sign == "-" else parsed
+                what = f"lag {shown(item.strip())}"
+                if not check_days(issues, SHEET, n, "Predecessors", what, lag_days):
+                    continue
             preds = summary.get(pid) or ([pid] if pid in ids else [])
             if not preds:
                 issues.error(SHEET, n, "Predecessors", f"predecessor {pid} is not an activity")
@@ -377,7 +405,7 @@ def _resources(
     dur: dict[str, int],
     issues: IssueLog,
 ) -> tuple[list[Resource], list[Demand]]:
-    avail: dict[str, tuple[float, str, int]] = {}
+    avail: dict[str, tuple[float | None, str, int, Any]] = {}
     if len(res_rows) >= 2:
         head = [str(c or "").strip().lower() for c in res_rows[1]]
         i_name = head.index("name") if "name" in head else 1
@@ -386,11 +414,9 @@ def _resources(
         for n, r in enumerate(res_rows[2:], start=3):
             if i_name >= len(r) or r[i_name] is None:
                 continue
-            try:
-                a = float(str(r[i_av]).replace(",", ".")) if r[i_av] is not None else 1.0
-            except (ValueError, IndexError):
-                a = 1.0
-            avail[str(r[i_name]).strip().lower()] = (a, str(r[i_type] or ""), n)
+            raw = r[i_av] if i_av < len(r) else None
+            a = _amount(raw) if raw not in (None, "") else 1.0
+            avail[str(r[i_name]).strip().lower()] = (a, str(r[i_type] or ""), n, raw)
     resources: dict[str, Resource] = {}
     demands: list[Demand] = []
     for n, r, rid in records:
@@ -403,19 +429,17 @@ def _resources(
                 continue
             name = m.group(1).strip()
             amount_text = (m.group(2) or "1").replace(",", ".")
-            num = re.match(r"[+-]?\d+(?:\.\d+)?", amount_text)
-            try:
-                q = float(num.group(0) if num else amount_text)
-            except ValueError:
+            q = _amount(amount_text)
+            if q is None:
                 issues.error(
                     SHEET,
                     n,
                     "Resource Demand",
-                    f"amount {m.group(2)!r} of {name!r} is not a number",
+                    f"amount {shown(m.group(2))} of {shown(name)} is not a number",
                 )
                 continue
             key = name.lower()
-            a, rtype, rrow = avail.get(key, (1.0, "Renewable", 0))
+            a, rtype, rrow, raw = avail.get(key, (1.0, "Renewable", 0, None))
             if rtype and not rtype.lower().startswith("renew"):
                 issues.warn(
                     SHEET,
@@ -427,7 +451,21 @@ def _resources(
             if dur[rid] == 0:
                 issues.warn(SHEET, n, "Resource Demand", f"demand of milestone {rid} dropped")
                 continue
+            if not check_units(issues, SHEET, n, "Resource Demand", f"{name[:40]} amount", q):
+                continue
             if name not in resources:
+                if a is None or not check_units(
+                    issues, "Resources", rrow or None, "Availability", name[:40], a
+                ):
+                    if a is None:
+                        issues.error(
+                            "Resources",
+                            rrow or None,
+                            "Availability",
+                            f"{name[:40]}: availability {shown(raw)} is not a number",
+                        )
+                    avail[key] = (1.0, rtype, rrow, raw)  # reported once
+                    a = 1.0
                 cap = issues.round_up(
                     a,
                     "Resources",
@@ -453,6 +491,14 @@ def _resources(
     return list(resources.values()), demands
 
 
+def _amount(value: Any) -> float | None:
+    """A ProTrack amount: ``"3"``, ``"2,5"``, ``"3 #persons"`` (the text after the
+    number is ignored), or None when it starts with no number (or is nan/inf)."""
+    text = str(value).strip().replace(",", ".")
+    num = re.match(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", text)
+    return number(num.group(0) if num else text)
+
+
 def _risk(rows: list[tuple[Any, ...]], acts: dict[str, Activity], issues: IssueLog) -> None:
     if len(rows) < 3:
         return
@@ -472,12 +518,12 @@ def _risk(rows: list[tuple[Any, ...]], acts: dict[str, Activity], issues: IssueL
         for key, i in cols.items():
             if i < len(r) and r[i] is not None and str(r[i]).strip():
                 days = parse_duration(r[i])
-                if days is None:
+                if days is None or abs(days) > MAX_PLAN_DAYS:
                     issues.warn(
                         "Risk Analysis",
                         n,
                         key,
-                        f"{key} {r[i]!r} is not a duration; ignored",
+                        f"{key} {shown(r[i])} is not a duration within 100 years; ignored",
                     )
                 else:
                     act.extra[key] = days
