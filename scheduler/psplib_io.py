@@ -14,6 +14,7 @@ import psplib
 
 from scheduler.errors import InvalidPlanError, Issue, UnreadableFileError
 from scheduler.graph import find_cycles, named
+from scheduler.importers._limits import MAX_PLAN_DAYS, MAX_UNITS
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
 
@@ -44,9 +45,10 @@ def read_psplib(path: str | Path, plan_start: date = date(2027, 1, 1)) -> Plan:
     InvalidPlanError
         If a job lists a successor that is not a job, has a negative duration or a
         demand above its resource's capacity, or the precedences form a cycle (each
-        issue names the file, the job and the field).
-    ValueError
-        If the file is not a single-mode instance with renewable resources only.
+        issue names the file, the job and the field); if a duration, or the sum of
+        all durations (the plan's horizon), is over 36,525 days (100 years), or a
+        capacity or demand over 1,000,000 units; if the instance has several modes
+        or a resource that is not renewable.
     """
     try:
         inst = psplib.parse(str(path), instance_format="psplib")
@@ -61,13 +63,9 @@ def read_psplib(path: str | Path, plan_start: date = date(2027, 1, 1)) -> Plan:
     demands: list[Demand] = []
     resources = []
     for k, res in enumerate(inst.resources):
-        if not res.renewable:
-            raise ValueError(f"{path}: resource {k + 1} is not renewable")
         resources.append(Resource(id=f"R{k + 1}", capacity=res.capacity, name=f"R {k + 1}"))
     total = 0
     for j, act in enumerate(inst.activities):
-        if len(act.modes) != 1:
-            raise ValueError(f"{path}: job {j + 1} has {len(act.modes)} modes; only one is read")
         mode = act.modes[0]
         aid = str(j + 1)
         acts.append(Activity(id=aid, name=f"job {aid}", duration=mode.duration))
@@ -104,27 +102,55 @@ def _check(name: str, inst: psplib.ProjectInstance) -> list[Issue]:
     def add(column: str, text: str) -> None:
         issues.append(Issue(name, None, column, f"{name}: {text}"))
 
+    for k, res in enumerate(inst.resources, start=1):
+        if not res.renewable:
+            add(f"R {k}", f"resource {k} is not renewable; only renewable resources are read")
+    for k, cap in enumerate(caps, start=1):
+        if not 0 <= cap <= MAX_UNITS:
+            add(f"R {k}", f"R {k} has a capacity of {_big(cap)}, not between 0 and {MAX_UNITS:,}")
+    total = 0
     links: list[tuple[int, int, int]] = []
     for j, act in enumerate(inst.activities, start=1):
+        if len(act.modes) != 1:
+            add("modes", f"job {j} has {len(act.modes)} modes; only single-mode files are read")
         for mode in act.modes:
+            total += max(0, mode.duration)
             if mode.duration < 0:
                 add("duration", f"job {j} has a negative duration ({mode.duration})")
+            elif mode.duration > MAX_PLAN_DAYS:
+                add(
+                    "duration",
+                    f"job {j} has a duration of {_big(mode.duration)} days, longer than any "
+                    f"plan (at most {MAX_PLAN_DAYS:,} days, 100 years)",
+                )
             for k, amt in enumerate(mode.demands):
                 if k < len(caps) and amt > caps[k] and mode.duration > 0:
                     add(
                         f"R {k + 1}",
-                        f"job {j} demands {amt} of R {k + 1}, above its capacity of {caps[k]}",
+                        f"job {j} demands {_big(amt)} of R {k + 1}, above its capacity of "
+                        f"{_big(caps[k])}",
                     )
         for s in act.successors:
             if not 0 <= s < n:
                 add("successors", f"job {j} lists successor {s + 1}, but the file has {n} jobs")
             else:
                 links.append((j, s + 1, len(links)))
+    if total > MAX_PLAN_DAYS and not any(i.column == "duration" for i in issues):
+        add(
+            "duration",
+            f"the durations add up to {total:,} days, longer than any plan "
+            f"(at most {MAX_PLAN_DAYS:,} days, 100 years)",
+        )
     cycles = find_cycles(links)
     if cycles:
         jobs = named([str(u) for u, _, _ in cycles[0]])
         add("successors", f"the precedences contain a cycle: jobs {jobs}")
     return issues
+
+
+def _big(value: float) -> str:
+    """A number as messages show it: as written up to 10^9, else ``1e+20``."""
+    return str(value) if abs(value) < 10**9 else f"{value:.4g}"
 
 
 def read_j30_optima(path: str | Path) -> dict[str, int]:
