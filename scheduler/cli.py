@@ -1,4 +1,4 @@
-"""``infraplan`` command line: plan, template, convert, export, serve, keys, bench.
+"""``infraplan`` command line: plan, risk, template, convert, export, serve, keys, bench.
 
 Exit codes of ``infraplan plan`` (and ``export``): 0 a plan was found (optimal or
 feasible), 1 the plan is proven infeasible, 2 the input is invalid or unreadable, or a
@@ -157,6 +157,10 @@ def _parser() -> argparse.ArgumentParser:
     kc.add_argument("--role", required=True, choices=["planner", "ministry", "admin"])
     kc.add_argument("--name", default="")
 
+    from scheduler.risk.command import add_parser as add_risk_parser
+
+    add_risk_parser(sub, _seconds, _seed, _workers)
+
     bn = sub.add_parser("bench", help="benchmarks (PSPLIB, national scale)")
     bn.add_argument("args", nargs=argparse.REMAINDER, help="see `infraplan bench --help`")
     return p
@@ -215,6 +219,16 @@ def _check_files(args: argparse.Namespace) -> None:
 def _run(args: argparse.Namespace, console: Console) -> int:
     if args.command == "plan":
         return _cmd_plan(args, console)
+    if args.command == "risk":
+        from scheduler.risk.command import run as run_risk
+
+        return run_risk(
+            args,
+            console,
+            _load,
+            lambda plan: _solve_with_progress(plan, _options(_risk_solve_args(args)), console),
+            _write_json,
+        )
     if args.command == "template":
         from scheduler.workbook import write_template
 
@@ -295,6 +309,11 @@ def _options(args: argparse.Namespace, plan: Any, started: float) -> Any:
         repeatable=repeatable,
         **extra,
     )
+
+
+def _risk_solve_args(args: argparse.Namespace) -> argparse.Namespace:
+    """The solve options of ``infraplan risk``: the plan's, but its own time limit."""
+    return argparse.Namespace(time_limit=args.time_limit, seed=None, workers=2, objective=None)
 
 
 def _solve_with_progress(plan: Any, options: Any, console: Console) -> Any:

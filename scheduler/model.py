@@ -18,6 +18,7 @@ from typing import Literal
 
 from scheduler.errors import Issue
 from scheduler.timegrid import TimeGrid
+from scheduler.uncertainty import Uncertainty
 
 __all__ = [
     "DEPENDENCY_TYPES",
@@ -357,6 +358,8 @@ class Plan:
         :class:`scheduler.solver.SolveOptions`).
     warnings
         Non-blocking issues found while reading (kept for the report's Issues sheet).
+    uncertainty
+        Three-point estimates and risk events for schedule risk analysis, or None.
     """
 
     name: str
@@ -372,6 +375,7 @@ class Plan:
     time_limit_s: float = 30.0
     warnings: list[Issue] = field(default_factory=list)
     repeatable: bool = False
+    uncertainty: Uncertainty | None = None
 
     # -- lookups ---------------------------------------------------------------------------
     @property

@@ -57,6 +57,7 @@ from scheduler.importers._limits import (
 )
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
+from scheduler.uncertainty import Estimate, Uncertainty
 
 __all__ = ["is_dslib", "parse_duration", "read_dslib"]
 
@@ -391,8 +392,10 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
     resources, demands = _resources(
         records, res_rows, cell, ids, {a.id: a.duration for a in activities}, issues
     )
-    _risk(risk_rows, {a.id: a for a in activities}, issues)
+    estimates = _risk(risk_rows, {a.id: a for a in activities}, issues)
     plan = issues.plan(plan_name, grid, activities, dependencies, resources, demands)
+    if estimates:
+        plan.uncertainty = Uncertainty(estimates=estimates)
     log.info("%s: %d activities, %d dependencies", filename, len(activities), len(dependencies))
     return plan
 
@@ -499,9 +502,31 @@ def _amount(value: Any) -> float | None:
     return number(num.group(0) if num else text)
 
 
-def _risk(rows: list[tuple[Any, ...]], acts: dict[str, Activity], issues: IssueLog) -> None:
+def _estimate_days(value: Any, baseline: int) -> float | None:
+    """Days of one three-point value: a bare number is a percentage of ``baseline``."""
+    if isinstance(value, bool):
+        return None
+    percent = number(str(value).strip().replace(",", "."))
+    if percent is not None:
+        return percent * baseline / 100
+    return parse_duration(value)
+
+
+def _risk(
+    rows: list[tuple[Any, ...]], acts: dict[str, Activity], issues: IssueLog
+) -> dict[str, Estimate]:
+    """Three-point estimates of the "Risk Analysis" sheet (working days = slots).
+
+    ProTrack writes a duration with a unit (``1w 2d``) as that duration, and a bare
+    number as a percentage of the activity's baseline duration (its distribution
+    profiles, e.g. "standard - symmetric" 80 / 100 / 120). Each value is also kept
+    in ``Activity.extra``; a row whose three values are all readable becomes a
+    triangular :class:`~scheduler.uncertainty.Estimate` (a row with unordered values
+    is warned about and left certain).
+    """
+    estimates: dict[str, Estimate] = {}
     if len(rows) < 3:
-        return
+        return estimates
     head = [str(c or "").strip().lower() for c in rows[1]]
     keys = {
         "optimistic": "optimistic",
@@ -517,7 +542,7 @@ def _risk(rows: list[tuple[Any, ...]], acts: dict[str, Activity], issues: IssueL
             continue
         for key, i in cols.items():
             if i < len(r) and r[i] is not None and str(r[i]).strip():
-                days = parse_duration(r[i])
+                days = _estimate_days(r[i], act.duration)
                 if days is None or abs(days) > MAX_PLAN_DAYS:
                     issues.warn(
                         "Risk Analysis",
@@ -527,3 +552,11 @@ def _risk(rows: list[tuple[Any, ...]], acts: dict[str, Activity], issues: IssueL
                     )
                 else:
                     act.extra[key] = days
+        three = [act.extra.get(k) for k in ("optimistic", "most_probable", "pessimistic")]
+        if all(isinstance(v, float) for v in three):
+            low, mode, high = (float(v) for v in three)  # type: ignore[arg-type]
+            try:
+                estimates[rid] = Estimate(low, mode, high)
+            except ValueError as exc:
+                issues.warn("Risk Analysis", n, "optimistic", f"{rid}: {exc}; ignored")
+    return estimates

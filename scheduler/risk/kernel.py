@@ -1,0 +1,295 @@
+"""Compiled serial schedule-generation scheme for Monte Carlo iterations.
+
+Each iteration places the activities one at a time in a fixed *activity list*
+(the solved plan's start order, made precedence-feasible once), each at the
+earliest slot that its dependencies, resources (time-varying capacity), budget
+caps, blackouts and release allow: the serial SGS of Kelley (1963), as surveyed by
+Kolisch (1996), with the horizon lifted so an iteration may finish late. The
+dependency distances are linear in the two durations,
+``S(succ) - S(pred) >= a_p * d_pred + a_s * d_succ + lag``, with the coefficients
+taken from :meth:`scheduler.model.Dependency.start_distance` (the one place that
+states each type's inequality). Max lags are not enforced in simulation: a
+successor pushed late simply finishes late, which is what is measured.
+
+The budget rule is the solver's: an activity of cost ``c`` and duration ``d``
+spends ``ceil(c * overlap / d)`` in a period it overlaps by ``overlap`` slots. Each
+fiscal year holds back what the solved plan spends in it on activities not yet
+placed (their allocation), so an activity that may start early does not take the
+money a later one was planned to use; with the plan's own durations an iteration
+therefore reproduces the solved plan or finishes earlier (the usual argument for a
+serial SGS on a list sorted by a feasible schedule's starts: renewable resources,
+and budget allocations by the same induction).
+
+Alongside each start the kernel records the activity whose finish freed the
+resource it waited for, if any; a backward sweep then marks every activity on a
+driving chain to the finish of the iteration: those that end at the finish, and
+recursively each one's binding predecessors (zero free float on the link) and its
+resource driver. Criticality in leveled mode thus runs through resource links, not
+logic alone; ties count every tied chain, as zero total float does in CPM.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["simulate_batch"]
+
+
+@njit(cache=True, nogil=True)
+def _one(
+    dur,
+    order,
+    in_ptr,
+    in_pred,
+    in_ap,
+    in_as,
+    in_lag,
+    snet,
+    dem_ptr,
+    dem_res,
+    dem_amt,
+    cap,
+    use,
+    ender,
+    b_start,
+    b_end,
+    b_cap,
+    b_left,
+    reserved,
+    planned,
+    cost,
+    bl_ptr,
+    bl_start,
+    bl_end,
+    leveled,
+    start,
+    driver,
+    crit,
+):
+    """One iteration; returns the makespan, or -1 when the capacity window ``T`` is too short."""
+    n = dur.shape[0]
+    horizon = cap.shape[1]
+    for k in range(b_left.shape[0]):
+        b_left[k] = b_cap[k]
+        reserved[k] = 0
+        for j in range(n):
+            reserved[k] += planned[j, k]
+    makespan = 0
+    ok = True
+    for pos in range(n):
+        j = order[pos]
+        d = dur[j]
+        est = snet[j]
+        drv = -1
+        for e in range(in_ptr[j], in_ptr[j + 1]):
+            p = in_pred[e]
+            v = start[p] + in_ap[e] * dur[p] + in_as[e] * d + in_lag[e]
+            if v > est:
+                est = v
+        if est < 0:
+            est = 0
+        t = est
+        if leveled and d > 0:
+            while True:
+                if t + d >= horizon:
+                    ok = False
+                    break
+                moved = False
+                for w in range(bl_ptr[j], bl_ptr[j + 1]):
+                    if bl_start[w] - d < t < bl_end[w]:
+                        t = bl_end[w]
+                        moved = True
+                        drv = -1
+                if moved:
+                    continue
+                for q in range(dem_ptr[j], dem_ptr[j + 1]):
+                    r = dem_res[q]
+                    amt = dem_amt[q]
+                    for tau in range(t + d - 1, t - 1, -1):
+                        if cap[r, tau] - use[r, tau] < amt:
+                            t = tau + 1
+                            moved = True
+                            drv = ender[r, t]
+                            break
+                    if moved:
+                        break
+                if moved:
+                    continue
+                c = cost[j]
+                if c > 0:
+                    for k in range(b_left.shape[0]):
+                        lo = max(t, b_start[k])
+                        hi = min(t + d, b_end[k])
+                        if hi <= lo:
+                            continue
+                        ov = hi - lo
+                        avail = b_left[k] - (reserved[k] - planned[j, k])
+                        if (c * ov + d - 1) // d > avail:
+                            ovmax = max(avail, 0) * d // c
+                            t = max(t + 1, b_end[k] - ovmax)
+                            moved = True
+                            drv = -1
+                            break
+                if not moved:
+                    break
+            if not ok:
+                break
+            for q in range(dem_ptr[j], dem_ptr[j + 1]):
+                r = dem_res[q]
+                for tau in range(t, t + d):
+                    use[r, tau] += dem_amt[q]
+                ender[r, t + d] = j
+        if leveled:
+            for k in range(b_left.shape[0]):
+                reserved[k] -= planned[j, k]
+                if cost[j] > 0 and d > 0:
+                    lo = max(t, b_start[k])
+                    hi = min(t + d, b_end[k])
+                    if hi > lo:
+                        b_left[k] -= (cost[j] * (hi - lo) + d - 1) // d
+        start[j] = t
+        driver[j] = drv
+        if t + d > makespan:
+            makespan = t + d
+    # give the shared work arrays back clean
+    for pos in range(n):
+        j = order[pos]
+        if not leveled or dur[j] <= 0 or start[j] < 0:
+            continue
+        t = start[j]
+        d = dur[j]
+        if t + d >= horizon:
+            continue
+        for q in range(dem_ptr[j], dem_ptr[j + 1]):
+            r = dem_res[q]
+            for tau in range(t, t + d):
+                use[r, tau] -= dem_amt[q]
+            ender[r, t + d] = -1
+    if not ok:
+        return -1
+    for j in range(n):
+        crit[j] = start[j] + dur[j] == makespan
+    for pos in range(n - 1, -1, -1):  # predecessors come earlier in the list
+        j = order[pos]
+        if not crit[j]:
+            continue
+        for e in range(in_ptr[j], in_ptr[j + 1]):
+            p = in_pred[e]
+            if start[p] + in_ap[e] * dur[p] + in_as[e] * dur[j] + in_lag[e] == start[j]:
+                crit[p] = True
+        if driver[j] >= 0:
+            crit[driver[j]] = True
+    return makespan
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def simulate_batch(
+    durations,
+    order,
+    in_ptr,
+    in_pred,
+    in_ap,
+    in_as,
+    in_lag,
+    snet,
+    dem_ptr,
+    dem_res,
+    dem_amt,
+    cap,
+    b_start,
+    b_end,
+    b_cap,
+    planned,
+    cost,
+    bl_ptr,
+    bl_start,
+    bl_end,
+    leveled,
+    chunks,
+    starts_out,
+    crit_out,
+    makespan_out,
+):
+    """Run one batch of iterations, ``chunks`` of them in parallel.
+
+    Parameters
+    ----------
+    durations
+        Sampled durations, int64 array of shape ``(iterations, n)`` (slots).
+    order
+        The activity list: a precedence-feasible order of the ``n`` positions.
+    in_ptr, in_pred, in_ap, in_as, in_lag
+        Incoming dependencies in CSR form: for activity ``j``, edges
+        ``in_ptr[j]:in_ptr[j+1]`` with predecessor, duration coefficients and lag.
+    snet
+        Earliest start of each activity (release or committed start; 0 when none).
+    dem_ptr, dem_res, dem_amt
+        Resource demands in CSR form (resource position, amount).
+    cap
+        Capacity of each resource at each slot, shape ``(resources, T)``; ``T``
+        bounds how late any iteration may end.
+    b_start, b_end, b_cap
+        Budget periods ``[start, end)`` and their caps (integer money units).
+    planned
+        What each activity spends in each period in the solved plan, shape
+        ``(n, periods)``: held for it until it is placed (see the module docstring).
+    cost
+        Integer money of each activity.
+    bl_ptr, bl_start, bl_end
+        Blackout windows ``[start, end)`` of each activity in CSR form.
+    leveled
+        False for logic only (CPM forward pass, no resources, budgets or blackouts).
+    chunks
+        Number of parallel chunks (the results do not depend on it).
+    starts_out, crit_out, makespan_out
+        Outputs: starts ``(iterations, n)``, criticality flags ``(iterations, n)``,
+        makespans ``(iterations,)`` (-1 where ``T`` was too short).
+    """
+    iters = durations.shape[0]
+    n = durations.shape[1]
+    per = (iters + chunks - 1) // chunks
+    for c in prange(chunks):
+        use = np.zeros(cap.shape, dtype=np.int64)
+        ender = np.full((cap.shape[0], cap.shape[1] + 1), -1, dtype=np.int64)
+        b_left = np.zeros(b_cap.shape[0], dtype=np.int64)
+        reserved = np.zeros(b_cap.shape[0], dtype=np.int64)
+        driver = np.full(n, -1, dtype=np.int64)
+        start = np.zeros(n, dtype=np.int64)
+        crit = np.zeros(n, dtype=np.bool_)
+        for it in range(c * per, min(iters, (c + 1) * per)):
+            for j in range(n):
+                start[j] = -1
+            makespan_out[it] = _one(
+                durations[it],
+                order,
+                in_ptr,
+                in_pred,
+                in_ap,
+                in_as,
+                in_lag,
+                snet,
+                dem_ptr,
+                dem_res,
+                dem_amt,
+                cap,
+                use,
+                ender,
+                b_start,
+                b_end,
+                b_cap,
+                b_left,
+                reserved,
+                planned,
+                cost,
+                bl_ptr,
+                bl_start,
+                bl_end,
+                leveled,
+                start,
+                driver,
+                crit,
+            )
+            for j in range(n):
+                starts_out[it, j] = start[j]
+                crit_out[it, j] = crit[j]

@@ -1,0 +1,291 @@
+"""Monte Carlo schedule risk analysis of a solved plan.
+
+Each iteration samples every uncertain duration and risk event
+(:mod:`scheduler.risk.sampling`) and re-schedules the plan with the compiled
+serial schedule-generation scheme (:mod:`scheduler.risk.kernel`): in ``leveled``
+mode under the plan's resources, budget caps and blackouts with the solved plan's
+order as priority, in ``logic`` mode by the dependencies alone (CPM forward pass, as
+classic schedule-risk tools do). The horizon does not bind: how late an iteration
+finishes is what is measured.
+
+Convergence (Acumen Risk's rule of thumb): after each batch the P80 makespan is
+compared with its value ``window`` iterations earlier; when it moved by at most
+``tolerance`` (a share of P80) the run stops and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scheduler.model import Plan
+from scheduler.risk.arrays import PlanArrays, activity_list
+from scheduler.risk.kernel import simulate_batch
+from scheduler.risk.sampling import Sampler
+from scheduler.uncertainty import Uncertainty
+
+__all__ = ["MODES", "RiskOptions", "RiskProgress", "Simulation", "percentile", "run"]
+
+log = logging.getLogger(__name__)
+
+#: Simulation modes: re-leveled under resources, budgets and blackouts, or logic only.
+MODES = ("leveled", "logic")
+
+
+def percentile(values: np.ndarray, p: float) -> int:
+    """The smallest value that at least ``p`` % of ``values`` reach (do not exceed).
+
+    The inverse of the empirical distribution function (Hyndman & Fan 1996,
+    definition 1), as schedule-risk tools report P-values.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is empty.
+    """
+    if values.size == 0:
+        raise ValueError("no iterations")
+    return int(np.percentile(values, p, method="inverted_cdf"))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RiskOptions:
+    """How to simulate.
+
+    Parameters
+    ----------
+    iterations
+        Most iterations to run (None: the plan's ``risk_iterations``).
+    seed
+        Seed of every random stream; the same seed gives the same numbers on any
+        number of workers.
+    workers
+        Threads that simulate (None: the machine's cores).
+    mode
+        ``leveled`` (default) or ``logic``.
+    converge
+        Stop early once P80 has settled (see the module docstring).
+    tolerance
+        Largest move of P80 over ``window`` iterations that counts as settled (share).
+    window
+        Iterations over which P80 must settle.
+    batch
+        Iterations per batch (the unit of progress reports and convergence checks).
+    time_limit_s
+        Wall seconds the simulation may take (None: no limit); it stops after the
+        batch that crosses it and says so.
+    """
+
+    iterations: int | None = None
+    seed: int = 0
+    workers: int | None = None
+    mode: str = "leveled"
+    converge: bool = True
+    tolerance: float = 0.002
+    window: int = 2000
+    batch: int = 500
+    time_limit_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
+        if self.iterations is not None and self.iterations < 1:
+            raise ValueError(f"iterations {self.iterations} must be at least 1")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers {self.workers} must be at least 1")
+        if self.batch < 1 or self.window < 1 or self.tolerance < 0:
+            raise ValueError("batch and window must be positive and tolerance not negative")
+
+
+@dataclass(frozen=True, slots=True)
+class RiskProgress:
+    """A progress report: iterations done of the most, and the running P80 (slots)."""
+
+    iterations: int
+    total: int
+    p80: int
+    elapsed_s: float
+
+
+@dataclass(slots=True)
+class Simulation:
+    """The raw outcome of a run.
+
+    Attributes
+    ----------
+    durations, starts
+        Sampled durations and simulated starts (slots), shape ``(iterations, n)``.
+    critical
+        Whether each activity was on the driving chain to the finish, same shape.
+    makespans
+        Shape ``(iterations,)`` (slots).
+    occurred
+        Which risk events occurred, shape ``(iterations, events)``.
+    stop_reason
+        ``"iterations"``, ``"converged"`` or ``"time limit"``.
+    seconds
+        Wall time of the simulation.
+    """
+
+    durations: np.ndarray
+    starts: np.ndarray
+    critical: np.ndarray
+    makespans: np.ndarray
+    occurred: np.ndarray
+    stop_reason: str
+    seconds: float
+    without: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+class _Runner:
+    """Runs batches of one plan through the kernel."""
+
+    def __init__(self, plan: Plan, starts: dict[str, int], options: RiskOptions) -> None:
+        self.plan = plan
+        self.arrays = PlanArrays.from_plan(plan)
+        self.order = activity_list(plan, starts)
+        self.planned = self.arrays.planned_spend(starts)
+        self.leveled = options.mode == "leveled"
+        self.workers = options.workers or os.cpu_count() or 1
+        self._cap = np.zeros((len(plan.resources), 0), dtype=np.int64)
+
+    def run(self, durations: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Starts, critical flags and makespans of a batch of sampled durations."""
+        import numba
+
+        a = self.arrays
+        iters, n = durations.shape
+        length = a.window(durations)
+        if self._cap.shape[1] < length:
+            self._cap = a.capacity(max(length, 2 * self._cap.shape[1]))
+        starts = np.empty((iters, n), dtype=np.int64)
+        crit = np.empty((iters, n), dtype=np.bool_)
+        makespans = np.empty(iters, dtype=np.int64)
+        chunks = max(1, min(self.workers * 4, iters))
+        numba.set_num_threads(min(self.workers, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+        simulate_batch(
+            durations,
+            self.order,
+            a.in_ptr,
+            a.in_pred,
+            a.in_ap,
+            a.in_as,
+            a.in_lag,
+            a.snet,
+            a.dem_ptr,
+            a.dem_res,
+            a.dem_amt,
+            self._cap,
+            a.b_start,
+            a.b_end,
+            a.b_cap,
+            self.planned,
+            a.cost,
+            a.bl_ptr,
+            a.bl_start,
+            a.bl_end,
+            self.leveled,
+            chunks,
+            starts,
+            crit,
+            makespans,
+        )
+        if (makespans < 0).any():  # cannot happen with a sound window; say so loudly
+            raise RuntimeError("a simulated schedule ran past its capacity window")
+        return starts, crit, makespans
+
+
+def run(
+    plan: Plan,
+    starts: dict[str, int],
+    uncertainty: Uncertainty,
+    options: RiskOptions,
+    progress: Callable[[RiskProgress], None] | None = None,
+) -> Simulation:
+    """Simulate ``plan`` from its solved ``starts``.
+
+    Parameters
+    ----------
+    plan
+        A validated plan.
+    starts
+        The solved start slot of each activity (its order is the priority).
+    uncertainty
+        Estimates and risk events.
+    options
+        See :class:`RiskOptions`.
+    progress
+        Called after each batch with a :class:`RiskProgress`.
+
+    Returns
+    -------
+    Simulation
+
+    Raises
+    ------
+    ValueError
+        If the dependencies contain a cycle.
+    """
+    t0 = time.perf_counter()
+    total = options.iterations or uncertainty.iterations
+    sampler = Sampler(plan, uncertainty, options.seed)
+    runner = _Runner(plan, starts, options)
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("dur", "start", "crit", "ms", "occ")}
+    done, batch_no, reason = 0, 0, "iterations"
+    history: list[tuple[int, int]] = []
+    while done < total:
+        size = min(options.batch, total - done)
+        durations, occurred = sampler.batch(batch_no, size)
+        st, cr, ms = runner.run(durations)
+        for key, value in zip(parts, (durations, st, cr, ms, occurred), strict=True):
+            parts[key].append(value)
+        done += size
+        batch_no += 1
+        p80 = percentile(np.concatenate(parts["ms"]), 80)
+        history.append((done, p80))
+        if progress is not None:
+            progress(RiskProgress(done, total, p80, time.perf_counter() - t0))
+        if done < total and options.converge and _settled(history, options):
+            reason = "converged"
+            break
+        if (
+            done < total
+            and options.time_limit_s is not None
+            and time.perf_counter() - t0 > options.time_limit_s
+        ):
+            reason = "time limit"
+            break
+    sim = Simulation(
+        durations=np.concatenate(parts["dur"]),
+        starts=np.concatenate(parts["start"]),
+        critical=np.concatenate(parts["crit"]),
+        makespans=np.concatenate(parts["ms"]),
+        occurred=np.concatenate(parts["occ"]),
+        stop_reason=reason,
+        seconds=0.0,
+    )
+    for e in range(len(uncertainty.events)):  # the tornado: the same streams without risk e
+        ms_without = [
+            runner.run(sampler.batch(b, len(parts["ms"][b]), disabled=e)[0])[2]
+            for b in range(batch_no)
+        ]
+        sim.without[e] = np.concatenate(ms_without)
+    sim.seconds = time.perf_counter() - t0
+    log.info("risk: %d iterations in %.2f s (%s)", done, sim.seconds, reason)
+    return sim
+
+
+def _settled(history: list[tuple[int, int]], options: RiskOptions) -> bool:
+    """True when P80 moved by at most ``tolerance`` over the last ``window`` iterations."""
+    done, p80 = history[-1]
+    if done < 2 * options.window:
+        return False
+    earlier = [p for n, p in history if n <= done - options.window]
+    if not earlier:
+        return False
+    return abs(p80 - earlier[-1]) <= options.tolerance * max(p80, 1)
