@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 
@@ -68,6 +69,9 @@ from scheduler.report.schedule import (
 from scheduler.report.styles import Styles
 from scheduler.report.summary import write_summary
 from scheduler.solution import Schedule
+
+if TYPE_CHECKING:
+    from scheduler.risk import RiskResult
 
 __all__ = [
     "GANTT_FIRST_MONTH_COL",
@@ -111,7 +115,7 @@ def _set_properties(wb: Workbook, schedule: Schedule) -> None:
 
 
 # -- entry point -------------------------------------------------------------------------
-def write_report(schedule: Schedule, path: str | Path) -> Path:
+def write_report(schedule: Schedule, path: str | Path, risk: RiskResult | None = None) -> Path:
     """Write the Excel report of a schedule.
 
     Parameters
@@ -122,6 +126,9 @@ def write_report(schedule: Schedule, path: str | Path) -> Path:
         Issues sheet lists every problem). Never raises for lack of a plan.
     path
         Target ``.xlsx`` file; its folder is created if missing.
+    risk
+        A :class:`scheduler.risk.RiskResult` of the same schedule, written as a last
+        ``Risk`` sheet (``infraplan risk -o``), or None.
 
     Returns
     -------
@@ -154,6 +161,10 @@ def write_report(schedule: Schedule, path: str | Path) -> Path:
     write_budget(wb["Budget"], schedule)
     write_network(wb["Network"], schedule)
     write_issues(wb["Issues"], schedule)
+    if risk is not None:
+        from scheduler.report.risk import write_risk
+
+        write_risk(wb.create_sheet("Risk"), risk)
     wb.save(out)
     log.info("report written to %s (%d activities)", out, len(rows))
     return out
