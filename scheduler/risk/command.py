@@ -136,7 +136,11 @@ def run(
     if not schedule.has_plan:
         console.print(f"[red]no plan to simulate: the solve ended {schedule.status}")
         return 1
-    result = _simulate(schedule, args, console)
+    try:
+        result = _simulate(schedule, args, console)
+    except ValueError as exc:
+        console.print(f"[red]cannot simulate: {exc}")
+        return 1
     _print(result, console)
     if args.json:
         write_json(args.json, result.to_json())

@@ -195,9 +195,20 @@ class _Runner:
             crit,
             makespans,
         )
-        if (makespans < 0).any():  # cannot happen with a sound window; say so loudly
-            raise RuntimeError("a simulated schedule ran past its capacity window")
+        if (makespans < 0).any():
+            raise ValueError(self._unplaceable(durations, starts, makespans))
         return starts, crit, makespans
+
+    def _unplaceable(self, durations: np.ndarray, starts: np.ndarray, ms: np.ndarray) -> str:
+        """The sentence for an iteration in which an activity could not be placed at all."""
+        it = int(np.flatnonzero(ms < 0)[0])
+        stuck = next(int(j) for j in self.order if starts[it, j] < 0)
+        act = self.plan.activities[stuck]
+        return (
+            f"activity {act.id} ({durations[it, stuck]} days in a sampled iteration) cannot be "
+            "placed at any date: its resource demand exceeds the capacity left after the "
+            "last capacity change; raise that capacity or shorten its pessimistic estimate"
+        )
 
 
 def run(
@@ -229,7 +240,8 @@ def run(
     Raises
     ------
     ValueError
-        If the dependencies contain a cycle.
+        If the dependencies contain a cycle, or an iteration cannot place an activity
+        at any date (its demand exceeds what a capacity change leaves), with a sentence.
     """
     t0 = time.perf_counter()
     total = options.iterations or uncertainty.iterations

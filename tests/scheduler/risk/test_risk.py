@@ -238,3 +238,17 @@ def test_bad_estimates_are_refused(args: tuple[float, float, float], message: st
 def test_no_plan_to_simulate() -> None:
     with pytest.raises(ValueError, match="infeasible schedule has no plan"):
         analyse(Schedule(plan=None, status="infeasible"))
+
+
+def test_an_activity_no_capacity_can_hold_is_named() -> None:
+    """The crew leaves after slot 10: an 8-day job that samples longer cannot be placed."""
+    plan = Plan(
+        "gone",
+        TimeGrid(date(2027, 1, 1)),
+        [Activity("DIG", "dig", 8)],
+        resources=[Resource("CREW", 1, capacity_changes=[(10, 0)])],
+        demands=[Demand("DIG", "CREW", 1)],
+    )
+    unc = Uncertainty(estimates={"DIG": Estimate(8, 8, 15)})
+    with pytest.raises(ValueError, match=r"activity DIG .* cannot be placed at any date"):
+        analyse(_schedule(plan, {"DIG": 0}), RiskOptions(iterations=200), uncertainty=unc)
