@@ -100,6 +100,23 @@ SHEETS: dict[str, Sheet] = {
             Column("release", False, "Date: may not start before this day."),
             Column("due", False, "Date: must finish on or before this day."),
             Column("fixed_start", False, "Date: start already committed."),
+            Column(
+                "optimistic",
+                False,
+                "Risk: shortest likely duration, in duration_unit (give all three or none).",
+            ),
+            Column("most_likely", False, "Risk: most likely duration, in duration_unit."),
+            Column("pessimistic", False, "Risk: longest likely duration, in duration_unit."),
+            Column(
+                "distribution",
+                False,
+                "Risk: triangular (default), betapert or uniform over the three durations.",
+            ),
+            Column(
+                "risk_group",
+                False,
+                "Risk: activities of one group vary together (Settings risk_correlation).",
+            ),
         ),
     ),
     "dependencies": Sheet(
@@ -153,6 +170,20 @@ SHEETS: dict[str, Sheet] = {
             Column("reason", False, "Why (monsoon 장마, winter concreting, ...)."),
         ),
     ),
+    "risks": Sheet(
+        "Risks",
+        False,
+        (
+            Column("id", True, "Required. Risk id, unique (e.g. R-01)."),
+            Column("name", True, "Required. What may happen (Korean is fine)."),
+            Column("probability", True, "Required. Chance it happens, 0 to 1."),
+            Column("activities", True, "Required. Activity ids it delays, separated by ;"),
+            Column("impact_min", True, "Required. Least delay, days added to each activity."),
+            Column("impact_likely", True, "Required. Most likely delay, days."),
+            Column("impact_max", True, "Required. Largest delay, days."),
+            Column("cost_impact", False, "Extra cost when it happens, 100M KRW (reported only)."),
+        ),
+    ),
 }
 
 #: Settings keys and their notes.
@@ -163,6 +194,8 @@ SETTINGS_KEYS: dict[str, str] = {
     "calendar": "calendar (every day counts) or workdays-kr (Mon-Fri less Korean holidays).",
     "objective": f"Comma-separated, applied in order: {', '.join(OBJECTIVES)}.",
     "time_limit_s": "Solver time limit in seconds (default 30).",
+    "risk_correlation": "Risk: correlation 0-1 within a risk_group (default 0).",
+    "risk_iterations": "Risk: Monte Carlo iterations of infraplan risk (default 1000).",
 }
 
 _DATE_COLUMNS: dict[str, tuple[str, ...]] = {

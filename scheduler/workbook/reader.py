@@ -31,9 +31,11 @@ from scheduler.model import (
     Resource,
     money_to_int,
 )
-from scheduler.timegrid import TimeGrid, add_months
+from scheduler.timegrid import UNIT_SLOTS, TimeGrid, add_months
+from scheduler.uncertainty import Uncertainty
 from scheduler.workbook.cells import _Reader
 from scheduler.workbook.layout import _COLUMN_BY_NORM, SHEETS, _canonical_sheet, _norm, _sorted
+from scheduler.workbook.risk import check_uncertainty
 from scheduler.workbook.sheets import (
     Row,
     Settings,
@@ -44,6 +46,7 @@ from scheduler.workbook.sheets import (
     read_dependencies,
     read_regions,
     read_resources,
+    read_risks,
     read_settings,
 )
 from scheduler.workbook.tables import read_tables
@@ -147,6 +150,8 @@ class _Sheets:
     demands: list[Row] = field(default_factory=list)
     budgets: list[Row] = field(default_factory=list)
     blackouts: list[Row] = field(default_factory=list)
+    risks: list[Row] = field(default_factory=list)
+    uncertainty: Uncertainty | None = None
 
     @property
     def plan_start(self) -> date | None:
@@ -175,6 +180,7 @@ def _read_sheets(rows: Mapping[str, list[Row]], broken: set[str], reader: _Reade
         demands=read_demands(of("demands"), reader),
         budgets=read_budgets(of("budget"), reader),
         blackouts=read_blackouts(of("blackouts"), reader),
+        risks=read_risks(of("risks"), reader),
     )
 
 
@@ -247,6 +253,16 @@ def _check_plan(
     else:
         issues += validate.blackout_windows(s.blackouts, _Everything(), plan_start, horizon_end)
     issues += validate.budget_periods(s.budgets, plan_start, horizon_end)
+    units = UNIT_SLOTS[s.settings.calendar]
+    s.uncertainty, found = check_uncertainty(
+        activities,
+        s.risks,
+        activity_ids,
+        lambda a: float(units[a["unit"]]),
+        s.settings.risk_correlation,
+        s.settings.risk_iterations,
+    )
+    issues += found
     grid: TimeGrid | None = None
     if plan_start is not None and horizon_end is not None:
         issues += validate.activity_dates(activities, plan_start, horizon_end)
@@ -353,6 +369,7 @@ def _build_plan(s: _Sheets, grid: TimeGrid, warnings: list[Issue]) -> Plan:
         objectives=list(s.settings.objectives),
         time_limit_s=s.settings.time_limit_s,
         warnings=list(warnings),
+        uncertainty=s.uncertainty,
     )
 
 

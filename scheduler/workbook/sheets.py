@@ -8,6 +8,7 @@ cycles, dates against the plan) are in :mod:`scheduler.workbook.reader`.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ from typing import Any
 from scheduler.errors import Issue
 from scheduler.model import DEPENDENCY_TYPES, OBJECTIVES, SECTORS
 from scheduler.timegrid import CALENDAR_KINDS, UNIT_SLOTS
+from scheduler.uncertainty import DISTRIBUTIONS
 from scheduler.workbook.cells import (
     _enum,
     _nonneg,
@@ -29,6 +31,7 @@ from scheduler.workbook.cells import (
     read_number,
 )
 from scheduler.workbook.layout import _SETTING_BY_NORM, SETTINGS_KEYS, _norm
+from scheduler.workbook.risk import ESTIMATE_COLUMNS
 
 Row = dict[str, Any]
 Fields = Callable[[Row, _Reader], Row]
@@ -44,6 +47,8 @@ class Settings:
     calendar: str = "calendar"
     objectives: tuple[str, ...] = ("makespan",)
     time_limit_s: float = 30.0
+    risk_correlation: float = 0.0
+    risk_iterations: int = 1000
 
 
 def read_settings(rows: list[dict[str, Any]], reader: _Reader) -> Settings:
@@ -105,6 +110,20 @@ def read_settings(rows: list[dict[str, Any]], reader: _Reader) -> Settings:
                     reader.add(sheet, row["_row"], "value", "time_limit_s must be positive")
                 else:
                     s.time_limit_s = float(t)
+            elif key == "risk_correlation":
+                rho = reader.get(sheet, value_row, key, read_number, default=0.0)
+                if not 0 <= rho <= 1:
+                    reader.add(sheet, row["_row"], "value", "risk_correlation must be 0 to 1")
+                else:
+                    s.risk_correlation = float(rho)
+            elif key == "risk_iterations":
+                n = reader.get(sheet, value_row, key, _whole, default=1000)
+                if not 1 <= n <= 10_000_000:
+                    reader.add(
+                        sheet, row["_row"], "value", "risk_iterations must be 1 to 10,000,000"
+                    )
+                else:
+                    s.risk_iterations = n
         except _Skip:
             pass
     # issues about a Settings value name the "value" column
@@ -197,6 +216,7 @@ def _activity_fields(row: Row, reader: _Reader, kind: str) -> Row:
         ("release", lambda: reader.get(sh, row, "release", read_date)),
         ("due", lambda: reader.get(sh, row, "due", read_date)),
         ("fixed_start", lambda: reader.get(sh, row, "fixed_start", read_date)),
+        *activity_estimate_steps(row, reader),
     ]
     out = _collect(steps)
     if out.get("raw_duration") is not None and out.get("unit") is not None:
@@ -331,3 +351,60 @@ def _blackout_fields(row: Row, reader: _Reader) -> Row:
 def read_blackouts(rows: list[Row], reader: _Reader) -> list[Row]:
     """Blackouts rows: scope, from, to (inclusive), reason."""
     return _parse_rows(rows, reader, _blackout_fields)
+
+
+def activity_estimate_steps(row: Row, reader: _Reader) -> list[tuple[str, Callable[[], Any]]]:
+    """The Activities row's reading steps for the uncertainty columns (raw values)."""
+    sh = "Activities"
+    estimate = _nonneg(read_number, "; estimates are >= 0")
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        (f"raw_{c}", functools.partial(reader.get, sh, row, c, estimate)) for c in ESTIMATE_COLUMNS
+    ]
+    steps.append(
+        (
+            "distribution",
+            lambda: reader.get(
+                sh, row, "distribution", _enum(DISTRIBUTIONS, "distribution"), default="triangular"
+            ),
+        )
+    )
+    steps.append(("risk_group", lambda: reader.text(sh, row, "risk_group")))
+    return steps
+
+
+def _risk_fields(row: Row, reader: _Reader) -> Row:
+    sh = "Risks"
+    out: Row = {"_row": row["_row"]}
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        ("id", lambda: reader.ident(sh, row, "id", required=True)),
+        ("name", lambda: reader.text(sh, row, "name", required=True)),
+        ("probability", lambda: reader.get(sh, row, "probability", read_number, True)),
+        ("activities", lambda: reader.text(sh, row, "activities", required=True)),
+        (
+            "cost_impact",
+            lambda: reader.get(sh, row, "cost_impact", _nonneg(read_number), default=0),
+        ),
+    ]
+    impact = _nonneg(read_number, "; impacts are >= 0")
+    for c in ("impact_min", "impact_likely", "impact_max"):
+        steps.append((c, functools.partial(reader.get, sh, row, c, impact, True)))
+    out.update(_collect(steps))
+    p = out.get("probability")
+    if p is not None and not 0 <= p <= 1:
+        reader.add(sh, row["_row"], "probability", f"probability {p:g} is not between 0 and 1")
+        out["_bad"] = True
+    impacts = [out.get(c) for c in ("impact_min", "impact_likely", "impact_max")]
+    if all(v is not None for v in impacts) and not impacts[0] <= impacts[1] <= impacts[2]:  # type: ignore[operator]
+        reader.add(
+            sh,
+            row["_row"],
+            "impact_likely",
+            "impacts must satisfy impact_min <= impact_likely <= impact_max",
+        )
+        out["_bad"] = True
+    return out
+
+
+def read_risks(rows: list[Row], reader: _Reader) -> list[Row]:
+    """Risks rows: id, name, probability, activities (``;``-separated ids), impacts."""
+    return [_risk_fields(row, reader) for row in rows]

@@ -11,6 +11,7 @@ from scheduler.model import (
     SECTORS,
 )
 from scheduler.timegrid import CALENDAR_KINDS
+from scheduler.uncertainty import DISTRIBUTIONS
 from scheduler.workbook.layout import SETTINGS_KEYS, SHEETS
 from scheduler.workbook.tables import _col_letter
 from scheduler.workbook.writer import _cell_value
@@ -26,6 +27,8 @@ def _template_tables() -> dict[str, list[dict[str, Any]]]:
             {"key": "calendar", "value": "calendar"},
             {"key": "objective", "value": "makespan"},
             {"key": "time_limit_s", "value": 30},
+            {"key": "risk_correlation", "value": 0.3},
+            {"key": "risk_iterations", "value": 5000},
         ],
         "regions": [
             {"id": "SEL", "name": "서울 수도권 (capital hub)", "lat": 37.5665, "lon": 126.978,
@@ -35,7 +38,9 @@ def _template_tables() -> dict[str, list[dict[str, Any]]]:
             {"id": "RD-001", "name": "도로 토공 (road earthworks)", "project": "Corridor SEL",
              "sector": "road", "region_from": "SEL", "region_to": "", "duration": 3,
              "duration_unit": "mo", "cost": 120.5, "weight": 1, "release": date(2027, 1, 4),
-             "due": date(2027, 12, 31), "fixed_start": None},
+             "due": date(2027, 12, 31), "fixed_start": None, "optimistic": 2.5,
+             "most_likely": 3, "pessimistic": 4.5, "distribution": "triangular",
+             "risk_group": "earthworks"},
             {"id": "TC-001", "name": "광케이블 포설 (fibre in the trench)",
              "project": "Corridor SEL", "sector": "telecom", "region_from": "SEL",
              "region_to": "", "duration": 10, "duration_unit": "d", "cost": 8, "weight": 1,
@@ -54,6 +59,11 @@ def _template_tables() -> dict[str, list[dict[str, Any]]]:
         "blackouts": [
             {"scope": "road", "from": date(2027, 7, 1), "to": date(2027, 8, 31),
              "reason": "장마 (monsoon)"},
+        ],
+        "risks": [
+            {"id": "R-01", "name": "지하수 (ground water in the cut)", "probability": 0.2,
+             "activities": "RD-001;TC-001", "impact_min": 5, "impact_likely": 10,
+             "impact_max": 30, "cost_impact": 4},
         ],
     }  # fmt: skip
 
@@ -109,6 +119,7 @@ def write_template(path: str | Path) -> None:
             ("activities", "sector"): SECTORS,
             ("activities", "duration_unit"): ("d", "w", "mo"),
             ("dependencies", "type"): DEPENDENCY_TYPES,
+            ("activities", "distribution"): DISTRIBUTIONS,
         }
         for (sheet_key, col_name), allowed in lists.items():
             if sheet_key != key:
