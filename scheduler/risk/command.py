@@ -10,6 +10,7 @@ simulate (infeasible or nothing found in time), 2 invalid input or options.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,13 @@ def add_parser(
     rk.add_argument("--time-limit", type=seconds, help="solver time limit in seconds")
     rk.add_argument("--json", type=Path, help="write the risk document as JSON")
     rk.add_argument("-o", "--output", type=Path, help="Excel report with its Risk sheet")
+    rk.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        default=os.environ.get("INFRAPLAN_RAY_ADDRESS") or None,
+        help="run the iterations on a Ray cluster (default $INFRAPLAN_RAY_ADDRESS; "
+        "needs the ray extra); the numbers are the same as on this machine",
+    )
 
 
 def _simulate(schedule: Any, args: argparse.Namespace, console: Console) -> Any:

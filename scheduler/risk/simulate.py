@@ -20,6 +20,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -29,7 +30,15 @@ from scheduler.risk.kernel import simulate_batch
 from scheduler.risk.sampling import Sampler
 from scheduler.uncertainty import Uncertainty
 
-__all__ = ["MODES", "RiskOptions", "RiskProgress", "Simulation", "percentile", "run"]
+__all__ = [
+    "MODES",
+    "LocalExecutor",
+    "RiskOptions",
+    "RiskProgress",
+    "Simulation",
+    "percentile",
+    "run",
+]
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +88,9 @@ class RiskOptions:
     time_limit_s
         Wall seconds the simulation may take (None: no limit); it stops after the
         batch that crosses it and says so.
+    ray_address
+        A Ray cluster to run the batches on (``ray://host:10001`` or ``auto``), or None
+        for this machine; the numbers are the same either way.
     """
 
     iterations: int | None = None
@@ -90,6 +102,7 @@ class RiskOptions:
     window: int = 2000
     batch: int = 500
     time_limit_s: float | None = None
+    ray_address: str | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -211,6 +224,40 @@ class _Runner:
         )
 
 
+#: One batch to simulate: ``(batch number, iterations, risk event left out or None)``.
+Job = tuple[int, int, int | None]
+#: Its outcome: durations, risk occurrences, starts, critical flags, makespans.
+BatchResult = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+class _Executor(Protocol):
+    """Where batches run: this machine's cores, or a Ray cluster."""
+
+    width: int  # batches worth submitting at once
+
+    def run(self, jobs: list[Job]) -> list[BatchResult]: ...
+
+
+class LocalExecutor:
+    """Batches one after another, each on this machine's cores (numba threads)."""
+
+    width = 1
+
+    def __init__(
+        self, plan: Plan, starts: dict[str, int], uncertainty: Uncertainty, options: RiskOptions
+    ) -> None:
+        self.sampler = Sampler(plan, uncertainty, options.seed)
+        self.runner = _Runner(plan, starts, options)
+
+    def run(self, jobs: list[Job]) -> list[BatchResult]:
+        """Sample and simulate each job."""
+        out = []
+        for batch, size, disabled in jobs:
+            durations, occurred = self.sampler.batch(batch, size, disabled)
+            out.append((durations, occurred, *self.runner.run(durations)))
+        return out
+
+
 def run(
     plan: Plan,
     starts: dict[str, int],
@@ -245,33 +292,43 @@ def run(
     """
     t0 = time.perf_counter()
     total = options.iterations or uncertainty.iterations
-    sampler = Sampler(plan, uncertainty, options.seed)
-    runner = _Runner(plan, starts, options)
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("dur", "start", "crit", "ms", "occ")}
-    done, batch_no, reason = 0, 0, "iterations"
+    executor: _Executor
+    if options.ray_address:
+        from scheduler.risk.cluster import RayExecutor
+
+        executor = RayExecutor(options.ray_address, plan, starts, uncertainty, options)
+    else:
+        executor = LocalExecutor(plan, starts, uncertainty, options)
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("dur", "occ", "start", "crit", "ms")}
+    sizes: list[int] = []
+    done, reason = 0, "iterations"
     history: list[tuple[int, int]] = []
-    while done < total:
-        size = min(options.batch, total - done)
-        durations, occurred = sampler.batch(batch_no, size)
-        st, cr, ms = runner.run(durations)
-        for key, value in zip(parts, (durations, st, cr, ms, occurred), strict=True):
-            parts[key].append(value)
-        done += size
-        batch_no += 1
-        p80 = percentile(np.concatenate(parts["ms"]), 80)
-        history.append((done, p80))
-        if progress is not None:
-            progress(RiskProgress(done, total, p80, time.perf_counter() - t0))
-        if done < total and options.converge and _settled(history, options):
-            reason = "converged"
-            break
-        if (
-            done < total
-            and options.time_limit_s is not None
-            and time.perf_counter() - t0 > options.time_limit_s
-        ):
-            reason = "time limit"
-            break
+    while done < total and reason == "iterations":
+        jobs: list[Job] = []
+        planned = done
+        for _ in range(executor.width):
+            if planned < total:
+                jobs.append((len(sizes) + len(jobs), min(options.batch, total - planned), None))
+                planned += jobs[-1][1]
+        for (_, size, _), result in zip(jobs, executor.run(jobs), strict=True):
+            for key, value in zip(parts, result, strict=True):
+                parts[key].append(value)
+            sizes.append(size)
+            done += size
+            p80 = percentile(np.concatenate(parts["ms"]), 80)
+            history.append((done, p80))
+            if progress is not None:
+                progress(RiskProgress(done, total, p80, time.perf_counter() - t0))
+            if done < total and options.converge and _settled(history, options):
+                reason = "converged"
+            elif (
+                done < total
+                and options.time_limit_s is not None
+                and time.perf_counter() - t0 > options.time_limit_s
+            ):
+                reason = "time limit"
+            if reason != "iterations":
+                break  # later batches of the wave are dropped: the same stop on any executor
     sim = Simulation(
         durations=np.concatenate(parts["dur"]),
         starts=np.concatenate(parts["start"]),
@@ -282,11 +339,8 @@ def run(
         seconds=0.0,
     )
     for e in range(len(uncertainty.events)):  # the tornado: the same streams without risk e
-        ms_without = [
-            runner.run(sampler.batch(b, len(parts["ms"][b]), disabled=e)[0])[2]
-            for b in range(batch_no)
-        ]
-        sim.without[e] = np.concatenate(ms_without)
+        tornado: list[Job] = [(b, size, e) for b, size in enumerate(sizes)]
+        sim.without[e] = np.concatenate([r[4] for r in executor.run(tornado)])
     sim.seconds = time.perf_counter() - t0
     log.info("risk: %d iterations in %.2f s (%s)", done, sim.seconds, reason)
     return sim
