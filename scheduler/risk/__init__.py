@@ -60,4 +60,7 @@ def analyse(
         mode=opts.mode,
         seed=opts.seed,
         deterministic_makespan=schedule.makespan,
+        convergence=(
+            {"tolerance": opts.tolerance, "window": opts.window} if opts.converge else None
+        ),
     )

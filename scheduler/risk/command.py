@@ -99,7 +99,13 @@ def _print(result: Any, console: Console) -> None:
     for key in ("p50", "p80", "p90"):
         table.add_row(key.upper(), f"{ms[key]} days (finish {fin[key]})")
     table.add_row("mean, std", f"{ms['mean']:.1f} days, {ms['std']:.1f} days")
-    stop = {"converged": "stopped early: P80 settled", "time limit": "stopped at the time limit"}
+    conv = doc["convergence"]
+    settled = (
+        f"stopped early: P80 moved <= {conv['tolerance']:.1%} over {conv['window']:g} iterations"
+        if conv
+        else ""
+    )
+    stop = {"converged": settled, "time limit": "stopped at the time limit"}
     table.add_row(
         "iterations",
         f"{doc['iterations']} ({doc['mode']}, seed {doc['seed']}, {doc['seconds']:.1f} s"

@@ -65,6 +65,9 @@ class RiskResult:
         The plan simulated.
     mode, seed, iterations, stop_reason, seconds
         How the run went (``stop_reason``: ``iterations``, ``converged`` or ``time limit``).
+    convergence
+        The stopping rule: ``{"tolerance": share of P80, "window": iterations}`` (empty
+        when it was off).
     deterministic_makespan
         The solved plan's makespan (slots).
     makespans
@@ -83,6 +86,7 @@ class RiskResult:
     makespans: np.ndarray
     activities: list[ActivityRisk] = field(default_factory=list)
     events: list[EventRisk] = field(default_factory=list)
+    convergence: dict[str, float] = field(default_factory=dict)
 
     def p(self, q: float) -> int:
         """Makespan percentile ``q`` (slots)."""
@@ -134,6 +138,7 @@ class RiskResult:
             "seed": self.seed,
             "iterations": self.iterations,
             "stop_reason": self.stop_reason,
+            "convergence": dict(self.convergence),
             "seconds": round(self.seconds, 3),
             "horizon_days": self.plan.horizon,
             "horizon_end": self.finish(self.plan.horizon),
@@ -190,6 +195,7 @@ def summarise(
     mode: str,
     seed: int,
     deterministic_makespan: int,
+    convergence: dict[str, float] | None = None,
 ) -> RiskResult:
     """Turn a :class:`~scheduler.risk.simulate.Simulation` into a :class:`RiskResult`."""
     ends = sim.starts + sim.durations
@@ -228,4 +234,5 @@ def summarise(
         makespans=sim.makespans,
         activities=acts,
         events=events,
+        convergence=dict(convergence or {}),
     )
