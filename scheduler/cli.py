@@ -198,11 +198,13 @@ def _check_files(args: argparse.Namespace) -> None:
     if args.command == "template":
         check_output(args.path, "the template")
         return
-    if args.command not in ("plan", "convert", "export"):
+    if args.command not in ("plan", "convert", "export", "risk"):
         return
     check_input(args.file)
     outputs: list[tuple[Path, str]] = []
-    if args.command == "plan":
+    if args.command == "risk":
+        outputs += [(p, w) for p, w in ((args.json, "the JSON"), (args.output, "the report")) if p]
+    elif args.command == "plan":
         if args.json:
             outputs.append((args.json, "the JSON"))
         if not args.no_report:
@@ -222,11 +224,14 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     if args.command == "risk":
         from scheduler.risk.command import run as run_risk
 
+        started = time.monotonic()
         return run_risk(
             args,
             console,
             _load,
-            lambda plan: _solve_with_progress(plan, _options(_risk_solve_args(args)), console),
+            lambda plan: _solve_with_progress(
+                plan, _options(_risk_solve_args(args), plan, started), console
+            ),
             _write_json,
         )
     if args.command == "template":
@@ -312,8 +317,14 @@ def _options(args: argparse.Namespace, plan: Any, started: float) -> Any:
 
 
 def _risk_solve_args(args: argparse.Namespace) -> argparse.Namespace:
-    """The solve options of ``infraplan risk``: the plan's, but its own time limit."""
-    return argparse.Namespace(time_limit=args.time_limit, seed=None, workers=2, objective=None)
+    """The solve options of ``infraplan risk``: the plan's, with its own time limit.
+
+    ``--seed`` and ``--workers`` of ``risk`` are the simulation's; the solve uses the
+    plan's settings and the machine's cores.
+    """
+    return argparse.Namespace(
+        time_limit=args.time_limit, seed=None, workers=None, objective=None, repeatable=None
+    )
 
 
 def _solve_with_progress(plan: Any, options: Any, console: Console) -> Any:
