@@ -1461,6 +1461,8 @@ def build_data(seed: int = SEED) -> SampleData:
         ("calendar", "calendar"),
         ("objective", "makespan"),
         ("time_limit_s", 20),
+        ("risk_correlation", 0.3),
+        ("risk_iterations", 10000),
     ]
     regions = [(r[0], f"{r[1]} ({r[2]})", r[3], r[4], r[5]) for r in REGIONS]
     budget = sorted(BUDGET_CAPS.items())
@@ -1542,6 +1544,32 @@ def check_plan(plan: Plan) -> dict[str, object]:
 #: Columns of :data:`scheduler.workbook.SHEETS` the sample leaves out (budget by year).
 _UNUSED_COLUMNS = {("budget", "from"), ("budget", "to")}
 
+#: Three-point estimates per sector: (optimistic, pessimistic) as multiples of the planned
+#: duration, which is the most likely value. Assumed ranges, skewed late as infrastructure
+#: durations are: Flyvbjerg, Holm & Buhl (2003, "How common and how large are cost
+#: overruns in transport infrastructure projects?") find the largest overruns on rail and
+#: on tunnels and dams, smaller ones on roads; telecom and grid works are more repetitive.
+SECTOR_RANGES: dict[str, tuple[float, float]] = {
+    "road": (0.9, 1.3),
+    "rail": (0.9, 1.45),
+    "dam": (0.9, 1.5),
+    "grid": (0.9, 1.3),
+    "telecom": (0.95, 1.2),
+    "gas": (0.9, 1.3),
+    "water": (0.9, 1.35),
+}
+
+#: Risk events: (id, name, probability, activity-name part, impact min, likely, max days).
+RISKS: tuple[tuple[str, str, float, str, int, int, int], ...] = (
+    ("R-01", "TBM breakdown or bad ground in a bored tunnel (굴착 장비 고장)", 0.15,
+     "TBM tunnel drive", 15, 30, 75),
+    ("R-02", "Land handover late (용지 보상 지연)", 0.25, "land handover", 10, 30, 60),
+    ("R-03", "Flood during river diversion (유수 전환 중 홍수)", 0.2,
+     "Diversion tunnel", 10, 20, 45),
+    ("R-04", "Late delivery of substation transformers (변압기 납기 지연)", 0.2,
+     "substation", 15, 30, 60),
+)  # fmt: skip
+
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[tuple[object, ...]]) -> None:
     ws = wb.create_sheet(title)
@@ -1558,8 +1586,27 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[tuple[object,
         ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 70)
 
 
+def _estimates(a: Act) -> tuple[object, ...]:
+    """Activities columns optimistic, most_likely, pessimistic, distribution, risk_group."""
+    if a.duration == 0:
+        return (None, None, None, None, None)
+    lo, hi = SECTOR_RANGES[a.sector]
+    return (round(a.duration * lo, 1), a.duration, round(a.duration * hi, 1), "triangular",
+            f"{a.sector}-{a.region_from}")  # fmt: skip
+
+
+def _risks(acts: list[Act]) -> list[tuple[object, ...]]:
+    """The Risks sheet: each event on every activity whose name holds its part."""
+    rows: list[tuple[object, ...]] = []
+    for rid, name, p, part, low, likely, high in RISKS:
+        ids = [a.id for a in acts if part.lower() in a.name.lower()]
+        if ids:
+            rows.append((rid, name, p, ";".join(ids), low, likely, high, None))
+    return rows
+
+
 def workbook_bytes(data: SampleData) -> bytes:
-    """The eight SPEC §3 sheets as ``.xlsx`` bytes (values only, real dates, no formulas).
+    """The SPEC §3 sheets (and Risks) as ``.xlsx`` bytes (values only, real dates, no formulas).
 
     Written with openpyxl; zip entries and workbook properties carry a fixed
     timestamp, so the same data gives the same bytes.
@@ -1582,6 +1629,7 @@ def workbook_bytes(data: SampleData) -> bytes:
             a.release,
             a.due,
             a.fixed_start,
+            *_estimates(a),
         )
         for a in data.activities
     ]
@@ -1597,6 +1645,7 @@ def workbook_bytes(data: SampleData) -> bytes:
         "demands": list(data.demands),
         "budget": list(data.budget),
         "blackouts": list(data.blackouts),
+        "risks": _risks(data.activities),
     }
     for key, sheet_rows in rows.items():
         spec = SHEETS[key]

@@ -50,12 +50,27 @@ SPEC_COLUMNS = {
         "release",
         "due",
         "fixed_start",
+        "optimistic",
+        "most_likely",
+        "pessimistic",
+        "distribution",
+        "risk_group",
     ],
     "Dependencies": ["predecessor", "successor", "type", "lag", "max_lag"],
     "Resources": ["id", "name", "capacity", "region", "unit"],
     "Demands": ["activity", "resource", "amount"],
     "Budget": ["year", "cap"],
     "Blackouts": ["scope", "from", "to", "reason"],
+    "Risks": [
+        "id",
+        "name",
+        "probability",
+        "activities",
+        "impact_min",
+        "impact_likely",
+        "impact_max",
+        "cost_impact",
+    ],
 }
 
 Tables = dict[str, list[dict[str, Any]]]
@@ -128,6 +143,7 @@ def test_settings(tables: Tables) -> None:
     assert s["calendar"] == "calendar"
     assert s["objective"] == "makespan"
     assert s["time_limit_s"] == 20
+    assert (s["risk_correlation"], s["risk_iterations"]) == (0.3, 10000)
     assert "국가 인프라" in s["plan_name"]
 
 
@@ -361,3 +377,22 @@ def test_build_figures(script: ModuleType, tmp_path: Path) -> None:
     assert figures["constructive_makespan_days"] == 597
     assert figures["cost_over_caps"] == 0.764
     assert figures["resource_load"]["CREW-SMG"] == 0.487  # the busiest crew
+
+
+def test_uncertainty_follows_the_sector_ranges(tables: Tables) -> None:
+    """Most likely = the planned duration; the spread is the sector's (data/README.md)."""
+    ranges = {"road": (0.9, 1.3), "rail": (0.9, 1.45), "dam": (0.9, 1.5), "grid": (0.9, 1.3),
+              "telecom": (0.95, 1.2), "gas": (0.9, 1.3), "water": (0.9, 1.35)}  # fmt: skip
+    work = [a for a in tables["Activities"] if a["duration"]]
+    assert work and all(a["most_likely"] == a["duration"] for a in work)
+    for a in work:
+        lo, hi = ranges[a["sector"]]
+        assert a["optimistic"] == round(a["duration"] * lo, 1), a["id"]
+        assert a["pessimistic"] == round(a["duration"] * hi, 1), a["id"]
+        assert a["risk_group"] == f"{a['sector']}-{a['region_from']}"
+    assert all(a["optimistic"] is None for a in tables["Activities"] if not a["duration"])
+    risks = {r["id"]: r for r in tables["Risks"]}
+    assert sorted(risks) == ["R-01", "R-02", "R-03", "R-04"]
+    ids = {a["id"]: a["name"] for a in tables["Activities"]}
+    for rid in risks["R-01"]["activities"].split(";"):
+        assert "TBM tunnel drive" in ids[rid]
