@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Services for the API tests: PostgreSQL on loopback and headless Chromium (Debian).
+# Services for the tests: PostgreSQL on loopback, headless Chromium (Debian), a local Ray head.
 #
 # Usage (as .ci/run does):   eval "$(bash .ci/services.sh)"
-# Prints only `export INFRAPLAN_TEST_POSTGRES_URL=...` on stdout; everything else goes to
+# Prints only `export INFRAPLAN_TEST_POSTGRES_URL=...` (and INFRAPLAN_RAY_ADDRESS) on stdout; everything else goes to
 # stderr. Idempotent: installs what is missing, reuses a running server. Never fatal:
 # on any failure it warns on stderr and the tests that need the service skip.
 set -u
@@ -76,5 +76,19 @@ if start_postgres; then
   echo "export INFRAPLAN_TEST_POSTGRES_URL=postgresql+psycopg://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB"
 else
   warn "PostgreSQL not available: the PostgreSQL storage tests will skip"
+fi
+
+# -- Ray: a local head on loopback for the risk test that runs through a cluster ------------
+RAY_PORT="${INFRAPLAN_RAY_PORT:-6391}"
+if command -v ray >/dev/null 2>&1; then
+  if ray start --head --node-ip-address=127.0.0.1 --port="$RAY_PORT" --num-cpus=2 \
+       --include-dashboard=false --disable-usage-stats >&2 2>&1 \
+     || ray status --address="127.0.0.1:$RAY_PORT" >/dev/null 2>&1; then
+    echo "export INFRAPLAN_RAY_ADDRESS=127.0.0.1:$RAY_PORT"
+  else
+    warn "Ray head did not start: the Ray risk test will skip"
+  fi
+else
+  warn "ray not installed (pip install -e '.[ray]'): the Ray risk test will skip"
 fi
 exit 0
