@@ -228,7 +228,7 @@ def test_upload_fix_solve_gantt_download(
     assert page.inner_text("#panel h2") == "Fibre"
     facts = page.eval_on_selector_all(
         "#panel dt",
-        "dts => Object.fromEntries(dts.map(d => [d.textContent, d.nextElementSibling.textContent]))",
+        "ds => Object.fromEntries(ds.map(d => [d.textContent, d.nextElementSibling.textContent]))",
     )
     assert facts["Total float"] == "1 day" and facts["Free float"] == "1 day", facts
     assert facts["Early (ES → EF)"] == "2027-01-09 → 2027-01-10"
