@@ -28,9 +28,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scheduler.errors import InvalidPlanError, UnreadableFileError
+from scheduler.errors import InfraplanError, InvalidPlanError, UnreadableFileError
 from scheduler.model import OBJECTIVES
-from scheduler.outputs import OutputError, check_input, check_output, writing
+from scheduler.outputs import check_input, check_output, writing
 
 __all__ = ["main"]
 
@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnreadableFileError as exc:
         console.print(exc.reason, style="red", markup=False, highlight=False, soft_wrap=True)
         return EXIT_INVALID
-    except OutputError as exc:
+    except InfraplanError as exc:  # an output that cannot be written, the database of serve
         console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
         return EXIT_INVALID
 

@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 import tracemalloc
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -284,3 +285,38 @@ def test_a_real_run_on_a_full_disk_prints_no_traceback(tmp_path: Path) -> None:
     assert run.returncode == 2, said
     assert "the template could not be written to /dev/full: No space left on device" in said
     assert "Traceback" not in said and "Exception ignored" not in said
+
+
+# -- the database of keys and serve ----------------------------------------------------------
+@pytest.fixture
+def no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """INFRAPLAN_DATABASE_URL naming a file in a folder that does not exist."""
+    from api.config import get_settings
+
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'x.db'}"
+    monkeypatch.setenv("INFRAPLAN_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_keys_on_a_database_that_cannot_be_opened_exit_2(
+    no_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["keys", "create", "--role", "admin"]) == 2
+    said = _said(capsys)
+    assert f"cannot open the database {no_database}: unable to open database file" in said
+    assert "Traceback" not in said
+
+
+def test_serve_on_a_database_that_cannot_be_opened_exits_2_before_starting(
+    no_database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    def started(*_a: object, **_k: object) -> None:
+        raise AssertionError("the server was started")
+
+    monkeypatch.setattr(uvicorn, "run", started)
+    assert main(["serve", "--port", "8123"]) == 2
+    assert f"cannot open the database {no_database}: unable to open database file" in _said(capsys)
