@@ -72,10 +72,19 @@ Rows
 Hostile files
     Refused with :class:`UnreadableFileError` before openpyxl parses anything:
     not a zip (or an old ``.xls``), more than :data:`MAX_FILE_BYTES`, declared
-    uncompressed size over :data:`MAX_UNCOMPRESSED_BYTES` or a member
+    or read uncompressed size over :data:`MAX_UNCOMPRESSED_BYTES` or a member
     compressed more than :data:`MAX_RATIO`:1 (zip bomb), any ``<!DOCTYPE`` or
-    ``<!ENTITY`` in the XML (entity expansion), more than :data:`MAX_ROWS` data
-    rows in a sheet. openpyxl then parses with defusedxml.
+    ``<!ENTITY`` in the XML (entity expansion). What parsing would cost is
+    counted on the packed file in the same pass, and refused with a sentence
+    naming the part, its count and the limit: more than
+    :data:`MAX_SHARED_STRINGS` (200,000) shared strings, :data:`MAX_SHEET_CELLS`
+    (1,000,000) cells in a sheet, :data:`MAX_CELLS` (1,500,000) cells in all
+    sheets or :data:`MAX_SHEET_ROWS` (1,048,576) rows in a sheet. A plan of
+    10,000 activities has about 20,000 distinct texts and 250,000 cells, so
+    real plans stay far below; parsing at the limits takes seconds, not minutes.
+    Reading stops with an error after :data:`MAX_ROWS` data rows in a sheet.
+    openpyxl then parses with defusedxml. :class:`Limits` carries the limits
+    (``read_tables(source, limits=...)``).
 
 Modules
 -------
@@ -105,18 +114,24 @@ from scheduler.workbook.cells import (
 from scheduler.workbook.layout import SETTINGS_KEYS, SHEETS, Column, Sheet
 from scheduler.workbook.reader import plan_from_tables, read_workbook
 from scheduler.workbook.safety import (
+    DEFAULT_LIMITS,
+    MAX_CELLS,
     MAX_FILE_BYTES,
     MAX_MEMBERS,
     MAX_RATIO,
+    MAX_ROWS,
+    MAX_SHARED_STRINGS,
+    MAX_SHEET_CELLS,
+    MAX_SHEET_ROWS,
     MAX_UNCOMPRESSED_BYTES,
     RATIO_FLOOR,
+    Limits,
 )
 from scheduler.workbook.tables import (
     BLANK_RUN_LIMIT,
     EXCEL_MAX_ROWS,
     HEADER_SEARCH_ROWS,
     MAX_COLUMNS,
-    MAX_ROWS,
     Tables,
     read_tables,
 )
@@ -125,13 +140,18 @@ from scheduler.workbook.writer import write_workbook
 
 __all__ = [
     "BLANK_RUN_LIMIT",
+    "DEFAULT_LIMITS",
     "EXCEL_MAX_ROWS",
     "HEADER_SEARCH_ROWS",
+    "MAX_CELLS",
     "MAX_COLUMNS",
     "MAX_FILE_BYTES",
     "MAX_MEMBERS",
     "MAX_RATIO",
     "MAX_ROWS",
+    "MAX_SHARED_STRINGS",
+    "MAX_SHEET_CELLS",
+    "MAX_SHEET_ROWS",
     "MAX_UNCOMPRESSED_BYTES",
     "RATIO_FLOOR",
     "SETTINGS_KEYS",
@@ -139,6 +159,7 @@ __all__ = [
     "CellError",
     "Column",
     "FormulaWithoutValue",
+    "Limits",
     "Sheet",
     "Tables",
     "plan_from_tables",

@@ -34,6 +34,7 @@ from scheduler.model import (
 from scheduler.timegrid import TimeGrid, add_months
 from scheduler.workbook.cells import _Reader
 from scheduler.workbook.layout import _COLUMN_BY_NORM, SHEETS, _canonical_sheet, _norm, _sorted
+from scheduler.workbook.safety import DEFAULT_LIMITS, Limits
 from scheduler.workbook.sheets import (
     Row,
     Settings,
@@ -424,7 +425,9 @@ class _Everything:
         return 0
 
 
-def read_workbook(source: str | Path | bytes | BinaryIO) -> Plan:
+def read_workbook(
+    source: str | Path | bytes | BinaryIO, *, limits: Limits = DEFAULT_LIMITS
+) -> Plan:
     """Read and validate a planner's workbook (SPEC §3).
 
     ``read_tables`` then ``plan_from_tables``; reading warnings (blank rows,
@@ -437,4 +440,4 @@ def read_workbook(source: str | Path | bytes | BinaryIO) -> Plan:
     InvalidPlanError
         With every problem found, each with sheet, row, column and message.
     """
-    return plan_from_tables(read_tables(source))
+    return plan_from_tables(read_tables(source, limits=limits))

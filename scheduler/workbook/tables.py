@@ -19,10 +19,8 @@ from scheduler.workbook.layout import (
     _is_notes_sheet,
     _norm,
 )
-from scheduler.workbook.safety import _inspect_archive, _load_bytes
+from scheduler.workbook.safety import DEFAULT_LIMITS, Limits, _inspect_archive, _load_bytes
 
-#: Most data rows read from one sheet.
-MAX_ROWS = 200_000
 #: Columns read from each sheet (ours have at most 14).
 MAX_COLUMNS = 64
 #: Blank rows in a row after which reading a sheet stops.
@@ -70,13 +68,18 @@ def _range_bounds(ref: str) -> tuple[int, int, int, int]:
     return int(min_col or 1), int(min_row or 1), int(max_col or 1), int(max_row or 1)
 
 
-def read_tables(source: str | Path | bytes | BinaryIO) -> Tables:
+def read_tables(
+    source: str | Path | bytes | BinaryIO, *, limits: Limits = DEFAULT_LIMITS
+) -> Tables:
     """Open a planner's workbook safely and return its raw tables.
 
     Parameters
     ----------
     source
         Path, bytes, or a binary file object of an ``.xlsx`` file.
+    limits
+        What the file may cost (:class:`~scheduler.workbook.safety.Limits`);
+        checked before openpyxl parses anything.
 
     Returns
     -------
@@ -91,12 +94,14 @@ def read_tables(source: str | Path | bytes | BinaryIO) -> Tables:
     ------
     UnreadableFileError
         If the file is not an ``.xlsx``, is hostile (zip bomb, XML entities) or
-        too large (see the module docstring for the limits).
+        too large: more than ``limits`` allows of file size, unpacked size,
+        compression ratio, parts, shared strings, cells or rows (the message
+        names the part, its count and the limit).
     """
     import openpyxl
 
-    data = _load_bytes(source)
-    merged = _inspect_archive(data)
+    data = _load_bytes(source, limits)
+    merged = _inspect_archive(data, limits)
     tables = Tables()
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -135,7 +140,7 @@ def read_tables(source: str | Path | bytes | BinaryIO) -> Tables:
                 )
                 continue
             path = getattr(ws, "_worksheet_path", "").lstrip("/")
-            rows, formulas = _read_sheet(ws, key, merged.get(path, []), tables)
+            rows, formulas = _read_sheet(ws, key, merged.get(path, []), tables, limits.rows)
             if formulas:
                 if cached_wb is None:
                     cached_wb = openpyxl.load_workbook(
@@ -161,7 +166,7 @@ _Formula = tuple[dict[str, Any], str, int, int, str]
 
 
 def _read_sheet(
-    ws: Any, key: str, merged: list[str], tables: Tables
+    ws: Any, key: str, merged: list[str], tables: Tables, max_rows: int
 ) -> tuple[list[dict[str, Any]], list[_Formula]]:
     """Rows of one read-only worksheet, with bounded work (see BLANK_RUN_LIMIT)."""
     spec = SHEETS[key]
@@ -227,9 +232,9 @@ def _read_sheet(
                 )
             )
             blank_start, blank_run = None, 0
-        if len(rows) >= MAX_ROWS:
+        if len(rows) >= max_rows:
             raise UnreadableFileError(
-                f"sheet {ws.title} has more than {MAX_ROWS} rows; refused", too_large=True
+                f"sheet {ws.title} has more than {max_rows} rows; refused", too_large=True
             )
         row: dict[str, Any] = {"_row": r_idx}
         for ci, name in mapping:
