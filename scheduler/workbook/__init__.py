@@ -34,6 +34,16 @@ Numbers
     cell. Money (cost, cap; 100M KRW) becomes integer units with
     :func:`~scheduler.model.money_to_int`; weight becomes ``round half up(weight
     × WEIGHT_SCALE)``.
+Ranges
+    Every number is checked at read time, on its cell, against the plan's
+    length and ranges no real plan reaches (:mod:`scheduler.workbook.sheets`):
+    horizon_months 1–1,200 (100 years); plan_start in the years 1900–2199;
+    time_limit_s at most 604,800 (a week); a duration, lag or max lag (either
+    sign) no longer than the plan; cost and cap at most 100,000,000 (100M KRW);
+    weight at most 1,000,000; capacity and amount at most 1,000,000 a day; lat
+    within ±90 and lon within ±180; an integer of more than 40 digits is an
+    error. Messages show large numbers with three significant digits
+    (``1e+15``), never hundreds of digits.
 Durations and lags
     ``duration × TimeGrid.units(duration_unit)`` grid slots; ``duration_unit``
     is ``d`` (default), ``w`` (7 days, or 5 working days on ``workdays-kr``)
@@ -63,7 +73,9 @@ Formulas
     A formula cell with a value saved by Excel is read as that value, with a
     warning; a formula with no saved value is an error on its cell.
 Rows
-    Blank rows inside the data are skipped with a warning. Reading a sheet
+    Blank rows inside the data are skipped with a warning; a row with values
+    only in columns infraplan does not read counts as blank (its cells are never
+    reported one by one). Reading a sheet
     stops after :data:`BLANK_RUN_LIMIT` blank rows in a row (a used range far
     beyond the data), with a warning; so a declared range of a billion rows
     costs no more than the data, and rows past Excel's last row (1,048,576)

@@ -141,6 +141,7 @@ class _Sheets:
     """Every sheet's rows as read by :mod:`scheduler.workbook.sheets`."""
 
     settings: Settings
+    grid: TimeGrid | None = None
     regions: list[Row] = field(default_factory=list)
     activities: list[Row] = field(default_factory=list)
     dependencies: list[Row] = field(default_factory=list)
@@ -167,11 +168,17 @@ def _read_sheets(rows: Mapping[str, list[Row]], broken: set[str], reader: _Reade
         return [] if key in broken else rows.get(key, [])
 
     settings = read_settings(of("settings"), reader)
+    kind = settings.calendar
+    grid = None
+    if settings.plan_start is not None:  # within the years and months infraplan plans
+        grid = TimeGrid(settings.plan_start, kind, settings.horizon_months)  # type: ignore[arg-type]
+    horizon = grid.horizon if grid is not None else None
     return _Sheets(
         settings=settings,
+        grid=grid,
         regions=read_regions(of("regions"), reader),
-        activities=read_activities(of("activities"), reader, settings.calendar),
-        dependencies=read_dependencies(of("dependencies"), reader),
+        activities=read_activities(of("activities"), reader, kind, horizon),
+        dependencies=read_dependencies(of("dependencies"), reader, kind, horizon),
         resources=read_resources(of("resources"), reader),
         demands=read_demands(of("demands"), reader),
         budgets=read_budgets(of("budget"), reader),
@@ -248,10 +255,9 @@ def _check_plan(
     else:
         issues += validate.blackout_windows(s.blackouts, _Everything(), plan_start, horizon_end)
     issues += validate.budget_periods(s.budgets, plan_start, horizon_end)
-    grid: TimeGrid | None = None
-    if plan_start is not None and horizon_end is not None:
+    grid = s.grid
+    if grid is not None and plan_start is not None and horizon_end is not None:
         issues += validate.activity_dates(activities, plan_start, horizon_end)
-        grid = TimeGrid(plan_start, s.settings.calendar, s.settings.horizon_months)  # type: ignore[arg-type]
         dated_ok = [
             a
             for a in activities

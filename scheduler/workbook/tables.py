@@ -177,6 +177,7 @@ def _read_sheet(
     mapping: list[tuple[int, str]] = []
     blank_start: int | None = None
     blank_run = 0
+    ignored = False  # the current blank run has values in columns that are not read
     r_idx = 0
     for r_idx, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
         if r_idx > EXCEL_MAX_ROWS:
@@ -202,17 +203,24 @@ def _read_sheet(
             mapping = _read_header(values, key, r_idx, merged, tables)
             tables.columns[key] = [name for _, name in mapping]
             continue
+        if not blank and all(_is_blank(values[ci]) for ci, _ in mapping if ci < len(values)):
+            blank = ignored = True  # values only in columns that are not read: not reported
         if blank:
             if blank_start is None:
                 blank_start = r_idx
             blank_run += 1
             if blank_run >= BLANK_RUN_LIMIT:
+                what = (
+                    "rows in a row with no value in a column infraplan reads"
+                    if ignored
+                    else "blank rows in a row"
+                )
                 tables.issues.append(
                     Issue(
                         title,
                         blank_start,
                         "",
-                        f"{title} row {blank_start}: {BLANK_RUN_LIMIT} blank rows in a row; "
+                        f"{title} row {blank_start}: {BLANK_RUN_LIMIT} {what}; "
                         "reading stopped here (the sheet's used range goes far beyond its data)",
                         "warning",
                     )
@@ -221,17 +229,17 @@ def _read_sheet(
             continue
         if blank_start is not None:
             last = r_idx - 1
-            span = f"row {blank_start}" if last == blank_start else f"rows {blank_start}-{last}"
-            tables.issues.append(
-                Issue(
-                    title,
-                    blank_start,
-                    "",
-                    f"{title} {span}: blank {'row' if last == blank_start else 'rows'} skipped",
-                    "warning",
-                )
+            one = last == blank_start
+            span = f"row {blank_start}" if one else f"rows {blank_start}-{last}"
+            text = (
+                f"no value in a column infraplan reads; {'row' if one else 'rows'} skipped"
+                if ignored
+                else f"blank {'row' if one else 'rows'} skipped"
             )
-            blank_start, blank_run = None, 0
+            tables.issues.append(
+                Issue(title, blank_start, "", f"{title} {span}: {text}", "warning")
+            )
+            blank_start, blank_run, ignored = None, 0, False
         if len(rows) >= max_rows:
             raise UnreadableFileError(
                 f"sheet {ws.title} has more than {max_rows} rows; refused", too_large=True
