@@ -96,6 +96,37 @@ def test_prefixed_shared_strings_are_counted(tmp_path: Path) -> None:
     )
 
 
+def with_sst(tmp_path: Path, sst: bytes) -> bytes:
+    """The plan's workbook with ``sst`` as its shared-strings part."""
+    data = with_shared_strings(plan_file(tmp_path), 1)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            dst.writestr(info.filename, sst if info.filename == "xl/sharedStrings.xml" else body)
+    return out.getvalue()
+
+
+def test_a_part_binding_many_prefixes_to_the_spreadsheet_namespace_is_refused(
+    tmp_path: Path,
+) -> None:
+    items = (f'<p{i}:si xmlns:p{i}="{MAIN}"><p{i}:t>a</p{i}:t></p{i}:si>' for i in range(5))
+    data = with_sst(tmp_path, f'<sst xmlns="{MAIN}">{"".join(items)}</sst>'.encode())
+    with pytest.raises(UnreadableFileError) as info:
+        read_tables(data)
+    assert info.value.reason == (
+        "part xl/sharedStrings.xml binds 5 prefixes to the spreadsheet namespace; refused"
+    )
+
+
+def test_strings_with_a_prefix_declared_on_each_item_are_counted(tmp_path: Path) -> None:
+    items = f'<y:si xmlns:y="{MAIN}"><y:t>a</y:t></y:si>' * 12
+    data = with_sst(tmp_path, f'<sst xmlns="{MAIN}">{items}</sst>'.encode())
+    assert refusal(data, Limits(shared_strings=11)).startswith(
+        "xl/sharedStrings.xml holds 12 strings;"
+    )
+
+
 def test_strings_across_the_read_chunks_are_counted_once(tmp_path: Path) -> None:
     data = with_shared_strings(plan_file(tmp_path), 150_000)  # 2.4 MiB: three chunks
     assert refusal(data, Limits(shared_strings=149_999)).startswith(
