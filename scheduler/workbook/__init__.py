@@ -90,10 +90,11 @@ Hostile files
     counted on the packed file in the same pass, and refused with a sentence
     naming the part, its count and the limit: more than
     :data:`MAX_SHARED_STRINGS` (200,000) shared strings, :data:`MAX_SHEET_CELLS`
-    (1,000,000) cells in a sheet, :data:`MAX_CELLS` (1,500,000) cells in all
+    (400,000) cells in a sheet, :data:`MAX_CELLS` (600,000) cells in all
     sheets or :data:`MAX_SHEET_ROWS` (1,048,576) rows in a sheet. A plan of
     10,000 activities has about 20,000 distinct texts and 250,000 cells, so
-    real plans stay far below; parsing at the limits takes seconds, not minutes.
+    real plans stay below; a file at the limits costs about 20 s of CPU to read,
+    not many minutes.
     Reading stops with an error after :data:`MAX_ROWS` data rows in a sheet.
     openpyxl then parses with defusedxml. :class:`Limits` carries the limits
     (``read_tables(source, limits=...)``).

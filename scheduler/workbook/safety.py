@@ -26,15 +26,14 @@ RATIO_FLOOR = 4 * 2**20
 #: Most members in the archive.
 MAX_MEMBERS = 5000
 #: Most shared strings (``<si>`` items of the shared-strings part). openpyxl builds
-#: every one before the first cell is read (~25 µs each on a free core, 100 µs
-#: on a loaded one); a 10,000-activity plan saved by Excel has about 20,000
-#: distinct texts (its ids and names).
+#: every one before the first cell is read (~19 µs of CPU each); a 10,000-activity
+#: plan saved by Excel has about 20,000 distinct texts (its ids and names).
 MAX_SHARED_STRINGS = 200_000
-#: Most cells (``<c>`` elements) in one sheet; ~20 µs each to read. The Activities
-#: sheet of a 10,000-activity plan has at most 130,000 (13 columns).
-MAX_SHEET_CELLS = 1_000_000
-#: Most cells in all sheets together (a 10,000-activity plan: about 250,000).
-MAX_CELLS = 1_500_000
+#: Most cells (``<c>`` elements) in one sheet; ~26 µs of CPU each to read. The
+#: Activities sheet of a 10,000-activity plan with every column filled has 130,000.
+MAX_SHEET_CELLS = 400_000
+#: Most cells in all sheets together (a full 10,000-activity plan: about 250,000).
+MAX_CELLS = 600_000
 #: Most ``<row>`` elements in one sheet: Excel's last row, 1,048,576.
 MAX_SHEET_ROWS = 1_048_576
 #: Most data rows read from one sheet (checked while reading).
