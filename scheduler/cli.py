@@ -197,19 +197,20 @@ def _check_files(args: argparse.Namespace) -> None:
     if args.command not in ("plan", "convert", "export"):
         return
     check_input(args.file)
-    outputs: list[tuple[Path, str]] = []
+    outputs: list[tuple[Path, str, str]] = []  # path, what is written, its extension
     if args.command == "plan":
         if args.json:
-            outputs.append((args.json, "the JSON"))
+            outputs.append((args.json, "the JSON", ".json"))
         if not args.no_report:
             args.output = args.output or Path("reports") / f"{_safe_stem(args.file)}.xlsx"
-            outputs.append((args.output, "the report"))
+            outputs.append((args.output, "the report", ".xlsx"))
+    elif args.command == "convert":
+        outputs.append((args.output, "the workbook", ".xlsx"))
     else:
-        outputs.append(
-            (args.output, "the workbook" if args.command == "convert" else "the MS Project XML")
-        )
-    for i, (path, what) in enumerate(outputs):
-        check_output(path, what, inputs=[args.file, *(p for p, _ in outputs[:i])])
+        outputs.append((args.output, "the MS Project XML", ".xml"))
+    for i, (path, what, suffix) in enumerate(outputs):
+        earlier = [p for p, _, _ in outputs[:i]]
+        check_output(path, what, inputs=[args.file, *earlier], suffix=suffix)
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:

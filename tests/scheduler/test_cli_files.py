@@ -87,10 +87,11 @@ def test_output_that_is_a_folder_is_refused_before_solving(
     folder = tmp_path / "out"
     folder.mkdir()
     assert main(["plan", str(path), flag, str(folder)]) == 2
-    what = "the report" if flag == "-o" else "the JSON"
-    assert f"{what} cannot be written to {folder}: it is a folder; give a file name" in _said(
-        capsys
-    )
+    what, name = ("the report", "plan.xlsx") if flag == "-o" else ("the JSON", "plan.json")
+    assert (
+        f"{what} cannot be written to {folder}: it is a folder; "
+        f"give a file name such as {folder / name}"
+    ) in _said(capsys)
 
 
 @pytest.mark.parametrize("flag", ["-o", "--json"])
@@ -214,7 +215,10 @@ def test_export_into_a_folder_is_refused_before_solving(
 ) -> None:
     path = _tiny(tmp_path)
     assert main(["export", str(path), "-o", str(tmp_path)]) == 2
-    assert f"the MS Project XML cannot be written to {tmp_path}: it is a folder" in _said(capsys)
+    assert (
+        f"the MS Project XML cannot be written to {tmp_path}: it is a folder; "
+        f"give a file name such as {tmp_path / 'plan.xml'}"
+    ) in _said(capsys)
 
 
 @needs_dev_full
