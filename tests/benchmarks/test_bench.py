@@ -1,4 +1,4 @@
-"""Smoke tests of the benchmark harness (scheduler.bench); the real runs are slow-marked."""
+"""Smoke tests of the benchmark harness (benchmarks); the real runs are slow-marked."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.bench import main
-from scheduler.bench.psplib import (
+from benchmarks import main
+from benchmarks.psplib import (
     check_rcpsp,
     load_references,
     mpm_time,

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from infraplan.cli import main
 from scheduler import planner
-from scheduler.cli import main
 from scheduler.workbook import MAX_FILE_BYTES, write_workbook
 
 DEV_FULL = Path("/dev/full")

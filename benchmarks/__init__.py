@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
     """
     args = _parser().parse_args(argv)
     if args.what == "scale":
-        from scheduler.bench.scale import run_scale
+        from benchmarks.scale import run_scale
 
         out = run_scale(
             args.activities,
@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
         for k, v in out.items():
             print(f"| {k} | {v} |")
         return 0
-    from scheduler.bench import psplib as pb
+    from benchmarks import psplib as pb
 
     if args.summary is not None:
         rows = pb.read_csv(args.summary)
