@@ -9,7 +9,7 @@ nothing of the HTTP service or the benchmarks; this module adds, as
 * ``bench psplib|scale ...``: the benchmarks (:func:`benchmarks.main`).
 
 Exit codes are those of :func:`scheduler.cli.main` (0 ok, 1 infeasible, 2 bad input or
-arguments).
+arguments, 3 no plan found within the time limit).
 """
 
 from __future__ import annotations
@@ -87,8 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 a plan was found or the command succeeded, 1 the plan is infeasible, 2 the
-        input or the arguments are invalid (argparse exits 2 itself on bad arguments).
+        0 a plan was found or the command succeeded, 1 the plan is proven infeasible,
+        2 the input or the arguments are invalid (argparse exits 2 itself on bad
+        arguments), 3 no plan was found within the time limit (status ``unknown``).
     """
     return _planner_main(argv, extra=COMMANDS)
 
