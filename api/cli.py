@@ -6,23 +6,72 @@
 
 ``python -m api [--host H] [--port P]`` and ``python -m api keys create --role R``
 run the same functions.
+
+Both open the configured database and bring its schema up to date first; a
+database that cannot be opened (a missing folder, a read-only or full file, a
+PostgreSQL server that does not answer) is one sentence (:class:`DatabaseUnavailable`),
+not a traceback, and the server is not started.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-__all__ = ["keys_create", "main", "serve"]
+from scheduler.errors import InfraplanError
+
+if TYPE_CHECKING:
+    from api.db import Database
+
+__all__ = ["DatabaseUnavailable", "keys_create", "main", "open_database", "serve"]
+
+
+class DatabaseUnavailable(InfraplanError):
+    """The configured database cannot be opened or its schema not brought up to date."""
+
+
+def open_database(url: str) -> Database:
+    """Open the database at ``url`` and apply the migrations (no connection pool).
+
+    Raises
+    ------
+    DatabaseUnavailable
+        If it cannot be opened or written: the sentence names the URL (without its
+        password) and the driver's reason, e.g. ``unable to open database file``.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from api.db import Database
+
+    db = Database(url, pooled=False)
+    try:
+        db.migrate()
+    except (DBAPIError, OSError) as exc:
+        db.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise DatabaseUnavailable(f"cannot open the database {shown}: {reason}") from exc
+    return db
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the API with uvicorn until interrupted (settings from ``INFRAPLAN_*``)."""
+    """Run the API with uvicorn until interrupted (settings from ``INFRAPLAN_*``).
+
+    Raises
+    ------
+    DatabaseUnavailable
+        If the configured database cannot be opened (checked before the server starts).
+    """
     import logging
 
     import uvicorn
 
+    from api.config import get_settings
     from api.main import create_app
+
+    open_database(get_settings().database_url).dispose()
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -39,17 +88,22 @@ def keys_create(role: str, name: str = "") -> str:
     ------
     ValueError
         If ``role`` is not planner, ministry or admin.
+    DatabaseUnavailable
+        If the configured database cannot be opened or written.
     """
+    from sqlalchemy.exc import OperationalError
+
     from api.config import get_settings
-    from api.db import Database
     from api.deps import issue_key
 
-    db = Database(get_settings().database_url, pooled=False)
+    url = get_settings().database_url
+    db = open_database(url)
     try:
-        db.migrate()
         with db.session() as s:
             row, key = issue_key(s, role, name)
             key_id = row.id
+    except OperationalError as exc:  # locked past the busy timeout, or full
+        raise DatabaseUnavailable(f"the key was not stored: {exc.orig}") from exc
     finally:
         db.dispose()
     print(key)
@@ -70,8 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--role", required=True, choices=["planner", "ministry", "admin"])
     create.add_argument("--name", default="")
     args = parser.parse_args(argv)
-    if args.command == "keys":
-        keys_create(args.role, args.name)
-        return 0
-    serve(args.host, args.port)
+    try:
+        if args.command == "keys":
+            keys_create(args.role, args.name)
+            return 0
+        serve(args.host, args.port)
+    except DatabaseUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0

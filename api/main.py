@@ -54,6 +54,11 @@ The national infrastructure plan scheduler over HTTP.
 
 Every request carries `X-API-Key`. Roles: `ministry` reads, `planner` also uploads and
 solves, `admin` also manages keys. The first admin key: `infraplan keys create --role admin`.
+
+A write that waited longer than the server's busy timeout for a database lock answers
+`503` with `Retry-After` (nothing was changed: send it again); a full database or disk
+answers `507` (nothing was stored). `GET /health` reports both the database and whether
+the server can write its files (`storage`).
 """
 
 

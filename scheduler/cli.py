@@ -1,4 +1,9 @@
-"""``infraplan`` command line: plan, risk, template, convert, export, serve, keys, bench.
+"""The planner's commands of ``infraplan``: plan, risk, template, convert, export.
+
+The console script itself lives in :mod:`infraplan.cli`, which adds the commands of
+other packages (``serve`` and ``keys`` of the API, ``bench``) through :class:`Command`,
+so this package never imports ``api`` or ``benchmarks``. ``python -m scheduler.cli``
+runs the planner's commands alone.
 
 Exit codes of ``infraplan plan`` (and ``export``): 0 a plan was found (optimal or
 feasible), 1 the plan is proven infeasible, 2 the input is invalid or unreadable, or a
@@ -20,7 +25,8 @@ import logging
 import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +34,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scheduler.errors import InvalidPlanError, UnreadableFileError
+from scheduler.errors import InfraplanError, InvalidPlanError, UnreadableFileError
 from scheduler.model import OBJECTIVES
-from scheduler.outputs import OutputError, check_input, check_output, writing
+from scheduler.outputs import check_input, check_output, writing
 
-__all__ = ["main"]
+__all__ = ["Command", "main"]
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID, EXIT_UNKNOWN = 0, 1, 2, 3
 
@@ -79,13 +85,26 @@ def _workers(text: str) -> int:
     return int(text)
 
 
-def _port(text: str) -> int:
-    """argparse type: a TCP port from 1 to 65535."""
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(
-            f"the port must be a whole number from 1 to 65535, not {text!r}"
-        )
-    return int(text)
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A subcommand that another package adds to ``infraplan`` (see :mod:`infraplan.cli`).
+
+    Parameters
+    ----------
+    name
+        The subcommand, e.g. ``"serve"``.
+    help
+        One line for ``infraplan --help``.
+    add_arguments
+        Called with the subcommand's parser to declare its arguments.
+    run
+        Called with the parsed arguments; returns the exit code.
+    """
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
 
 
 def _solve_arguments(p: argparse.ArgumentParser) -> None:
@@ -114,7 +133,7 @@ def _solve_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="infraplan", description="National infrastructure two-year plan scheduler."
     )
@@ -147,28 +166,26 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", type=Path, required=True)
     _solve_arguments(ex)
 
-    sv = sub.add_parser("serve", help="start the HTTP API")
-    sv.add_argument("--host", default="127.0.0.1")
-    sv.add_argument("--port", type=_port, default=8000)
-
-    ks = sub.add_parser("keys", help="manage API keys")
-    ks_sub = ks.add_subparsers(dest="keys_command", required=True)
-    kc = ks_sub.add_parser("create", help="create an API key and print it once")
-    kc.add_argument("--role", required=True, choices=["planner", "ministry", "admin"])
-    kc.add_argument("--name", default="")
-
     from scheduler.risk.command import add_parser as add_risk_parser
 
     add_risk_parser(sub, _seconds, _seed, _workers)
 
-    bn = sub.add_parser("bench", help="benchmarks (PSPLIB, national scale)")
-    bn.add_argument("args", nargs=argparse.REMAINDER, help="see `infraplan bench --help`")
+    for cmd in extra:
+        cmd.add_arguments(sub.add_parser(cmd.name, help=cmd.help))
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``infraplan`` command; returns the process exit code."""
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, extra: Sequence[Command] = ()) -> int:
+    """Run the ``infraplan`` command; returns the process exit code.
+
+    Parameters
+    ----------
+    argv
+        Arguments after the program name (``None``: ``sys.argv[1:]``).
+    extra
+        Commands of other packages, after the planner's own (:mod:`infraplan.cli`).
+    """
+    args = _parser(extra).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -176,11 +193,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console()
     try:
         _check_files(args)
-        return _run(args, console)
+        return _run(args, console, extra)
     except UnreadableFileError as exc:
         console.print(exc.reason, style="red", markup=False, highlight=False, soft_wrap=True)
         return EXIT_INVALID
-    except OutputError as exc:
+    except InfraplanError as exc:  # an output that cannot be written, the database of serve
         console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
         return EXIT_INVALID
 
@@ -201,24 +218,30 @@ def _check_files(args: argparse.Namespace) -> None:
     if args.command not in ("plan", "convert", "export", "risk"):
         return
     check_input(args.file)
-    outputs: list[tuple[Path, str]] = []
+    outputs: list[tuple[Path, str, str]] = []  # path, what is written, its extension
     if args.command == "risk":
-        outputs += [(p, w) for p, w in ((args.json, "the JSON"), (args.output, "the report")) if p]
+        for path, what, ext in (
+            (args.json, "the JSON", ".json"),
+            (args.output, "the report", ".xlsx"),
+        ):
+            if path:
+                outputs.append((path, what, ext))
     elif args.command == "plan":
         if args.json:
-            outputs.append((args.json, "the JSON"))
+            outputs.append((args.json, "the JSON", ".json"))
         if not args.no_report:
             args.output = args.output or Path("reports") / f"{_safe_stem(args.file)}.xlsx"
-            outputs.append((args.output, "the report"))
+            outputs.append((args.output, "the report", ".xlsx"))
+    elif args.command == "convert":
+        outputs.append((args.output, "the workbook", ".xlsx"))
     else:
-        outputs.append(
-            (args.output, "the workbook" if args.command == "convert" else "the MS Project XML")
-        )
-    for i, (path, what) in enumerate(outputs):
-        check_output(path, what, inputs=[args.file, *(p for p, _ in outputs[:i])])
+        outputs.append((args.output, "the MS Project XML", ".xml"))
+    for i, (path, what, suffix) in enumerate(outputs):
+        earlier = [p for p, _, _ in outputs[:i]]
+        check_output(path, what, inputs=[args.file, *earlier], suffix=suffix)
 
 
-def _run(args: argparse.Namespace, console: Console) -> int:
+def _run(args: argparse.Namespace, console: Console, extra: Sequence[Command] = ()) -> int:
     if args.command == "plan":
         return _cmd_plan(args, console)
     if args.command == "risk":
@@ -245,20 +268,9 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         return _cmd_convert(args, console)
     if args.command == "export":
         return _cmd_export(args, console)
-    if args.command == "serve":
-        from api.cli import serve
-
-        serve(args.host, args.port)
-        return EXIT_OK
-    if args.command == "keys":
-        from api.cli import keys_create
-
-        keys_create(args.role, args.name)  # prints the key once
-        return EXIT_OK
-    if args.command == "bench":
-        from scheduler.bench import main as bench_main
-
-        return int(bench_main(args.args))
+    for cmd in extra:
+        if args.command == cmd.name:
+            return cmd.run(args)
     return EXIT_INVALID  # pragma: no cover - argparse enforces the choices
 
 

@@ -92,7 +92,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def check_output(path: Path, what: str, *, inputs: Iterable[Path] = ()) -> None:
+def check_output(
+    path: Path, what: str, *, inputs: Iterable[Path] = (), suffix: str = ".xlsx"
+) -> None:
     """Refuse an output path that cannot be written, before any work is done.
 
     Missing folders on the way are allowed (they are made when the file is written),
@@ -109,6 +111,8 @@ def check_output(path: Path, what: str, *, inputs: Iterable[Path] = ()) -> None:
         What is written there, for the message: ``"the report"``, ``"the JSON"``.
     inputs
         Files that must not be overwritten: the input, and the other outputs.
+    suffix
+        Extension of the file name the message suggests when ``path`` is a folder.
 
     Raises
     ------
@@ -125,7 +129,7 @@ def check_output(path: Path, what: str, *, inputs: Iterable[Path] = ()) -> None:
     if path.is_dir():
         raise OutputError(
             f"{what} cannot be written to {path}: it is a folder; "
-            f"give a file name such as {path / ('plan' + (path.suffix or '.xlsx'))}"
+            f"give a file name such as {path / ('plan' + suffix)}"
         )
     parent = path.parent
     while not parent.exists() and parent != parent.parent:

@@ -4,8 +4,9 @@
  * fields plus project, critical, driving, floats, links with type and lag) and draws:
  *
  * - one row per task grouped by project (a summary bar per project, click to collapse);
- *   projects holding critical or driving activities come first, so the critical and
- *   driving paths are in the first screen; "critical and driving only" filters the rest;
+ *   projects holding critical or driving activities come first; a plan too long for the
+ *   window opens on "critical and driving only" (the other projects as summary bars), so
+ *   both paths are in the first screen without scrolling;
  * - critical bars in red (class "critical": the longest logic path), the driving path
  *   outlined (class "driving": what fixes the solved finish);
  * - the plan's finish, the end of its horizon and today as labelled vertical lines;
@@ -30,8 +31,8 @@
   var panel = document.getElementById("panel");
   var scheduleId = root.getAttribute("data-schedule-id");
   var message = document.getElementById("message");
-  var state = { data: null, zoom: "fit", criticalOnly: false, collapsed: {}, selected: null,
-    width: null };
+  var state = { data: null, zoom: "fit", criticalOnly: false, collapsed: {}, expanded: {},
+    selected: null, width: null };
   var byId = {};
 
   function day(iso) { // days since 1970-01-01 (UTC) of "YYYY-MM-DD"
@@ -91,14 +92,22 @@
     return list;
   }
 
+  // The tasks shown of a project: none when collapsed; with "critical and driving only",
+  // its critical and driving activities (all of them once the planner expands it).
+  function visible(g) {
+    if (state.collapsed[g.name]) return [];
+    if (state.criticalOnly && !state.expanded[g.name]) {
+      return g.tasks.filter(function (t) { return t.critical || t.driving; });
+    }
+    return g.tasks;
+  }
+
   function rows(data) {
     var flat = [];
     groups(data).forEach(function (g) {
-      var tasks = state.criticalOnly ?
-        g.tasks.filter(function (t) { return t.critical || t.driving; }) : g.tasks;
-      if (state.criticalOnly && !tasks.length) return;
+      g.shown = visible(g);
       flat.push(g);
-      if (!state.collapsed[g.name]) tasks.forEach(function (t) { flat.push(t); });
+      g.shown.forEach(function (t) { flat.push(t); });
     });
     return flat;
   }
@@ -199,14 +208,20 @@
     list.forEach(function (r, i) {
       var top = y(i);
       if (r.group) {
-        var open = !state.collapsed[r.name];
+        var open = r.shown.length > 0;
+        var part = r.shown.length && r.shown.length < r.tasks.length;
         var lab = el("text", { "class": "row-label group", x: 6, y: top + 15,
           "data-group": r.name, role: "button", tabindex: 0 }, labels);
-        fit(lab, (open ? "▾ " : "▸ ") + r.name, LABEL_W - 30);
+        fit(lab, (open ? "▾ " : "▸ ") + r.name, LABEL_W - (part ? 74 : (open ? 30 : 52)));
+        if (part || !open) {
+          el("text", { "class": "group-count", x: LABEL_W - 20, y: top + 15,
+            "text-anchor": "end" }, labels, (part ? r.shown.length + "/" : "") + r.tasks.length);
+        }
         el("title", {}, lab, r.name + " — " + r.tasks.length + " activities" +
           (r.critical ? ", " + r.critical + " critical" : "") +
           (r.driving ? ", " + r.driving + " on the driving path" : "") +
-          " (click to " + (open ? "collapse" : "expand") + ")");
+          (part ? "; " + r.shown.length + " shown" : "") +
+          " (click to " + (open ? "collapse" : "show all") + ")");
         if (r.critical || r.driving) {
           el("circle", { "class": "group-mark" + (r.critical ? " critical" : " driving"),
             cx: LABEL_W - 10, cy: top + ROW_H / 2, r: 4 }, labels);
@@ -263,22 +278,24 @@
 
     // labelled vertical lines: plan finish, end of the horizon, today
     var marks = el("g", { "class": "marks" }, svg);
-    function mark(cls, at, text) {
+    // the finish label sits left of its line, the others right of theirs (left near the
+    // chart's right edge), so finish and horizon labels do not run into each other
+    function mark(cls, at, text, left) {
       if (at < first || at > last) return false;
       el("line", { "class": "mark " + cls, x1: x(at), x2: x(at), y1: 0, y2: height }, marks);
       el("line", { "class": "mark " + cls, x1: x(at), x2: x(at), y1: 32, y2: HEAD_H }, head);
-      var right = x(at) > width - 150;
-      el("text", { "class": "mark-label " + cls, x: x(at) + (right ? -4 : 4), y: 42,
-        "text-anchor": right ? "end" : "start" }, head, text);
+      var end = left || x(at) > width - 150;
+      el("text", { "class": "mark-label " + cls, x: x(at) + (end ? -4 : 4), y: 42,
+        "text-anchor": end ? "end" : "start" }, head, text);
       return true;
     }
-    if (data.finish) mark("finish", day(data.finish) + 1, "finish " + data.finish);
-    if (horizon !== null) mark("horizon", horizon, "horizon end " + data.horizon_end);
+    if (data.finish) mark("finish", day(data.finish) + 1, "finish " + data.finish, true);
+    var hShown = horizon !== null && mark("horizon", horizon, "horizon end " + data.horizon_end);
     var today = Math.floor(Date.now() / DAY_MS);
     var shown = mark("today", today, "today");
     setText("legend-finish", data.finish ? "plan finish " + data.finish : "plan finish");
-    setText("legend-horizon", data.horizon_end ? "horizon end " + data.horizon_end :
-      "horizon end (unknown)");
+    setText("legend-horizon", data.horizon_end ? "horizon end " + data.horizon_end +
+      (hShown ? "" : " (beyond the chart)") : "horizon end (unknown)");
     setText("legend-today", "today " + isoOf(today) + (shown ? "" :
       (today < first ? " (before the plan)" : " (after the plan)")));
 
@@ -293,9 +310,7 @@
 
   function setText(id, text) { var e = document.getElementById(id); if (e) e.textContent = text; }
   function allCollapsed() {
-    return state.data.projects.length > 0 && state.data.projects.every(function (p) {
-      return state.collapsed[p || "(no project)"];
-    });
+    return groups(state.data).every(function (g) { return !visible(g).length; });
   }
 
   // links of the hovered and the selected activity
@@ -338,7 +353,11 @@
   }
 
   function toggleGroup(name) {
-    state.collapsed[name] = !state.collapsed[name];
+    var g = groups(state.data).filter(function (x) { return x.name === name; })[0];
+    if (!g) return;
+    var open = visible(g).length > 0;
+    state.collapsed[name] = open;
+    state.expanded[name] = !open;
     keepScroll(render);
   }
   function keepScroll(fn) {
@@ -360,6 +379,13 @@
     var wasHidden = panel.hidden;
     showPanel(id ? byId[id] : null);
     if (state.zoom === "fit" && wasHidden !== panel.hidden) keepScroll(render); // refit
+  }
+
+  function days(n) {
+    if (n === null || n === undefined) return "";
+    var unit = state.data && state.data.calendar && state.data.calendar !== "calendar" ?
+      " working day" : " day";
+    return n + unit + (Math.abs(n) === 1 ? "" : "s");
   }
 
   function showPanel(t) {
@@ -386,13 +412,11 @@
     fact("Sector", t.sector);
     fact("Start", t.start);
     fact("Finish", t.finish + " (last day worked)");
-    fact("Duration", t.duration_days + (t.duration_days === 0 ? " (milestone)" : " days"));
+    fact("Duration", t.duration_days === 0 ? "0 (milestone)" : days(t.duration_days));
     fact("Early (ES → EF)", t.es && (t.es + " → " + t.ef));
     fact("Late (LS → LF)", t.ls && (t.ls + " → " + t.lf));
-    fact("Total float", t.total_float_days !== null && t.total_float_days !== undefined ?
-      t.total_float_days + " days" : "");
-    fact("Free float", t.free_float_days !== null && t.free_float_days !== undefined ?
-      t.free_float_days + " days" : "");
+    fact("Total float", days(t.total_float_days));
+    fact("Free float", days(t.free_float_days));
     var res = Object.keys(t.demands || {}).map(function (k) { return k + " × " + t.demands[k]; });
     fact("Resources", res.length ? res.join(", ") : "none");
     if (t.driving_links && t.driving_links.length) {
@@ -420,13 +444,9 @@
   function jumpTo(id) {
     var t = byId[id];
     if (!t) return;
-    if (state.collapsed[t.project || "(no project)"]) {
-      state.collapsed[t.project || "(no project)"] = false;
-    }
-    if (state.criticalOnly && !t.critical && !t.driving) {
-      state.criticalOnly = false;
-      document.getElementById("critical-only").checked = false;
-    }
+    var gname = t.project || "(no project)";
+    state.collapsed[gname] = false;
+    if (state.criticalOnly && !t.critical && !t.driving) state.expanded[gname] = true;
     render();
     select(id);
     var g = root.querySelector('.task[data-id="' + cssEscape(id) + '"] .bar, .task[data-id="' +
@@ -454,6 +474,13 @@
       document.getElementById("home").href = "/#/plans/" + encodeURIComponent(data.plan_id);
     }
     message.textContent = "";
+    // first screen: when every row does not fit in the window, open on the critical and
+    // driving paths (the other projects as summary bars; the checkbox says so)
+    var fitRows = Math.floor(((root.clientHeight || 800) - HEAD_H) / ROW_H);
+    var all = data.tasks.length + groups(data).length;
+    var path = data.tasks.some(function (t) { return t.critical || t.driving; });
+    state.criticalOnly = path && all > fitRows;
+    document.getElementById("critical-only").checked = state.criticalOnly;
     render();
     root.setAttribute("data-rendered", "true");
   }
@@ -497,6 +524,8 @@
   function on(id, ev, fn) { var e = document.getElementById(id); if (e) e.addEventListener(ev, fn); }
   on("critical-only", "change", function (ev) {
     state.criticalOnly = ev.target.checked;
+    state.collapsed = {};
+    state.expanded = {};
     if (state.data) render();
   });
   on("jump-critical", "click", function () {
@@ -513,7 +542,10 @@
   on("toggle-groups", "click", function () {
     if (!state.data) return;
     var collapse = !allCollapsed();
-    state.data.projects.forEach(function (p) { state.collapsed[p || "(no project)"] = collapse; });
+    groups(state.data).forEach(function (g) {
+      state.collapsed[g.name] = collapse;
+      state.expanded[g.name] = !collapse;
+    });
     render();
   });
   on("print", "click", function () { window.print(); });
@@ -521,13 +553,13 @@
   var saved = null;
   window.addEventListener("beforeprint", function () {
     if (!state.data) return;
-    saved = { zoom: state.zoom, width: state.width, collapsed: state.collapsed };
-    state.zoom = "fit"; state.width = PRINT_W; state.collapsed = {};
+    saved = { zoom: state.zoom, width: state.width };
+    state.zoom = "fit"; state.width = PRINT_W;
     render();
   });
   window.addEventListener("afterprint", function () {
     if (!state.data || !saved) return;
-    state.zoom = saved.zoom; state.width = saved.width; state.collapsed = saved.collapsed;
+    state.zoom = saved.zoom; state.width = saved.width;
     saved = null;
     render();
   });

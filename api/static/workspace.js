@@ -639,16 +639,17 @@
     function X(t) { return L + (W - L - R) * t / tmax; }
     function Y(v) { return T + (H - T - B) * (1 - (v - lo) / (hi - lo)); }
     s("rect", { x: L, y: T, width: W - L - R, height: H - T - B, class: "plot" }, svg);
+    var digits = hi - lo < 8 ? 1 : 0;
     for (var i = 0; i <= 4; i++) {
       var v = lo + (hi - lo) * i / 4, yy = Y(v);
       s("line", { x1: L, x2: W - R, y1: yy, y2: yy, class: "tick" }, svg);
       s("text", { x: L - 4, y: yy + 4, "text-anchor": "end", class: "axis" }, svg,
-        Math.round(v));
+        v.toFixed(digits));
     }
     for (var j = 0; j <= 4; j++) {
       var t = tmax * j / 4;
       s("text", { x: X(t), y: H - 8, "text-anchor": "middle", class: "axis" }, svg,
-        fmtNum(t, 0) + " s");
+        (tmax < 8 ? t.toFixed(1) : t.toFixed(0)) + " s");
     }
     function line(key, cls) {
       var d = "";
@@ -661,6 +662,11 @@
         if (k === points.length - 1) d += " H" + X(Math.max(p.t, now || 0)).toFixed(1);
       });
       if (d) s("path", { d: d, class: "series " + cls, "data-series": key }, svg);
+      points.forEach(function (p) { // each value as it arrived
+        if (p[key] !== null && p[key] !== undefined) {
+          s("circle", { cx: X(p.t), cy: Y(p[key]), r: 3, class: "dot " + cls }, svg);
+        }
+      });
     }
     line("bound", "bound");
     line("obj", "objective");

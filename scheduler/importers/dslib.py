@@ -172,7 +172,10 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
     """
     import openpyxl
 
+    from scheduler.workbook.safety import check_xlsx
+
     filename = Path(filename).name or "workbook.xlsx"
+    check_xlsx(data)  # hostile or too costly to parse: refused before openpyxl sees it
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:

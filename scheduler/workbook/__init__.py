@@ -34,6 +34,16 @@ Numbers
     cell. Money (cost, cap; 100M KRW) becomes integer units with
     :func:`~scheduler.model.money_to_int`; weight becomes ``round half up(weight
     × WEIGHT_SCALE)``.
+Ranges
+    Every number is checked at read time, on its cell, against the plan's
+    length and ranges no real plan reaches (:mod:`scheduler.workbook.sheets`):
+    horizon_months 1–1,200 (100 years); plan_start in the years 1900–2199;
+    time_limit_s at most 604,800 (a week); a duration, lag or max lag (either
+    sign) no longer than the plan; cost and cap at most 100,000,000 (100M KRW);
+    weight at most 1,000,000; capacity and amount at most 1,000,000 a day; lat
+    within ±90 and lon within ±180; an integer of more than 40 digits is an
+    error. Messages show large numbers with three significant digits
+    (``1e+15``), never hundreds of digits.
 Durations and lags
     ``duration × TimeGrid.units(duration_unit)`` grid slots; ``duration_unit``
     is ``d`` (default), ``w`` (7 days, or 5 working days on ``workdays-kr``)
@@ -63,7 +73,9 @@ Formulas
     A formula cell with a value saved by Excel is read as that value, with a
     warning; a formula with no saved value is an error on its cell.
 Rows
-    Blank rows inside the data are skipped with a warning. Reading a sheet
+    Blank rows inside the data are skipped with a warning; a row with values
+    only in columns infraplan does not read counts as blank (its cells are never
+    reported one by one). Reading a sheet
     stops after :data:`BLANK_RUN_LIMIT` blank rows in a row (a used range far
     beyond the data), with a warning; so a declared range of a billion rows
     costs no more than the data, and rows past Excel's last row (1,048,576)
@@ -72,10 +84,20 @@ Rows
 Hostile files
     Refused with :class:`UnreadableFileError` before openpyxl parses anything:
     not a zip (or an old ``.xls``), more than :data:`MAX_FILE_BYTES`, declared
-    uncompressed size over :data:`MAX_UNCOMPRESSED_BYTES` or a member
+    or read uncompressed size over :data:`MAX_UNCOMPRESSED_BYTES` or a member
     compressed more than :data:`MAX_RATIO`:1 (zip bomb), any ``<!DOCTYPE`` or
-    ``<!ENTITY`` in the XML (entity expansion), more than :data:`MAX_ROWS` data
-    rows in a sheet. openpyxl then parses with defusedxml.
+    ``<!ENTITY`` in the XML (entity expansion). What parsing would cost is
+    counted on the packed file in the same pass, and refused with a sentence
+    naming the part, its count and the limit: more than
+    :data:`MAX_SHARED_STRINGS` (200,000) shared strings, :data:`MAX_SHEET_CELLS`
+    (400,000) cells in a sheet, :data:`MAX_CELLS` (600,000) cells in all
+    sheets or :data:`MAX_SHEET_ROWS` (1,048,576) rows in a sheet. A plan of
+    10,000 activities has about 20,000 distinct texts and 250,000 cells, so
+    real plans stay below; a file at the limits costs about 20 s of CPU to read,
+    not many minutes.
+    Reading stops with an error after :data:`MAX_ROWS` data rows in a sheet.
+    openpyxl then parses with defusedxml. :class:`Limits` carries the limits
+    (``read_tables(source, limits=...)``).
 
 Modules
 -------
@@ -105,18 +127,24 @@ from scheduler.workbook.cells import (
 from scheduler.workbook.layout import SETTINGS_KEYS, SHEETS, Column, Sheet
 from scheduler.workbook.reader import plan_from_tables, read_workbook
 from scheduler.workbook.safety import (
+    DEFAULT_LIMITS,
+    MAX_CELLS,
     MAX_FILE_BYTES,
     MAX_MEMBERS,
     MAX_RATIO,
+    MAX_ROWS,
+    MAX_SHARED_STRINGS,
+    MAX_SHEET_CELLS,
+    MAX_SHEET_ROWS,
     MAX_UNCOMPRESSED_BYTES,
     RATIO_FLOOR,
+    Limits,
 )
 from scheduler.workbook.tables import (
     BLANK_RUN_LIMIT,
     EXCEL_MAX_ROWS,
     HEADER_SEARCH_ROWS,
     MAX_COLUMNS,
-    MAX_ROWS,
     Tables,
     read_tables,
 )
@@ -125,13 +153,18 @@ from scheduler.workbook.writer import write_workbook
 
 __all__ = [
     "BLANK_RUN_LIMIT",
+    "DEFAULT_LIMITS",
     "EXCEL_MAX_ROWS",
     "HEADER_SEARCH_ROWS",
+    "MAX_CELLS",
     "MAX_COLUMNS",
     "MAX_FILE_BYTES",
     "MAX_MEMBERS",
     "MAX_RATIO",
     "MAX_ROWS",
+    "MAX_SHARED_STRINGS",
+    "MAX_SHEET_CELLS",
+    "MAX_SHEET_ROWS",
     "MAX_UNCOMPRESSED_BYTES",
     "RATIO_FLOOR",
     "SETTINGS_KEYS",
@@ -139,6 +172,7 @@ __all__ = [
     "CellError",
     "Column",
     "FormulaWithoutValue",
+    "Limits",
     "Sheet",
     "Tables",
     "plan_from_tables",

@@ -78,6 +78,8 @@ def read_number(value: object) -> int | float | None:
             text = text.replace(",", "")
         if _NUM_RE.fullmatch(text):
             if re.fullmatch(r"[+-]?\d+", text):
+                if len(text) > 40:  # no count of anything has 40 digits
+                    raise CellError(f"{_show(value)} is too large a number ({len(text)} digits)")
                 return int(text)
             f = float(text)
             if not math.isfinite(f):
@@ -264,7 +266,39 @@ def _nonneg(conv: Callable[[object], Any], what: str = "") -> Callable[[object],
     def wrapped(value: object) -> Any:
         n = conv(value)
         if n is not None and n < 0:
-            raise CellError(f"{n:g} is negative{what}")
+            raise CellError(f"{show_number(n)} is negative{what}")
+        return n
+
+    return wrapped
+
+
+def show_number(n: float) -> str:
+    """A number for a message: as typed when short, else 3 significant digits.
+
+    ``show_number(20)`` is ``"20"``, ``show_number(2.5)`` is ``"2.5"``,
+    ``show_number(10**15)`` is ``"1e+15"`` and ``show_number(1e308)`` is
+    ``"1e+308"`` (not 309 digits).
+    """
+    if not math.isfinite(n) or abs(n) >= 1e12:
+        return f"{n:.3g}"
+    if isinstance(n, int) or float(n).is_integer():
+        return str(int(n))
+    return f"{n:g}"
+
+
+def _at_most(
+    conv: Callable[[object], Any], limit: float, what: str, low: float | None = None
+) -> Callable[[object], Any]:
+    """``conv`` then a range check: ``low <= n <= limit`` (``what`` says why)."""
+
+    def wrapped(value: object) -> Any:
+        n = conv(value)
+        if n is None:
+            return n
+        if n > limit:
+            raise CellError(f"{show_number(n)} is more than {limit:,}{what}")
+        if low is not None and n < low:
+            raise CellError(f"{show_number(n)} is less than {low:,}{what}")
         return n
 
     return wrapped

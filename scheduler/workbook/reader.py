@@ -36,6 +36,7 @@ from scheduler.uncertainty import Uncertainty
 from scheduler.workbook.cells import _Reader
 from scheduler.workbook.layout import _COLUMN_BY_NORM, SHEETS, _canonical_sheet, _norm, _sorted
 from scheduler.workbook.risk import check_uncertainty
+from scheduler.workbook.safety import DEFAULT_LIMITS, Limits
 from scheduler.workbook.sheets import (
     Row,
     Settings,
@@ -143,6 +144,7 @@ class _Sheets:
     """Every sheet's rows as read by :mod:`scheduler.workbook.sheets`."""
 
     settings: Settings
+    grid: TimeGrid | None = None
     regions: list[Row] = field(default_factory=list)
     activities: list[Row] = field(default_factory=list)
     dependencies: list[Row] = field(default_factory=list)
@@ -171,11 +173,17 @@ def _read_sheets(rows: Mapping[str, list[Row]], broken: set[str], reader: _Reade
         return [] if key in broken else rows.get(key, [])
 
     settings = read_settings(of("settings"), reader)
+    kind = settings.calendar
+    grid = None
+    if settings.plan_start is not None:  # within the years and months infraplan plans
+        grid = TimeGrid(settings.plan_start, kind, settings.horizon_months)  # type: ignore[arg-type]
+    horizon = grid.horizon if grid is not None else None
     return _Sheets(
         settings=settings,
+        grid=grid,
         regions=read_regions(of("regions"), reader),
-        activities=read_activities(of("activities"), reader, settings.calendar),
-        dependencies=read_dependencies(of("dependencies"), reader),
+        activities=read_activities(of("activities"), reader, kind, horizon),
+        dependencies=read_dependencies(of("dependencies"), reader, kind, horizon),
         resources=read_resources(of("resources"), reader),
         demands=read_demands(of("demands"), reader),
         budgets=read_budgets(of("budget"), reader),
@@ -263,10 +271,9 @@ def _check_plan(
         s.settings.risk_iterations,
     )
     issues += found
-    grid: TimeGrid | None = None
-    if plan_start is not None and horizon_end is not None:
+    grid = s.grid
+    if grid is not None and plan_start is not None and horizon_end is not None:
         issues += validate.activity_dates(activities, plan_start, horizon_end)
-        grid = TimeGrid(plan_start, s.settings.calendar, s.settings.horizon_months)  # type: ignore[arg-type]
         dated_ok = [
             a
             for a in activities
@@ -441,7 +448,9 @@ class _Everything:
         return 0
 
 
-def read_workbook(source: str | Path | bytes | BinaryIO) -> Plan:
+def read_workbook(
+    source: str | Path | bytes | BinaryIO, *, limits: Limits = DEFAULT_LIMITS
+) -> Plan:
     """Read and validate a planner's workbook (SPEC §3).
 
     ``read_tables`` then ``plan_from_tables``; reading warnings (blank rows,
@@ -454,4 +463,4 @@ def read_workbook(source: str | Path | bytes | BinaryIO) -> Plan:
     InvalidPlanError
         With every problem found, each with sheet, row, column and message.
     """
-    return plan_from_tables(read_tables(source))
+    return plan_from_tables(read_tables(source, limits=limits))

@@ -21,6 +21,8 @@ from scheduler.model import DEPENDENCY_TYPES, OBJECTIVES, SECTORS
 from scheduler.timegrid import CALENDAR_KINDS, UNIT_SLOTS
 from scheduler.uncertainty import DISTRIBUTIONS
 from scheduler.workbook.cells import (
+    CellError,
+    _at_most,
     _enum,
     _nonneg,
     _Reader,
@@ -29,12 +31,29 @@ from scheduler.workbook.cells import (
     _year,
     read_date,
     read_number,
+    show_number,
 )
 from scheduler.workbook.layout import _SETTING_BY_NORM, SETTINGS_KEYS, _norm
 from scheduler.workbook.risk import ESTIMATE_COLUMNS
 
 Row = dict[str, Any]
 Fields = Callable[[Row, _Reader], Row]
+
+#: Longest plan: 1,200 months (100 years, as for foreign files).
+MAX_HORIZON_MONTHS = 1200
+#: Years a plan may start in.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+#: Largest money in a cell (cost, cap) in 100M KRW: 10 quadrillion KRW, about
+#: four times Korea's yearly GDP.
+MAX_MONEY = 100_000_000
+#: Largest priority weight.
+MAX_WEIGHT = 1_000_000
+#: Largest capacity or demand (units a day).
+MAX_UNITS = 1_000_000
+#: Longest solver time limit (seconds): a week.
+MAX_TIME_LIMIT_S = 604_800
+#: Degrees of latitude and longitude.
+MAX_LAT, MAX_LON = 90, 180
 
 
 @dataclass(slots=True)
@@ -80,11 +99,29 @@ def read_settings(rows: list[dict[str, Any]], reader: _Reader) -> Settings:
             if key == "plan_name":
                 s.plan_name = reader.text(sheet, value_row, key) or s.plan_name
             elif key == "plan_start":
-                s.plan_start = reader.get(sheet, value_row, key, read_date, required=True)
+                start = reader.get(sheet, value_row, key, read_date, required=True)
+                if not FIRST_YEAR <= start.year <= LAST_YEAR:
+                    reader.add(
+                        sheet,
+                        row["_row"],
+                        "value",
+                        f"plan_start {start.isoformat()} is outside the years infraplan plans "
+                        f"({FIRST_YEAR} to {LAST_YEAR})",
+                    )
+                else:
+                    s.plan_start = start
             elif key == "horizon_months":
                 n = reader.get(sheet, value_row, key, _whole, default=24)
                 if n < 1:
                     reader.add(sheet, row["_row"], "value", "horizon_months must be at least 1")
+                elif n > MAX_HORIZON_MONTHS:
+                    reader.add(
+                        sheet,
+                        row["_row"],
+                        "value",
+                        f"horizon_months {show_number(n)} is more than {MAX_HORIZON_MONTHS} "
+                        f"({MAX_HORIZON_MONTHS // 12} years), the longest plan infraplan reads",
+                    )
                 else:
                     s.horizon_months = n
             elif key == "calendar":
@@ -108,6 +145,13 @@ def read_settings(rows: list[dict[str, Any]], reader: _Reader) -> Settings:
                 t = reader.get(sheet, value_row, key, read_number, default=30.0)
                 if t <= 0:
                     reader.add(sheet, row["_row"], "value", "time_limit_s must be positive")
+                elif t > MAX_TIME_LIMIT_S:
+                    reader.add(
+                        sheet,
+                        row["_row"],
+                        "value",
+                        f"time_limit_s {show_number(t)} is more than {MAX_TIME_LIMIT_S:,} (a week)",
+                    )
                 else:
                     s.time_limit_s = float(t)
             elif key == "risk_correlation":
@@ -145,6 +189,21 @@ def read_settings(rows: list[dict[str, Any]], reader: _Reader) -> Settings:
     return s
 
 
+def _longest(horizon: int | None) -> int:
+    """Slots of the plan, or (unknown plan) days of the longest plan infraplan reads."""
+    return horizon if horizon is not None else MAX_HORIZON_MONTHS * 31
+
+
+def _slot_unit(kind: str) -> str:
+    return "days" if kind == "calendar" else "working days"
+
+
+def _plan_length(horizon: int | None, unit: str) -> str:
+    if horizon is None:
+        return f"the longest plan infraplan reads ({MAX_HORIZON_MONTHS} months)"
+    return f"the whole plan ({horizon} {unit})"
+
+
 def _collect(steps: Iterable[tuple[str, Callable[[], Any]]]) -> Row:
     """Run each ``(column, read)`` step of one row; ``{column: value}``.
 
@@ -171,14 +230,21 @@ def _parse_rows(rows: list[Row], reader: _Reader, fields: Fields) -> list[Row]:
     return out
 
 
+_LAT = _at_most(read_number, MAX_LAT, " (degrees of latitude)", low=-MAX_LAT)
+_LON = _at_most(read_number, MAX_LON, " (degrees of longitude)", low=-MAX_LON)
+_MONEY = _at_most(_nonneg(read_number), MAX_MONEY, " (100M KRW), the most infraplan reads")
+_WEIGHT = _at_most(_nonneg(read_number), MAX_WEIGHT, ", the most infraplan reads")
+_UNITS = _at_most(_nonneg(_whole), MAX_UNITS, " units a day, the most infraplan reads")
+
+
 def _region_fields(row: Row, reader: _Reader) -> Row:
     sh = "Regions"
     return _collect(
         (
             ("id", lambda: reader.ident(sh, row, "id", required=True)),
             ("name", lambda: reader.text(sh, row, "name", required=True)),
-            ("lat", lambda: reader.get(sh, row, "lat", read_number)),
-            ("lon", lambda: reader.get(sh, row, "lon", read_number)),
+            ("lat", lambda: reader.get(sh, row, "lat", _LAT)),
+            ("lon", lambda: reader.get(sh, row, "lon", _LON)),
             ("industry", lambda: reader.text(sh, row, "industry")),
         )
     )
@@ -189,7 +255,7 @@ def read_regions(rows: list[Row], reader: _Reader) -> list[Row]:
     return _parse_rows(rows, reader, _region_fields)
 
 
-def _activity_fields(row: Row, reader: _Reader, kind: str) -> Row:
+def _activity_fields(row: Row, reader: _Reader, kind: str, horizon: int | None) -> Row:
     sh = "Activities"
     units = UNIT_SLOTS[kind]
     steps: list[tuple[str, Callable[[], Any]]] = [
@@ -211,8 +277,8 @@ def _activity_fields(row: Row, reader: _Reader, kind: str) -> Row:
                 sh, row, "duration_unit", _enum(tuple(units), "duration unit"), default="d"
             ),
         ),
-        ("cost", lambda: reader.get(sh, row, "cost", _nonneg(read_number), default=0)),
-        ("weight", lambda: reader.get(sh, row, "weight", _nonneg(read_number), default=1)),
+        ("cost", lambda: reader.get(sh, row, "cost", _MONEY, default=0)),
+        ("weight", lambda: reader.get(sh, row, "weight", _WEIGHT, default=1)),
         ("release", lambda: reader.get(sh, row, "release", read_date)),
         ("due", lambda: reader.get(sh, row, "due", read_date)),
         ("fixed_start", lambda: reader.get(sh, row, "fixed_start", read_date)),
@@ -221,6 +287,24 @@ def _activity_fields(row: Row, reader: _Reader, kind: str) -> Row:
     out = _collect(steps)
     if out.get("raw_duration") is not None and out.get("unit") is not None:
         exact = out["raw_duration"] * units[out["unit"]]
+        longest = _longest(horizon)
+        if not math.isfinite(exact) or exact - 1e-9 > longest:
+            unit = _slot_unit(kind)
+            shown = (
+                f"{show_number(exact)} {unit}"
+                if math.isfinite(exact)
+                else f"{show_number(out['raw_duration'])} {out['unit']}"
+            )
+            reader.add(
+                sh,
+                row["_row"],
+                "duration",
+                f"duration of '{out.get('id')}' is {shown}, longer than "
+                + _plan_length(horizon, unit)
+                + "; check the number and its duration_unit",
+            )
+            out["_bad"] = True
+            return out
         slots = round(exact)
         if abs(exact - slots) > 1e-9:
             slots = math.ceil(exact - 1e-9)
@@ -236,13 +320,32 @@ def _activity_fields(row: Row, reader: _Reader, kind: str) -> Row:
     return out
 
 
-def read_activities(rows: list[Row], reader: _Reader, kind: str) -> list[Row]:
-    """Activities rows; ``duration`` in grid slots of the calendar ``kind`` (rounded up)."""
-    return _parse_rows(rows, reader, lambda row, r: _activity_fields(row, r, kind))
+def read_activities(
+    rows: list[Row], reader: _Reader, kind: str, horizon: int | None = None
+) -> list[Row]:
+    """Activities rows; ``duration`` in grid slots of the calendar ``kind`` (rounded up).
+
+    A duration longer than the plan (``horizon`` slots; the longest plan when
+    None) is an error on its cell, and the row has no ``duration``.
+    """
+    return _parse_rows(rows, reader, lambda row, r: _activity_fields(row, r, kind, horizon))
 
 
-def _dependency_fields(row: Row, reader: _Reader) -> Row:
+def _dependency_fields(row: Row, reader: _Reader, kind: str, horizon: int | None) -> Row:
     sh = "Dependencies"
+    longest, unit = _longest(horizon), _slot_unit(kind)
+
+    def lag(col: str) -> Callable[[object], int | None]:
+        def conv(value: object) -> int | None:
+            n = _whole(value)
+            if n is not None and abs(n) > longest:
+                raise CellError(
+                    f"{show_number(n)} {unit} is longer than {_plan_length(horizon, unit)}"
+                )
+            return n
+
+        return conv
+
     return _collect(
         (
             ("predecessor", lambda: reader.ident(sh, row, "predecessor", required=True)),
@@ -257,15 +360,21 @@ def _dependency_fields(row: Row, reader: _Reader) -> Row:
                     default="FS",
                 ),
             ),
-            ("lag", lambda: reader.get(sh, row, "lag", _whole, default=0)),
-            ("max_lag", lambda: reader.get(sh, row, "max_lag", _whole)),
+            ("lag", lambda: reader.get(sh, row, "lag", lag("lag"), default=0)),
+            ("max_lag", lambda: reader.get(sh, row, "max_lag", lag("max_lag"))),
         )
     )
 
 
-def read_dependencies(rows: list[Row], reader: _Reader) -> list[Row]:
-    """Dependencies rows: predecessor, successor, type (default FS), lag, max_lag."""
-    return _parse_rows(rows, reader, _dependency_fields)
+def read_dependencies(
+    rows: list[Row], reader: _Reader, kind: str = "calendar", horizon: int | None = None
+) -> list[Row]:
+    """Dependencies rows: predecessor, successor, type (default FS), lag, max_lag.
+
+    A lag or max lag longer than the plan (``horizon`` slots of the calendar
+    ``kind``; the longest plan when None), either way, is an error on its cell.
+    """
+    return _parse_rows(rows, reader, lambda row, r: _dependency_fields(row, r, kind, horizon))
 
 
 def _resource_fields(row: Row, reader: _Reader) -> Row:
@@ -274,7 +383,7 @@ def _resource_fields(row: Row, reader: _Reader) -> Row:
         (
             ("id", lambda: reader.ident(sh, row, "id", required=True)),
             ("name", lambda: reader.text(sh, row, "name")),
-            ("capacity", lambda: reader.get(sh, row, "capacity", _nonneg(_whole), True)),
+            ("capacity", lambda: reader.get(sh, row, "capacity", _UNITS, True)),
             ("region", lambda: reader.ident(sh, row, "region")),
             ("unit", lambda: reader.text(sh, row, "unit")),
         )
@@ -292,7 +401,7 @@ def _demand_fields(row: Row, reader: _Reader) -> Row:
         (
             ("activity", lambda: reader.ident(sh, row, "activity", required=True)),
             ("resource", lambda: reader.ident(sh, row, "resource", required=True)),
-            ("amount", lambda: reader.get(sh, row, "amount", _nonneg(_whole), True)),
+            ("amount", lambda: reader.get(sh, row, "amount", _UNITS, True)),
         )
     )
 
@@ -309,7 +418,7 @@ def _budget_fields(row: Row, reader: _Reader) -> Row:
             ("year", lambda: reader.get(sh, row, "year", _year)),
             ("from", lambda: reader.get(sh, row, "from", read_date)),
             ("to", lambda: reader.get(sh, row, "to", read_date)),
-            ("cap", lambda: reader.get(sh, row, "cap", _nonneg(read_number), True)),
+            ("cap", lambda: reader.get(sh, row, "cap", _MONEY, True)),
         )
     )
     if out.get("_bad"):

@@ -19,10 +19,8 @@ from scheduler.workbook.layout import (
     _is_notes_sheet,
     _norm,
 )
-from scheduler.workbook.safety import _inspect_archive, _load_bytes
+from scheduler.workbook.safety import DEFAULT_LIMITS, Limits, _inspect_archive, _load_bytes
 
-#: Most data rows read from one sheet.
-MAX_ROWS = 200_000
 #: Columns read from each sheet (ours have at most 14).
 MAX_COLUMNS = 64
 #: Blank rows in a row after which reading a sheet stops.
@@ -70,13 +68,18 @@ def _range_bounds(ref: str) -> tuple[int, int, int, int]:
     return int(min_col or 1), int(min_row or 1), int(max_col or 1), int(max_row or 1)
 
 
-def read_tables(source: str | Path | bytes | BinaryIO) -> Tables:
+def read_tables(
+    source: str | Path | bytes | BinaryIO, *, limits: Limits = DEFAULT_LIMITS
+) -> Tables:
     """Open a planner's workbook safely and return its raw tables.
 
     Parameters
     ----------
     source
         Path, bytes, or a binary file object of an ``.xlsx`` file.
+    limits
+        What the file may cost (:class:`~scheduler.workbook.safety.Limits`);
+        checked before openpyxl parses anything.
 
     Returns
     -------
@@ -91,12 +94,14 @@ def read_tables(source: str | Path | bytes | BinaryIO) -> Tables:
     ------
     UnreadableFileError
         If the file is not an ``.xlsx``, is hostile (zip bomb, XML entities) or
-        too large (see the module docstring for the limits).
+        too large: more than ``limits`` allows of file size, unpacked size,
+        compression ratio, parts, shared strings, cells or rows (the message
+        names the part, its count and the limit).
     """
     import openpyxl
 
-    data = _load_bytes(source)
-    merged = _inspect_archive(data)
+    data = _load_bytes(source, limits)
+    merged = _inspect_archive(data, limits)
     tables = Tables()
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -135,7 +140,7 @@ def read_tables(source: str | Path | bytes | BinaryIO) -> Tables:
                 )
                 continue
             path = getattr(ws, "_worksheet_path", "").lstrip("/")
-            rows, formulas = _read_sheet(ws, key, merged.get(path, []), tables)
+            rows, formulas = _read_sheet(ws, key, merged.get(path, []), tables, limits.rows)
             if formulas:
                 if cached_wb is None:
                     cached_wb = openpyxl.load_workbook(
@@ -161,7 +166,7 @@ _Formula = tuple[dict[str, Any], str, int, int, str]
 
 
 def _read_sheet(
-    ws: Any, key: str, merged: list[str], tables: Tables
+    ws: Any, key: str, merged: list[str], tables: Tables, max_rows: int
 ) -> tuple[list[dict[str, Any]], list[_Formula]]:
     """Rows of one read-only worksheet, with bounded work (see BLANK_RUN_LIMIT)."""
     spec = SHEETS[key]
@@ -172,6 +177,7 @@ def _read_sheet(
     mapping: list[tuple[int, str]] = []
     blank_start: int | None = None
     blank_run = 0
+    ignored = False  # the current blank run has values in columns that are not read
     r_idx = 0
     for r_idx, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
         if r_idx > EXCEL_MAX_ROWS:
@@ -197,17 +203,24 @@ def _read_sheet(
             mapping = _read_header(values, key, r_idx, merged, tables)
             tables.columns[key] = [name for _, name in mapping]
             continue
+        if not blank and all(_is_blank(values[ci]) for ci, _ in mapping if ci < len(values)):
+            blank = ignored = True  # values only in columns that are not read: not reported
         if blank:
             if blank_start is None:
                 blank_start = r_idx
             blank_run += 1
             if blank_run >= BLANK_RUN_LIMIT:
+                what = (
+                    "rows in a row with no value in a column infraplan reads"
+                    if ignored
+                    else "blank rows in a row"
+                )
                 tables.issues.append(
                     Issue(
                         title,
                         blank_start,
                         "",
-                        f"{title} row {blank_start}: {BLANK_RUN_LIMIT} blank rows in a row; "
+                        f"{title} row {blank_start}: {BLANK_RUN_LIMIT} {what}; "
                         "reading stopped here (the sheet's used range goes far beyond its data)",
                         "warning",
                     )
@@ -216,20 +229,20 @@ def _read_sheet(
             continue
         if blank_start is not None:
             last = r_idx - 1
-            span = f"row {blank_start}" if last == blank_start else f"rows {blank_start}-{last}"
-            tables.issues.append(
-                Issue(
-                    title,
-                    blank_start,
-                    "",
-                    f"{title} {span}: blank {'row' if last == blank_start else 'rows'} skipped",
-                    "warning",
-                )
+            one = last == blank_start
+            span = f"row {blank_start}" if one else f"rows {blank_start}-{last}"
+            text = (
+                f"no value in a column infraplan reads; {'row' if one else 'rows'} skipped"
+                if ignored
+                else f"blank {'row' if one else 'rows'} skipped"
             )
-            blank_start, blank_run = None, 0
-        if len(rows) >= MAX_ROWS:
+            tables.issues.append(
+                Issue(title, blank_start, "", f"{title} {span}: {text}", "warning")
+            )
+            blank_start, blank_run, ignored = None, 0, False
+        if len(rows) >= max_rows:
             raise UnreadableFileError(
-                f"sheet {ws.title} has more than {MAX_ROWS} rows; refused", too_large=True
+                f"sheet {ws.title} has more than {max_rows} rows; refused", too_large=True
             )
         row: dict[str, Any] = {"_row": r_idx}
         for ci, name in mapping:

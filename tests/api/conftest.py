@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from api.config import Settings
 from api.deps import issue_key
-from api.liveserver import create_key, running_server
 from api.main import create_app
+from tools.liveserver import create_key, running_server
 
 #: Korean plan name: the report's file name must carry it (RFC 5987).
 TINY_NAME = "국가 인프라 소형 계획"

@@ -11,9 +11,9 @@ import httpx
 import psutil
 import pytest
 
-from api.liveserver import create_key, kill_server, running_server
 from tests import shared
 from tests.api.conftest import infraplan_command
+from tools.liveserver import create_key, kill_server, running_server
 
 SHARED = shared.SHARED
 #: A 120-activity PSPLIB instance: CP-SAT does not prove it optimal in a minute.

@@ -20,7 +20,6 @@ from sqlalchemy import select, text
 
 from api.db import Base, Database, PlanRow, ScheduleRow
 from api.deps import issue_key
-from api.liveserver import create_key, kill_server, running_server
 from api.main import create_app
 from tests import shared
 from tests.api.conftest import (
@@ -31,6 +30,7 @@ from tests.api.conftest import (
     upload_json,
     wait_for,
 )
+from tools.liveserver import create_key, kill_server, running_server
 
 SHARED = shared.SHARED
 HARD_SM = SHARED / "benchmarks" / "psplib" / "j120" / "j12011_1.sm"

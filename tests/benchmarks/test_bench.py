@@ -1,4 +1,4 @@
-"""Smoke tests of the benchmark harness (scheduler.bench); the real runs are slow-marked."""
+"""Smoke tests of the benchmark harness (benchmarks); the real runs are slow-marked."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.bench import main
-from scheduler.bench.psplib import (
+from benchmarks import main
+from benchmarks.psplib import (
     check_rcpsp,
     load_references,
     mpm_time,
@@ -130,3 +130,12 @@ def test_j30_sample_against_pyjobshop(folder):
     s = summarize(rows)
     assert s["ours"]["mean_dev_ref"] == pytest.approx(0.0, abs=1.0)
     assert s["ours"]["proven_optimal"] >= s["pyjobshop"]["proven_optimal"]
+
+
+def test_risk_bench_runs_and_the_kernel_agrees_with_python() -> None:
+    from benchmarks.risk import run_risk_bench
+
+    figures = run_risk_bench(60, resources=12, iterations=40, python_iterations=2)
+    assert figures["plan"].startswith("60 activities")
+    assert "same starts as the kernel" in figures["plain Python SGS"]
+    assert figures["speed-up, 1 thread"].endswith(" x")

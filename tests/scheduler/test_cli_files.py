@@ -11,13 +11,14 @@ import json
 import os
 import tempfile
 import tracemalloc
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from infraplan.cli import main
 from scheduler import planner
-from scheduler.cli import main
 from scheduler.workbook import MAX_FILE_BYTES, write_workbook
 
 DEV_FULL = Path("/dev/full")
@@ -86,10 +87,11 @@ def test_output_that_is_a_folder_is_refused_before_solving(
     folder = tmp_path / "out"
     folder.mkdir()
     assert main(["plan", str(path), flag, str(folder)]) == 2
-    what = "the report" if flag == "-o" else "the JSON"
-    assert f"{what} cannot be written to {folder}: it is a folder; give a file name" in _said(
-        capsys
-    )
+    what, name = ("the report", "plan.xlsx") if flag == "-o" else ("the JSON", "plan.json")
+    assert (
+        f"{what} cannot be written to {folder}: it is a folder; "
+        f"give a file name such as {folder / name}"
+    ) in _said(capsys)
 
 
 @pytest.mark.parametrize("flag", ["-o", "--json"])
@@ -213,7 +215,10 @@ def test_export_into_a_folder_is_refused_before_solving(
 ) -> None:
     path = _tiny(tmp_path)
     assert main(["export", str(path), "-o", str(tmp_path)]) == 2
-    assert f"the MS Project XML cannot be written to {tmp_path}: it is a folder" in _said(capsys)
+    assert (
+        f"the MS Project XML cannot be written to {tmp_path}: it is a folder; "
+        f"give a file name such as {tmp_path / 'plan.xml'}"
+    ) in _said(capsys)
 
 
 @needs_dev_full
@@ -284,3 +289,38 @@ def test_a_real_run_on_a_full_disk_prints_no_traceback(tmp_path: Path) -> None:
     assert run.returncode == 2, said
     assert "the template could not be written to /dev/full: No space left on device" in said
     assert "Traceback" not in said and "Exception ignored" not in said
+
+
+# -- the database of keys and serve ----------------------------------------------------------
+@pytest.fixture
+def no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """INFRAPLAN_DATABASE_URL naming a file in a folder that does not exist."""
+    from api.config import get_settings
+
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'x.db'}"
+    monkeypatch.setenv("INFRAPLAN_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_keys_on_a_database_that_cannot_be_opened_exit_2(
+    no_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["keys", "create", "--role", "admin"]) == 2
+    said = _said(capsys)
+    assert f"cannot open the database {no_database}: unable to open database file" in said
+    assert "Traceback" not in said
+
+
+def test_serve_on_a_database_that_cannot_be_opened_exits_2_before_starting(
+    no_database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    def started(*_a: object, **_k: object) -> None:
+        raise AssertionError("the server was started")
+
+    monkeypatch.setattr(uvicorn, "run", started)
+    assert main(["serve", "--port", "8123"]) == 2
+    assert f"cannot open the database {no_database}: unable to open database file" in _said(capsys)

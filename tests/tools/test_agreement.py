@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from scheduler.importers import read_foreign
-from scheduler.importers.agreement import compare
 from scheduler.importers.mpp import mpp_available
 from tests.shared import CHILLER, LINKS, MPP, TAKT, sample
+from tools.agreement import compare
 
 # file → (format, activities, relationships, compared, TF agree, critical agree, explained)
 EXPECTED = {

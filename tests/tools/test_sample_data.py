@@ -1,6 +1,6 @@
 """Tests of the sample national plan in ``data/`` (issue 2, item 8; SPEC §1–§3).
 
-The workbook is rebuilt into ``tmp_path`` by ``python data/build_sample.py`` and read
+The workbook is rebuilt into ``tmp_path`` by ``python tools/build_sample.py`` and read
 back with openpyxl (layout, counts, chains, resource and budget arithmetic) and with
 :func:`scheduler.workbook.read_workbook` (logic CPM by :func:`scheduler.cpm.compute_cpm`,
 blackout gaps). The project's constructive schedule
@@ -26,7 +26,7 @@ from tests import shared
 
 REPO = shared.REPO
 DATA = REPO / "data"
-SCRIPT = DATA / "build_sample.py"
+SCRIPT = REPO / "tools" / "build_sample.py"
 COMMITTED = DATA / "national_plan.xlsx"
 PLAN_START = date(2027, 1, 1)
 HORIZON = (date(2029, 1, 1) - PLAN_START).days  # 731 days, 2028 is a leap year
@@ -96,7 +96,7 @@ def _day(v: object) -> int:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The workbook as ``python data/build_sample.py -o <tmp>`` writes it."""
+    """The workbook as ``python tools/build_sample.py -o <tmp>`` writes it."""
     out = tmp_path_factory.mktemp("sample")
     xlsx = out / "national_plan.xlsx"
     subprocess.run(

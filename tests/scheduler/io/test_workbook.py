@@ -18,16 +18,15 @@ from scheduler import workbook
 from scheduler.errors import InvalidPlanError, Issue, UnreadableFileError
 from scheduler.model import MONEY_SCALE, WEIGHT_SCALE
 from scheduler.workbook import (
+    Limits,
     plan_from_tables,
     read_date,
     read_number,
     read_tables,
     read_workbook,
-    safety,
     write_template,
     write_workbook,
 )
-from scheduler.workbook import tables as sheet_tables
 
 Tables = dict[str, list[dict[str, Any]]]
 
@@ -751,10 +750,9 @@ def test_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
     assert refused.value.too_large
 
 
-def test_declared_size_over_the_cap_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(safety, "MAX_UNCOMPRESSED_BYTES", 10_000)
+def test_declared_size_over_the_cap_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFileError, match="unpacks to") as info:
-        read_tables(_plan_wb(tmp_path))
+        read_tables(_plan_wb(tmp_path), limits=Limits(unpacked_bytes=10_000))
     assert info.value.too_large
 
 
@@ -771,10 +769,9 @@ def test_xml_entities_are_refused(tmp_path: Path) -> None:
         read_tables(rezip(path, edit))
 
 
-def test_too_many_rows_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(sheet_tables, "MAX_ROWS", 2)
+def test_too_many_rows_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFileError, match="more than 2 rows") as info:
-        read_tables(_plan_wb(tmp_path))
+        read_tables(_plan_wb(tmp_path), limits=Limits(rows=2))
     assert info.value.too_large
 
 
@@ -850,20 +847,19 @@ def test_two_sheets_with_one_name_are_an_error(tmp_path: Path) -> None:
     assert "two sheets are named like Dependencies" in issue.message
 
 
-def test_file_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(safety, "MAX_FILE_BYTES", 1000)
+def test_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     path = _plan_wb(tmp_path)
+    small = Limits(file_bytes=1000)
     with pytest.raises(UnreadableFileError, match="MiB") as refused:
-        read_tables(path)
+        read_tables(path, limits=small)
     assert refused.value.too_large
     with pytest.raises(UnreadableFileError, match="larger than"):
-        read_tables(io.BytesIO(path.read_bytes()))
+        read_tables(io.BytesIO(path.read_bytes()), limits=small)
 
 
-def test_archive_with_too_many_parts_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(safety, "MAX_MEMBERS", 5)
+def test_archive_with_too_many_parts_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFileError, match="parts; refused"):
-        read_tables(_plan_wb(tmp_path))
+        read_tables(_plan_wb(tmp_path), limits=Limits(parts=5))
 
 
 def test_utf16_xml_is_refused(tmp_path: Path) -> None:

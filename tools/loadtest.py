@@ -8,7 +8,7 @@ median and 95th percentile latency. Only loopback traffic; every loop is bounded
 
 Run::
 
-    python -m api.loadtest data/national_plan.xlsx --requests 400 --clients 20
+    python -m tools.loadtest data/national_plan.xlsx --requests 400 --clients 20
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from api.liveserver import ServerNotStarted, create_key, running_server
+from tools.liveserver import ServerNotStarted, create_key, running_server
 
 __all__ = ["main"]
 
@@ -37,7 +37,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the load test; print the figures; return 0 when the solve ended with a plan."""
-    p = argparse.ArgumentParser(prog="python -m api.loadtest", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m tools.loadtest", description=__doc__)
     p.add_argument("plan", type=Path, help="workbook to upload")
     p.add_argument("--requests", type=int, default=400, help="GET requests in total")
     p.add_argument("--clients", type=int, default=20, help="concurrent clients (threads)")

@@ -1,6 +1,6 @@
 """Build the sample national plan workbook ``data/national_plan.xlsx`` (SPEC §3).
 
-Run ``python data/build_sample.py`` from the repository root. The build is
+Run ``python -m tools.build_sample`` from the repository root. The build is
 deterministic (fixed seed, no network, no clock): the same script writes the same
 cell values every time. It also writes ``data/regions.csv`` (the reference regions).
 
@@ -80,7 +80,7 @@ HORIZON_DAYS = (date(2029, 1, 1) - PLAN_START).days
 MARGIN_DAYS = 730
 UNIT_DAYS = {"d": 1, "w": 7, "mo": 30}
 
-DATA_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_XLSX = DATA_DIR / "national_plan.xlsx"
 DEFAULT_REGIONS = DATA_DIR / "regions.csv"
 
@@ -1655,7 +1655,7 @@ def workbook_bytes(data: SampleData) -> bytes:
     fixed = datetime(2026, 11, 30)
     wb.properties.created = fixed
     wb.properties.modified = fixed
-    wb.properties.creator = "infraplan data/build_sample.py"
+    wb.properties.creator = "infraplan tools/build_sample.py"
     buf = io.BytesIO()
     wb.save(buf)
     return _fixed_zip_times(buf.getvalue())
@@ -1725,7 +1725,7 @@ def build(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python data/build_sample.py [-o XLSX] [--regions CSV]``."""
+    """Command line: ``python -m tools.build_sample [-o XLSX] [--regions CSV]``."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-o", "--output", type=Path, default=DEFAULT_XLSX)
     ap.add_argument("--regions", type=Path, default=DEFAULT_REGIONS)

@@ -1,4 +1,4 @@
-"""Benchmarks (issue 4): ``infraplan bench psplib ...`` and ``infraplan bench scale ...``.
+"""Benchmarks: ``infraplan bench psplib ...``, ``bench scale ...`` and ``bench risk ...``.
 
 Never part of the default test run. See BENCHMARKS.md at the repository root for
 the commands and the measured tables.
@@ -40,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--time-limit", type=float, default=10.0)
     sc.add_argument("--workers", type=int, default=2)
     sc.add_argument("--keep", type=Path, default=None, help="folder to keep the workbook/report")
+    rk = sub.add_parser("risk", help="leveled risk iterations: compiled kernel vs plain Python")
+    rk.add_argument("--activities", type=int, default=700)
+    rk.add_argument("--resources", type=int, default=40)
+    rk.add_argument("--seed", type=int, default=0)
+    rk.add_argument("--iterations", type=int, default=2000, help="compiled iterations")
+    rk.add_argument("--python-iterations", type=int, default=20, help="plain-Python iterations")
     return p
 
 
@@ -52,8 +58,22 @@ def main(argv: list[str]) -> int:
         0 on success, 1 if any schedule failed the feasibility re-check.
     """
     args = _parser().parse_args(argv)
+    if args.what == "risk":
+        from benchmarks.risk import run_risk_bench
+
+        figures = run_risk_bench(
+            args.activities,
+            resources=args.resources,
+            seed=args.seed,
+            iterations=args.iterations,
+            python_iterations=args.python_iterations,
+        )
+        print("| figure | value |\n|---|---|")
+        for k, v in figures.items():
+            print(f"| {k} | {v} |")
+        return 0
     if args.what == "scale":
-        from scheduler.bench.scale import run_scale
+        from benchmarks.scale import run_scale
 
         out = run_scale(
             args.activities,
@@ -67,7 +87,7 @@ def main(argv: list[str]) -> int:
         for k, v in out.items():
             print(f"| {k} | {v} |")
         return 0
-    from scheduler.bench import psplib as pb
+    from benchmarks import psplib as pb
 
     if args.summary is not None:
         rows = pb.read_csv(args.summary)

@@ -1,6 +1,6 @@
 """Agreement of our logic CPM with the float and critical flags P6 / MS Project computed.
 
-``python -m scheduler.importers.agreement [FOLDER]`` prints the table of
+``python -m tools.agreement [FOLDER]`` prints the table of
 ``docs/IMPORTS.md`` for the sample files (default ``../shared/samples/schedules``).
 
 For each activity with a value in the file we compare:

@@ -1,6 +1,6 @@
 """Start the real server (``python -m api``) as a child process on a loopback port.
 
-Shared by the load test (:mod:`api.loadtest`) and the tests that need a real HTTP
+Shared by the load test (:mod:`tools.loadtest`) and the tests that need a real HTTP
 server: make a key with ``keys create``, pick a free port, start the server, poll
 GET /health until it answers 200 (or the process exits, or a deadline passes),
 and stop the process on exit. Only loopback traffic; every loop is bounded.

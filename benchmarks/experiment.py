@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python -m scheduler.bench.experiment '{"improve_share": 0.1}' j120 j1201_6,j1206_1 out.csv
+    python -m benchmarks.experiment '{"improve_share": 0.1}' j120 j1201_6,j1206_1 out.csv
 
 The JSON object gives :class:`scheduler.solver.SolveOptions` fields for this run
 (``improve_share``, ``makespan_in_cumulative``, ``search_params``, ...), or module
@@ -19,7 +19,7 @@ import os
 import sys
 
 import scheduler.solver.improve as improve
-from scheduler.bench.psplib import load_average, run_bench, summarize
+from benchmarks.psplib import load_average, run_bench, summarize
 from scheduler.solver import SolveOptions
 
 
