@@ -145,6 +145,15 @@ def _indent(name: Any) -> int:
     return len(s) - len(s.lstrip(" "))
 
 
+def _all_rows(wb: Any, name: str) -> list[tuple[Any, ...]]:
+    """Every row of sheet ``name`` (none when absent), whatever its declared dimension."""
+    if name not in wb.sheetnames:
+        return []
+    ws = wb[name]
+    ws.reset_dimensions()  # read-only mode would stop at a wrong <dimension> silently
+    return list(ws.iter_rows(values_only=True))
+
+
 def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
     """Read a DSLIB / ProTrack project workbook into a plan (rules: module docstring).
 
@@ -184,17 +193,9 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
     try:
         if SHEET not in wb.sheetnames:
             raise UnreadableFileError(f"{filename}: no '{SHEET}' sheet: not a DSLIB workbook")
-        rows = list(wb[SHEET].iter_rows(values_only=True))
-        res_rows = (
-            list(wb["Resources"].iter_rows(values_only=True))
-            if "Resources" in wb.sheetnames
-            else []
-        )
-        risk_rows = (
-            list(wb["Risk Analysis"].iter_rows(values_only=True))
-            if "Risk Analysis" in wb.sheetnames
-            else []
-        )
+        rows = _all_rows(wb, SHEET)
+        res_rows = _all_rows(wb, "Resources")
+        risk_rows = _all_rows(wb, "Risk Analysis")
     finally:
         wb.close()
     if len(rows) < 3:

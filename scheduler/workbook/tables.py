@@ -140,13 +140,18 @@ def read_tables(
                 )
                 continue
             path = getattr(ws, "_worksheet_path", "").lstrip("/")
+            # read-only mode stops at the sheet's declared <dimension>, which a writer may
+            # get wrong: read every row there is (the archive check bounded their number)
+            ws.reset_dimensions()
             rows, formulas = _read_sheet(ws, key, merged.get(path, []), tables, limits.rows)
             if formulas:
                 if cached_wb is None:
                     cached_wb = openpyxl.load_workbook(
                         io.BytesIO(data), read_only=True, data_only=True
                     )
-                _resolve_formulas(cached_wb[ws.title], key, formulas, tables)
+                cached_ws = cached_wb[ws.title]
+                cached_ws.reset_dimensions()
+                _resolve_formulas(cached_ws, key, formulas, tables)
             if epoch != WINDOWS_EPOCH:
                 _convert_serials(key, rows, epoch)
             tables[key] = rows

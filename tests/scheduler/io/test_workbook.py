@@ -879,3 +879,20 @@ def test_unknown_json_sheet_is_a_warning() -> None:
     assert [w.message for w in plan.warnings] == [  # type: ignore[attr-defined]
         "Notes: sheet is not one infraplan reads; ignored"
     ]
+
+
+def test_a_wrong_declared_dimension_loses_no_row(tmp_path: Path) -> None:
+    """A writer that declares A1:E2 for a longer sheet: every activity is still read."""
+    path = tmp_path / "plan.xlsx"
+    write_workbook(tiny_tables(), path)
+
+    def shrink(name: str, data: bytes) -> bytes:
+        return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B2"', data)
+
+    wrong = rezip(path, shrink)
+    with zipfile.ZipFile(io.BytesIO(wrong)) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert all(b'<dimension ref="A1:B2"' in z.read(n) for n in sheets)
+    plan = read_workbook(wrong)
+    assert [a.id for a in plan.activities] == ["A-1", "A-2", "A-3"]
+    assert len(plan.dependencies) == 2
