@@ -226,7 +226,7 @@ def test_a_row_with_values_only_in_ignored_columns_is_skipped_with_one_warning(
     wb = openpyxl.load_workbook(path)
     ws = wb["Activities"]
     ws.insert_rows(3, amount=2)
-    ws["Q3"], ws["Q4"] = "memo", "memo"
+    ws["Z3"], ws["Z4"] = "memo", "memo"  # beyond the last column read
     wb.save(path)
     plan = read_workbook(path)
     assert [a.source_row for a in plan.activities] == [2, 5, 6]
