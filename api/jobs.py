@@ -358,8 +358,8 @@ def run_job(spec: JobSpec) -> None:
     """Solve one schedule row (runs in a worker process).
 
     Reads the plan row, rebuilds the :class:`~scheduler.model.Plan` from the stored
-    upload (workbook bytes through :func:`scheduler.planner.load_plan`, JSON tables
-    through :func:`scheduler.workbook.plan_from_tables`), solves it, and writes the
+    upload (file bytes or JSON tables, read once by
+    :func:`scheduler.importers.read_plan`), solves it, and writes the
     outcome. Every error ends as status ``failed`` with a reason; nothing escapes.
 
     Raises
@@ -547,14 +547,16 @@ def _solve_row(db: Database, spec: JobSpec) -> None:
 
 
 def rebuild_plan(upload: bytes, fmt: str, filename: str, tables: dict[str, Any] | None) -> Any:
-    """Rebuild the plan of a stored upload (raises the reader's errors)."""
+    """Rebuild the plan of a stored upload: one read, through the one entrance.
+
+    A JSON upload is its stored tables; a file is its stored bytes, read once by
+    :func:`scheduler.importers.read_plan` (raises the reader's errors).
+    """
+    from scheduler.importers import read_plan
+
     if fmt == "json":
-        from scheduler.workbook import plan_from_tables
-
-        return plan_from_tables(dict(tables or {}))
-    from scheduler.planner import load_plan
-
-    return load_plan(upload, filename)
+        return read_plan(dict(tables or {}))
+    return read_plan(upload, filename)
 
 
 def solve_options(options: dict[str, Any], plan: Any = None, started: float | None = None) -> Any:

@@ -179,22 +179,69 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
+#: Longest echo of a refused value in a 422 (a 1 MB key name must not come back whole).
+MAX_ECHO = 200
+
+
+def _echo(value: Any) -> Any:
+    """``value`` made JSON-safe, and cut to :data:`MAX_ECHO` characters when long."""
+    import json
+
+    value = json_safe(value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if len(text) <= MAX_ECHO:
+        return value
+    return text[:MAX_ECHO] + f"… ({len(text)} characters)"
+
+
+def _field(loc: Any) -> str:
+    """``("body", "time_limit_s")`` → ``"time_limit_s"``; ``("query", "limit")`` → ``"limit"``."""
+    parts = [str(p) for p in (loc or ()) if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "request"
+
+
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """422 for a request that does not match its schema (the one validation handler).
 
-    FastAPI's answer ``{"detail": [errors]}``, but each error's ``input`` and ``ctx``
-    made JSON-compliant (:func:`json_safe`): a body such as ``{"time_limit_s": 1e309}``
-    carries an infinite float that JSON cannot write, which made a 500.
+    The documented error shape: ``detail`` is a sentence naming each field and what is
+    wrong with it, ``issues`` lists them as ``{sheet: "", row: null, column: FIELD,
+    message}`` (like an invalid plan's), and ``errors`` keeps FastAPI's list for programs,
+    with each ``input`` and ``ctx`` made JSON-compliant (:func:`json_safe`: a body such as
+    ``{"time_limit_s": 1e309}`` carries an infinite float that JSON cannot write) and cut
+    to :data:`MAX_ECHO` characters.
     """
     assert isinstance(exc, RequestValidationError)
-    errors = []
+    errors: list[dict[str, Any]] = []
+    issues: list[dict[str, Any]] = []
+    messages: list[str] = []
     for err in exc.errors():
         err = dict(err)
         for field in ("input", "ctx"):
             if field in err:
-                err[field] = json_safe(err[field])
+                err[field] = _echo(err[field])
+        err.pop("url", None)
         errors.append(err)
-    return JSONResponse({"detail": json_safe(jsonable_encoder(errors))}, status_code=422)
+        name = _field(err.get("loc"))
+        messages.append(f"{name}: {err.get('msg', 'not valid')}")
+        issues.append(
+            {
+                "sheet": "",
+                "row": None,
+                "column": name,
+                "message": messages[-1],
+                "severity": "error",
+            }
+        )
+    shown = "; ".join(messages[:3])
+    more = f" (and {len(issues) - 3} more)" if len(issues) > 3 else ""
+    return JSONResponse(
+        {
+            "detail": f"the request is not valid: {shown}{more}",
+            "issues": issues,
+            "errors": json_safe(jsonable_encoder(errors)),
+        },
+        status_code=422,
+    )
 
 
 async def storage_error_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -5,12 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request, Response
 
-__all__ = ["BodyCache", "content_disposition", "dumps", "etag_body", "etag_json", "etag_of"]
+__all__ = [
+    "BodyCache",
+    "ascii_name",
+    "content_disposition",
+    "dumps",
+    "etag_body",
+    "etag_json",
+    "etag_of",
+]
 
 
 def etag_of(body: bytes) -> str:
@@ -83,14 +92,58 @@ def dumps(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def ascii_name(filename: str, fallback: str) -> str:
+    """A readable ASCII form of ``filename`` for the plain ``filename`` parameter.
+
+    Words in other scripts are left out whole (with the digits and Latin letters glued to
+    them: "2개년" goes, not just its Hangul), dashes and accents are folded to ASCII, empty
+    brackets and doubled separators are dropped, and what is left keeps ``[A-Za-z0-9._-]``
+    (spaces become ``_``). ``fallback`` when nothing readable is left.
+
+    Examples
+    --------
+    ``"National Plan 2027–2028 (국가 인프라 2개년 계획)-v1.xlsx"`` gives
+    ``"National_Plan_2027-2028-v1.xlsx"``; ``"국가-v1.xlsx"`` gives ``fallback``.
+    """
+    text = unicodedata.normalize("NFKD", filename).translate(_ASCII_PUNCT)
+    text = "".join(c for c in text if not unicodedata.combining(c))  # é → e
+    text = re.sub(r"[A-Za-z0-9]*[^\x00-\x7f]+[A-Za-z0-9]*", " ", text)  # other scripts
+    for _ in range(3):  # brackets emptied by the step above, then the spaces they leave
+        text = re.sub(r"[(\[{]\s*[)\]}]", " ", text)
+    text = re.sub(r"\s*([-._])\s*", r"\1", text).strip()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    if not stem.strip("_.-") or name.startswith(("-", ".")) or stem.lower() in ("xlsx", "json"):
+        return fallback
+    return name
+
+
+#: Punctuation with an obvious ASCII form (dashes, quotes, the ideographic space).
+_ASCII_PUNCT = {
+    0x2010: "-",
+    0x2011: "-",
+    0x2012: "-",
+    0x2013: "-",
+    0x2014: "-",
+    0x2212: "-",
+    0x2018: "'",
+    0x2019: "'",
+    0x201C: "'",
+    0x201D: "'",
+    0x3000: " ",
+    0x00A0: " ",
+}
+
+
 def content_disposition(filename: str, fallback: str) -> str:
     """``attachment`` with an ASCII ``filename`` and the UTF-8 ``filename*`` (RFC 6266/5987).
 
     For ``"국가-v1.xlsx"`` it gives ``attachment; filename="schedule-1-v1.xlsx";
-    filename*=UTF-8''%EA%B5%AD%EA%B0%80-v1.xlsx``.
+    filename*=UTF-8''%EA%B5%AD%EA%B0%80-v1.xlsx``; a name mixing scripts keeps its
+    readable ASCII words in ``filename`` (:func:`ascii_name`), which ``curl -OJ`` saves.
     """
     clean = re.sub(r'[\x00-\x1f\x7f/\\"]+', "_", filename).strip() or fallback
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", clean)
-    if ascii_name.strip("_.") in ("", "xlsx", "json") or ascii_name.startswith("_"):
-        ascii_name = fallback
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(clean, safe='')}"
+    return (
+        f'attachment; filename="{ascii_name(clean, fallback)}"; '
+        f"filename*=UTF-8''{quote(clean, safe='')}"
+    )

@@ -58,12 +58,17 @@ class IssuePublic(BaseModel):
 class ErrorPublic(BaseModel):
     """Every error answer: a sentence, plus the input issues when there are some."""
 
-    detail: Any = Field(description="What went wrong (a sentence, or FastAPI's list of errors).")
+    detail: Any = Field(description="What went wrong: a sentence naming the place.")
     issues: list[IssuePublic] | None = Field(
         default=None,
         description="For an invalid plan: every problem found, with sheet, row, column.",
     )
     status: str | None = Field(default=None, description="Schedule status, when it explains a 409.")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="For a request that does not match its schema (422): FastAPI's list of "
+        "errors (loc, msg, type; input cut to 200 characters).",
+    )
 
 
 # -- plans ---------------------------------------------------------------------------------

@@ -276,10 +276,11 @@ def _run(args: argparse.Namespace, console: Console, extra: Sequence[Command] = 
 
 def _load(path: Path, console: Console, json_out: Path | None = None) -> Any:
     """Read a plan, or print why not (and write the ``invalid`` document) and return None."""
-    from scheduler.planner import invalid_schedule, load_plan
+    from scheduler.importers import read_plan
+    from scheduler.planner import invalid_schedule
 
     try:
-        return load_plan(path)
+        return read_plan(path)
     except InvalidPlanError as exc:
         _print_issues(exc, console)
         if json_out:

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from scheduler.errors import Issue
+from scheduler.errors import Issue, Place
 from scheduler.timegrid import TimeGrid
 from scheduler.uncertainty import Uncertainty
 
@@ -128,6 +128,9 @@ class Activity:
         Start slot already committed, or None.
     source_row
         Row of the input sheet this came from (for messages), or None.
+    place
+        Where it was read (file, sheet or table, row or line, columns), for
+        messages; every model object carries one (not compared).
     extra
         Importer-specific values kept for the planner (e.g. three-point estimates).
 
@@ -151,6 +154,7 @@ class Activity:
     fixed_start: int | None = None
     source_row: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    place: Place | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -199,6 +203,7 @@ class Dependency:
     lag: int = 0
     max_lag: int | None = None
     source_row: int | None = None
+    place: Place | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.type not in DEPENDENCY_TYPES:
@@ -252,6 +257,7 @@ class Resource:
     region: str = ""
     unit: str = ""
     capacity_changes: list[tuple[int, int]] = field(default_factory=list)
+    place: Place | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.capacity < 0:
@@ -279,6 +285,7 @@ class Demand:
     resource: str
     amount: int
     source_row: int | None = None
+    place: Place | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.amount < 0:
@@ -300,6 +307,7 @@ class BudgetPeriod:
     first_day: date | None = None
     last_day: date | None = None
     source_row: int | None = None
+    place: Place | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -335,6 +343,7 @@ class Blackout:
     first_day: date | None = None
     last_day: date | None = None
     source_row: int | None = None
+    place: Place | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)

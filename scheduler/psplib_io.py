@@ -12,8 +12,7 @@ from pathlib import Path
 
 import psplib
 
-from scheduler.errors import InvalidPlanError, Issue, UnreadableFileError
-from scheduler.graph import find_cycles, named
+from scheduler.errors import InvalidPlanError, Issue, Place, UnreadableFileError
 from scheduler.importers._limits import MAX_PLAN_DAYS, MAX_UNITS
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
@@ -43,19 +42,25 @@ def read_psplib(path: str | Path, plan_start: date = date(2027, 1, 1)) -> Plan:
         If the ``psplib`` parser cannot read the file (not a PSPLIB ``.sm`` file,
         or a truncated one): ``"<name> is not a PSPLIB .sm file: <reason>"``.
     InvalidPlanError
-        If a job lists a successor that is not a job, has a negative duration or a
-        demand above its resource's capacity, or the precedences form a cycle (each
-        issue names the file, the job and the field); if a duration, or the sum of
-        all durations (the plan's horizon), is over 36,525 days (100 years), or a
-        capacity or demand over 1,000,000 units; if the instance has several modes
-        or a resource that is not renewable.
+        If a duration is negative, or it or the sum of all durations (the plan's
+        horizon) is over 36,525 days (100 years), a capacity over 1,000,000 units,
+        the instance has several modes or a resource that is not renewable (file
+        and job named); then, from the plan's checks
+        (:func:`scheduler.checks.validate_plan`), if a job lists a successor that is
+        not a job or itself, demands more than its resource's capacity, or the
+        precedences form a cycle, e.g. ``"j301_1.sm: job 9: successor '77' is not an
+        activity id"``, ``"j301_1.sm: cyclic dependencies 2 → 3 → 2 (jobs 2, 3);
+        remove or reverse one of them"``.
     """
+    from scheduler.checks import checked_plan
+
+    name = Path(path).name
     try:
         inst = psplib.parse(str(path), instance_format="psplib")
     except (ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError) as exc:
         reason = str(exc) or type(exc).__name__
-        raise UnreadableFileError(f"{Path(path).name} is not a PSPLIB .sm file: {reason}") from exc
-    issues = _check(Path(path).name, inst)
+        raise UnreadableFileError(f"{name} is not a PSPLIB .sm file: {reason}") from exc
+    issues = _check(name, inst)
     if issues:
         raise InvalidPlanError(issues)
     acts: list[Activity] = []
@@ -63,24 +68,38 @@ def read_psplib(path: str | Path, plan_start: date = date(2027, 1, 1)) -> Plan:
     demands: list[Demand] = []
     resources = []
     for k, res in enumerate(inst.resources):
-        resources.append(Resource(id=f"R{k + 1}", capacity=res.capacity, name=f"R {k + 1}"))
+        resources.append(
+            Resource(
+                id=f"R{k + 1}",
+                capacity=res.capacity,
+                name=f"R {k + 1}",
+                place=Place("", None, name, label=f"resource R {k + 1}"),
+            )
+        )
     total = 0
-    for j, act in enumerate(inst.activities):
+    for j, act in enumerate(inst.activities, start=1):
         mode = act.modes[0]
-        aid = str(j + 1)
-        acts.append(Activity(id=aid, name=f"job {aid}", duration=mode.duration))
+        aid = str(j)
+        place = Place("", j, name, "job", columns=(("successor", "successors"),))
+        acts.append(Activity(id=aid, name=f"job {aid}", duration=mode.duration, place=place))
         total += mode.duration
         for k, amt in enumerate(mode.demands):
             if amt > 0 and mode.duration > 0:
-                demands.append(Demand(aid, f"R{k + 1}", amt))
+                at = Place("", j, name, "job", columns=(("amount", f"R {k + 1}"),))
+                demands.append(Demand(aid, f"R{k + 1}", amt, place=at))
         for s in act.successors:
-            deps.append(Dependency(aid, str(s + 1), "FS", 0))
+            if s + 1 == j:
+                issues.append(place.issue("successor", f"activity '{aid}' depends on itself"))
+            else:
+                deps.append(Dependency(aid, str(s + 1), "FS", 0, place=place))
+    if issues:
+        raise InvalidPlanError(issues)
     months = max(1, math.ceil((total + 1) / 28))
     grid = TimeGrid(plan_start, "calendar", months)
     while grid.horizon < total:
         months += 1
         grid = TimeGrid(plan_start, "calendar", months)
-    return Plan(
+    plan = Plan(
         name=Path(path).stem,
         grid=grid,
         activities=acts,
@@ -89,14 +108,15 @@ def read_psplib(path: str | Path, plan_start: date = date(2027, 1, 1)) -> Plan:
         demands=demands,
         objectives=["makespan"],
     )
+    return checked_plan(plan)
 
 
 def _check(name: str, inst: psplib.ProjectInstance) -> list[Issue]:
-    """What makes a parsed ``.sm`` file unschedulable: a successor that is not a job, a
-    negative duration, a demand above its resource's capacity, a precedence cycle. Each
-    issue names the file, the job and the field (``.sm`` files have no rows to point at)."""
+    """What a parsed ``.sm`` file may not hold before it becomes a plan: a negative or huge
+    duration, a huge capacity, several modes, a resource that is not renewable. Each issue
+    names the file, the job and the field. Successors, demands against capacities and
+    cycles are the plan's checks (:func:`scheduler.checks.validate_plan`)."""
     issues: list[Issue] = []
-    n = len(inst.activities)
     caps = [res.capacity for res in inst.resources]
 
     def add(column: str, text: str) -> None:
@@ -109,7 +129,6 @@ def _check(name: str, inst: psplib.ProjectInstance) -> list[Issue]:
         if not 0 <= cap <= MAX_UNITS:
             add(f"R {k}", f"R {k} has a capacity of {_big(cap)}, not between 0 and {MAX_UNITS:,}")
     total = 0
-    links: list[tuple[int, int, int]] = []
     for j, act in enumerate(inst.activities, start=1):
         if len(act.modes) != 1:
             add("modes", f"job {j} has {len(act.modes)} modes; only single-mode files are read")
@@ -123,28 +142,12 @@ def _check(name: str, inst: psplib.ProjectInstance) -> list[Issue]:
                     f"job {j} has a duration of {_big(mode.duration)} days, longer than any "
                     f"plan (at most {MAX_PLAN_DAYS:,} days, 100 years)",
                 )
-            for k, amt in enumerate(mode.demands):
-                if k < len(caps) and amt > caps[k] and mode.duration > 0:
-                    add(
-                        f"R {k + 1}",
-                        f"job {j} demands {_big(amt)} of R {k + 1}, above its capacity of "
-                        f"{_big(caps[k])}",
-                    )
-        for s in act.successors:
-            if not 0 <= s < n:
-                add("successors", f"job {j} lists successor {s + 1}, but the file has {n} jobs")
-            else:
-                links.append((j, s + 1, len(links)))
     if total > MAX_PLAN_DAYS and not any(i.column == "duration" for i in issues):
         add(
             "duration",
             f"the durations add up to {total:,} days, longer than any plan "
             f"(at most {MAX_PLAN_DAYS:,} days, 100 years)",
         )
-    cycles = find_cycles(links)
-    if cycles:
-        jobs = named([str(u) for u, _, _ in cycles[0]])
-        add("successors", f"the precedences contain a cycle: jobs {jobs}")
     return issues
 
 

@@ -26,7 +26,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from scheduler.errors import Issue
+from scheduler.errors import Issue, Place
 from scheduler.graph import find_cycles
 from scheduler.timegrid import TimeGrid
 
@@ -39,7 +39,11 @@ __all__ = [
     "dependency_lags",
     "duplicate_demands",
     "duplicate_ids",
+    "durations_fit",
     "fixed_starts_fit",
+    "lags_fit",
+    "place_of",
+    "unknown_id_text",
     "unknown_ids",
     "where",
 ]
@@ -54,14 +58,21 @@ def where(sheet: str, row: int | None) -> str:
     return f"{sheet} row {row}" if row is not None else sheet
 
 
-def _issue(sheet: str, row: int | None, column: str, text: str, warning: bool = False) -> Issue:
-    return Issue(
-        sheet=sheet,
-        row=row,
-        column=column,
-        message=f"{where(sheet, row)}: {text}",
-        severity="warning" if warning else "error",
-    )
+def place_of(sheet: str, r: Row) -> Place:
+    """The place of a parsed row: its ``"_place"``, else ``sheet`` and its ``"_row"``."""
+    place = r.get("_place")
+    return place if isinstance(place, Place) else Place(sheet, r.get("_row"))
+
+
+def _issue(sheet: str, r: Row, column: str, text: str, warning: bool = False) -> Issue:
+    return place_of(sheet, r).issue(column, text, warning=warning)
+
+
+def _there(place: Place) -> str:
+    """A place named inside a sentence: ``"row 4"``, ``"line 40"``, ``"Task 7"``."""
+    if place.label or place.row is None:
+        return place.where
+    return f"{place.unit} {place.row}"
 
 
 def _day(d: date) -> str:
@@ -89,7 +100,7 @@ def duplicate_ids(sheet: str, rows: Sequence[Row], what: str, column: str = "id"
         One error per repeated row, e.g.
         ``"Activities row 9: activity id 'A-1' is already used on row 4"``.
     """
-    first: dict[str, int] = {}
+    first: dict[str, Place] = {}
     out: list[Issue] = []
     for r in rows:
         key = r.get(column)
@@ -99,13 +110,14 @@ def duplicate_ids(sheet: str, rows: Sequence[Row], what: str, column: str = "id"
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     column,
-                    f"{what} id '{key}' is already used on row {first[key]}; ids must be unique",
+                    f"{what} id '{key}' is already used on {_there(first[key])}; "
+                    "ids must be unique",
                 )
             )
         else:
-            first[key] = r["_row"]
+            first[key] = place_of(sheet, r)
     return out
 
 
@@ -124,8 +136,16 @@ def unknown_ids(
     for r in rows:
         key = r.get(column)
         if key and key not in known:
-            out.append(_issue(sheet, r["_row"], column, f"{column} '{key}' is not {what}"))
+            out.append(_issue(sheet, r, column, unknown_id_text(column, key, what)))
     return out
+
+
+def unknown_id_text(field: str, key: object, what: str = "an activity id") -> str:
+    """The sentence of a reference to a missing id: ``"successor 'RL-07' is not an activity id"``.
+
+    Shared by every reader that resolves references itself (P6, MS Project, DSLIB).
+    """
+    return f"{field} '{key}' is not {what}"
 
 
 # -- dependencies ------------------------------------------------------------------------------
@@ -135,15 +155,13 @@ def dependency_lags(rows: Sequence[Row], sheet: str = "Dependencies") -> list[Is
     for r in rows:
         pred, succ = r.get("predecessor"), r.get("successor")
         if pred and pred == succ:
-            out.append(
-                _issue(sheet, r["_row"], "successor", f"activity '{pred}' depends on itself")
-            )
+            out.append(_issue(sheet, r, "successor", f"activity '{pred}' depends on itself"))
         lag, max_lag = r.get("lag"), r.get("max_lag")
         if lag is not None and max_lag is not None and max_lag < lag:
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "max_lag",
                     f"max_lag {max_lag} days is smaller than lag {lag} days "
                     f"({pred} → {succ}); no date can satisfy both",
@@ -157,33 +175,75 @@ def dependency_cycles(rows: Sequence[Row], sheet: str = "Dependencies") -> list[
 
     Each strongly connected component of the predecessor → successor graph with
     more than one activity holds at least one cycle; one cycle per component is
-    reported (:func:`scheduler.graph.find_cycles`), starting at the dependency with
-    the lowest row, e.g.
-    ``"Dependencies: cyclic dependencies A-1 → A-2 → A-3 → A-1 (rows 2, 3, 4)"``.
-    The issue's row is that first dependency's row. Self-dependencies are
-    reported by :func:`dependency_lags`, not here.
+    reported (:func:`scheduler.graph.find_cycles`), starting at the dependency
+    read first (lowest row, else first in the file), e.g.
+    ``"Dependencies: cyclic dependencies A-1 → A-2 → A-3 → A-1 (rows 2, 3, 4);
+    remove or reverse one of them"`` or, in a P6 export, ``"plan.xer: TASKPRED:
+    cyclic dependencies A1010 → A1020 → A1010 (lines 41, 40); ..."``. The
+    issue's row is that first dependency's row. Self-dependencies are reported
+    by :func:`dependency_lags`, not here.
     """
-    triples = [
-        (r["predecessor"], r["successor"], r["_row"])
-        for r in rows
-        if r.get("predecessor") and r.get("successor")
-    ]
+    linked = [r for r in rows if r.get("predecessor") and r.get("successor")]
+    # rank the dependencies in reading order: by row, else by their place in the file
+    order = sorted(range(len(linked)), key=lambda n: (linked[n].get("_row") or 0, n))
+    rank = {n: k for k, n in enumerate(order)}
+    triples = [(r["predecessor"], r["successor"], rank[n]) for n, r in enumerate(linked)]
     out: list[Issue] = []
     for cycle in find_cycles(triples):
         names = [cycle[0][0], *(v for _, v, _ in cycle)]
-        edge_rows = [row for _, _, row in cycle]
+        places = [place_of(sheet, linked[order[k]]) for _, _, k in cycle]
+        head = places[0]
         text = (
-            f"{sheet}: cyclic dependencies {' → '.join(names)} "
-            f"(rows {', '.join(str(x) for x in edge_rows)}); remove or reverse one of them"
+            f"cyclic dependencies {' → '.join(names)} ({_places(places)}); "
+            "remove or reverse one of them"
         )
-        out.append(Issue(sheet=sheet, row=edge_rows[0], column="successor", message=text))
+        issue = head.sheet_only().issue("successor", text)
+        out.append(Issue(issue.sheet, head.row, issue.column, issue.message))
+    return out
+
+
+def _places(places: Sequence[Place]) -> str:
+    """Places in a sentence: ``"rows 2, 3, 4"`` when all are rows of one sheet."""
+    first = places[0]
+    if all(
+        not p.label and p.row is not None and (p.sheet, p.unit) == (first.sheet, first.unit)
+        for p in places
+    ):
+        return f"{first.unit}s {', '.join(str(p.row) for p in places)}"
+    return ", ".join(p.where for p in places)
+
+
+def lags_fit(
+    rows: Sequence[Row], horizon: int, unit: str, sheet: str = "Dependencies"
+) -> list[Issue]:
+    """Lags and max lags longer than the whole plan (no schedule can honour them).
+
+    ``lag`` and ``max_lag`` are grid slots, ``horizon`` the plan's slots and
+    ``unit`` their word (``"days"``, ``"working days"``), e.g.
+    ``"Dependencies row 5: lag 1000000 days of A-1 → A-2 is longer than the whole
+    plan (730 days)"``. A lead (negative lag) is measured by its size.
+    """
+    out: list[Issue] = []
+    for r in rows:
+        for col in ("lag", "max_lag"):
+            value = r.get(col)
+            if isinstance(value, int) and abs(value) > horizon:
+                out.append(
+                    _issue(
+                        sheet,
+                        r,
+                        col,
+                        f"{col} {value} {unit} of {r.get('predecessor')} → {r.get('successor')} "
+                        f"is longer than the whole plan ({horizon} {unit})",
+                    )
+                )
     return out
 
 
 # -- demands -----------------------------------------------------------------------------------
 def duplicate_demands(rows: Sequence[Row], sheet: str = "Demands") -> list[Issue]:
     """The same activity × resource pair listed twice (amounts would be ambiguous)."""
-    first: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, str], Place] = {}
     out: list[Issue] = []
     for r in rows:
         key = (r.get("activity"), r.get("resource"))
@@ -193,14 +253,14 @@ def duplicate_demands(rows: Sequence[Row], sheet: str = "Demands") -> list[Issue
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "resource",
-                    f"activity '{key[0]}' already demands '{key[1]}' on row {first[key]}; "
+                    f"activity '{key[0]}' already demands '{key[1]}' on {_there(first[key])}; "
                     "give one row with the total amount",
                 )
             )
         else:
-            first[key] = r["_row"]  # type: ignore[index]
+            first[key] = place_of(sheet, r)  # type: ignore[index]
     return out
 
 
@@ -228,7 +288,7 @@ def demand_capacity(
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "amount",
                     f"activity '{act}' demands {amount} of '{res}', "
                     f"above its capacity of {capacity[res]} per day",
@@ -238,7 +298,7 @@ def demand_capacity(
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "activity",
                     f"'{act}' is a milestone (duration 0) and may not demand a resource",
                 )
@@ -265,7 +325,7 @@ def activity_dates(
                 out.append(
                     _issue(
                         sheet,
-                        r["_row"],
+                        r,
                         col,
                         f"{col} {_day(d)} of '{r.get('id')}' is outside the plan "
                         f"({_day(plan_start)} to {_day(last)})",
@@ -276,7 +336,7 @@ def activity_dates(
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "due",
                     f"due {_day(due)} of '{r.get('id')}' is before its release {_day(rel)}",
                 )
@@ -285,7 +345,7 @@ def activity_dates(
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "fixed_start",
                     f"fixed_start {_day(fix)} of '{r.get('id')}' is before its release {_day(rel)}",
                 )
@@ -294,7 +354,7 @@ def activity_dates(
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "fixed_start",
                     f"fixed_start {_day(fix)} of '{r.get('id')}' is after its due date {_day(due)}",
                 )
@@ -318,7 +378,7 @@ def fixed_starts_fit(rows: Sequence[Row], grid: TimeGrid, sheet: str = "Activiti
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "fixed_start",
                     f"fixed_start {_day(fix)} of '{r.get('id')}' is not a working day; "
                     f"it will start on {_day(grid.date_of(first))}",
@@ -331,7 +391,7 @@ def fixed_starts_fit(rows: Sequence[Row], grid: TimeGrid, sheet: str = "Activiti
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "fixed_start",
                     f"'{r.get('id')}' fixed to start {_day(fix)} cannot finish by its due "
                     f"date {_day(due)} ({dur} days of work)",
@@ -341,7 +401,7 @@ def fixed_starts_fit(rows: Sequence[Row], grid: TimeGrid, sheet: str = "Activiti
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "fixed_start",
                     f"'{r.get('id')}' fixed to start {_day(fix)} runs past the end of the plan "
                     f"({_day(grid.horizon_end_date - timedelta(days=1))})",
@@ -359,7 +419,7 @@ def durations_fit(rows: Sequence[Row], grid: TimeGrid, sheet: str = "Activities"
     return [
         _issue(
             sheet,
-            r["_row"],
+            r,
             "duration",
             f"duration of '{r.get('id')}' is {r['duration']} {unit}, longer than the whole "
             f"plan ({grid.horizon} {unit}); check the number and its duration_unit",
@@ -369,9 +429,9 @@ def durations_fit(rows: Sequence[Row], grid: TimeGrid, sheet: str = "Activities"
     ]
 
 
-def _to_before_from(sheet: str, row: int | None, first: date, last: date) -> Issue:
+def _to_before_from(sheet: str, r: Row, first: date, last: date) -> Issue:
     """Error: an inclusive date window ``[first, last]`` ends before it starts."""
-    return _issue(sheet, row, "to", f"to {_day(last)} is before from {_day(first)}")
+    return _issue(sheet, r, "to", f"to {_day(last)} is before from {_day(first)}")
 
 
 def _outside_plan(
@@ -406,7 +466,7 @@ def blackout_windows(
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "scope",
                     f"scope '{scope}' is not a sector, an activity id or a region id",
                 )
@@ -415,12 +475,12 @@ def blackout_windows(
         if a is None or b is None:
             continue
         if b < a:
-            out.append(_to_before_from(sheet, r["_row"], a, b))
+            out.append(_to_before_from(sheet, r, a, b))
         elif _outside_plan(a, b, plan_start, horizon_end):
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "from",
                     f"blackout {_day(a)} to {_day(b)} lies outside the plan; it is ignored",
                     warning=True,
@@ -438,30 +498,30 @@ def budget_periods(
     from ``year`` or ``from``/``to``) and ``label``.
     """
     out: list[Issue] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, Place] = {}
     for r in rows:
         a, b = r.get("first_day"), r.get("last_day")
         if a is None or b is None:
             continue
         label = r.get("label", "")
         if b < a:
-            out.append(_to_before_from(sheet, r["_row"], a, b))
+            out.append(_to_before_from(sheet, r, a, b))
             continue
         if label in seen:
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "cap",
-                    f"budget {label} is already capped on row {seen[label]}",
+                    f"budget {label} is already capped on {_there(seen[label])}",
                 )
             )
-        seen.setdefault(label, r["_row"])
+        seen.setdefault(label, place_of(sheet, r))
         if _outside_plan(a, b, plan_start, horizon_end):
             out.append(
                 _issue(
                     sheet,
-                    r["_row"],
+                    r,
                     "year" if r.get("year") is not None else "from",
                     f"budget {label} lies outside the plan; it is ignored",
                     warning=True,

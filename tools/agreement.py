@@ -111,8 +111,8 @@ def sample_files(folder: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the agreement table for every sample file (MPP skipped without MPXJ)."""
+    from scheduler.importers import read_plan
     from scheduler.importers.mpp import mpp_available
-    from scheduler.planner import load_plan
 
     args = sys.argv[1:] if argv is None else argv
     folder = (
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         if path.suffix.lower() == ".mpp" and (reason := mpp_available()):
             print(f"| {path.name} | skipped: {reason} | | | | | | |")
             continue
-        print(compare(load_plan(path), path.name).row())
+        print(compare(read_plan(path), path.name).row())
     return 0
 
 

@@ -31,6 +31,12 @@ The checks run on the plan as :func:`scheduler.workbook.read_workbook` reads the
 built workbook back (in memory, before anything is written), with the project's
 own CPM (:func:`scheduler.cpm.compute_cpm`); the script has no scheduler of its own.
 
+The reference tables are data, not code: ``tools/sample_data/regions.csv`` (regions,
+their coordinates and regional crew capacities), ``resources.csv`` (the national crews
+and machines) and ``plan.json`` (settings, budget caps per fiscal year, the monsoon and
+winter windows). The project templates (a road, a rail line, a dam ... and the links
+between projects) stay in this script: they are the generator.
+
 Units: durations in days (``d``), weeks (``w`` = 7 days) or months (``mo`` =
 30 days) on a ``calendar`` plan; money in 100M KRW (억원).
 """
@@ -40,6 +46,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import logging
 import random
 import re
@@ -54,6 +61,7 @@ from openpyxl import Workbook
 from scheduler.cpm import compute_cpm
 from scheduler.model import MONEY_SCALE, Blackout, Plan
 from scheduler.solver import check_schedule, constructive_schedule
+from scheduler.timegrid import add_months
 from scheduler.workbook import SHEETS, read_workbook
 
 logger = logging.getLogger(__name__)
@@ -73,9 +81,32 @@ __all__ = [
 ]
 
 SEED = 2027
-PLAN_START = date(2027, 1, 1)
+#: The sample's reference tables (CSV and JSON), read once at import.
+SAMPLE_DATA = Path(__file__).resolve().parent / "sample_data"
+
+
+def _plan_json() -> dict[str, Any]:
+    with (SAMPLE_DATA / "plan.json").open(encoding="utf-8") as fh:
+        return dict(json.load(fh))
+
+
+def _csv_rows(name: str) -> list[dict[str, str]]:
+    with (SAMPLE_DATA / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _windows(pairs: list[list[str]]) -> list[tuple[date, date]]:
+    return [(date.fromisoformat(lo), date.fromisoformat(hi)) for lo, hi in pairs]
+
+
+_PLAN = _plan_json()
+#: Settings sheet rows (key → value; plan_start as a date).
+SETTINGS: dict[str, Any] = {
+    k: date.fromisoformat(v) if k == "plan_start" else v for k, v in _PLAN["settings"].items()
+}
+PLAN_START: date = SETTINGS["plan_start"]
 #: Days from PLAN_START to the horizon end (2029-01-01, exclusive); 2028 is a leap year.
-HORIZON_DAYS = (date(2029, 1, 1) - PLAN_START).days
+HORIZON_DAYS = (add_months(PLAN_START, SETTINGS["horizon_months"]) - PLAN_START).days
 #: Reference length of the margins in the brief (24 months ≈ 730 days).
 MARGIN_DAYS = 730
 UNIT_DAYS = {"d": 1, "w": 7, "mo": 30}
@@ -87,26 +118,16 @@ DEFAULT_REGIONS = DATA_DIR / "regions.csv"
 #: (id, name, name_ko, lat, lon, industry). Coordinates: city hall / cluster site,
 #: WGS84 degrees, rounded to 4 decimals (about 10 m; the sites are km wide).
 REGIONS: list[tuple[str, str, str, float, float, str]] = [
-    ("SEL", "Seoul capital hub", "서울", 37.5665, 126.9780, "capital hub"),
-    ("YGI", "Yongin–Pyeongtaek", "용인·평택", 37.2411, 127.1776, "semiconductors"),
-    ("OSG", "Osong–Cheongju", "오송·청주", 36.6203, 127.3271, "bio"),
-    ("GWJ", "Gwangju", "광주", 35.1595, 126.8526, "AI"),
-    ("ULS", "Ulsan", "울산", 35.5384, 129.3114, "future cars"),
-    ("SMG", "Saemangeum", "새만금", 35.7900, 126.6100, "energy"),
-    ("HWC", "Hwacheon Dam hub", "화천댐", 38.1170, 127.7850, "water (dam hub)"),
-    ("DCH", "Daecheong Dam hub", "대청댐", 36.4770, 127.4800, "water (dam hub)"),
+    (r["id"], r["name"], r["name_ko"], float(r["lat"]), float(r["lon"]), r["industry"])
+    for r in _csv_rows("regions.csv")
 ]
 
 #: Budget caps per Korean fiscal year (= calendar year), 100M KRW (억원).
-BUDGET_CAPS: dict[int, int] = {2027: 30000, 2028: 34000}
+BUDGET_CAPS: dict[int, int] = {int(y): int(c) for y, c in _PLAN["budget_caps"].items()}
 
 # Blackout windows (inclusive dates, clipped to the horizon).
-MONSOON = [(date(2027, 7, 1), date(2027, 8, 31)), (date(2028, 7, 1), date(2028, 8, 31))]
-WINTER = [
-    (date(2027, 1, 1), date(2027, 2, 15)),
-    (date(2027, 12, 15), date(2028, 2, 15)),
-    (date(2028, 12, 15), date(2028, 12, 31)),
-]
+MONSOON = _windows(_PLAN["monsoon"])
+WINTER = _windows(_PLAN["winter"])
 
 # Resource ids. Regional civil crews are "CREW-<region>".
 TBM = "TBM"
@@ -118,17 +139,12 @@ PWC = "PWC"
 FDC = "FDC"
 FSP = "FSP"
 
+#: National resources (id, name, capacity per day, unit).
 NATIONAL_RESOURCES: list[tuple[str, str, int, str]] = [
-    (TBM, "Tunnel boring machine (TBM)", 2, "machine"),
-    (HVL, "High-voltage line crew (345/154 kV stringing and erection)", 3, "crew"),
-    (DCP, "Dam concrete plant (RCC batching and placing spread)", 2, "plant"),
-    (TRK, "Track-laying train", 1, "machine"),
-    (GIS, "Substation equipment team (GIS, transformers)", 3, "team"),
-    (PWC, "Pipeline welding crew (gas and water mains)", 4, "crew"),
-    (FDC, "Telecom duct and fibre-laying crew", 4, "crew"),
-    (FSP, "Fibre splicing and test team", 3, "team"),
+    (r["id"], r["name"], int(r["capacity"]), r["unit"]) for r in _csv_rows("resources.csv")
 ]
-CREW_CAPACITY = {"SEL": 3, "YGI": 4, "OSG": 4, "GWJ": 3, "ULS": 4, "SMG": 3, "HWC": 2, "DCH": 2}
+#: Civil crews per region (capacity per day of ``CREW-<region>``).
+CREW_CAPACITY = {r["id"]: int(r["crew_capacity"]) for r in _csv_rows("regions.csv")}
 
 
 RD2_NAME = "RD2 Pyeongtaek–Osong National Road 1 widening (국도1호선)"
@@ -1454,16 +1470,7 @@ def build_data(seed: int = SEED) -> SampleData:
             )
         )
 
-    settings: list[tuple[str, object]] = [
-        ("plan_name", "National Infrastructure Two-Year Plan 2027–2028 (국가 인프라 2개년 계획)"),
-        ("plan_start", PLAN_START),
-        ("horizon_months", 24),
-        ("calendar", "calendar"),
-        ("objective", "makespan"),
-        ("time_limit_s", 20),
-        ("risk_correlation", 0.3),
-        ("risk_iterations", 10000),
-    ]
+    settings: list[tuple[str, object]] = list(SETTINGS.items())
     regions = [(r[0], f"{r[1]} ({r[2]})", r[3], r[4], r[5]) for r in REGIONS]
     budget = sorted(BUDGET_CAPS.items())
     return SampleData(settings, regions, acts, b.deps, resources, b.dems, budget, blackouts)
@@ -1545,30 +1552,21 @@ def check_plan(plan: Plan) -> dict[str, object]:
 _UNUSED_COLUMNS = {("budget", "from"), ("budget", "to")}
 
 #: Three-point estimates per sector: (optimistic, pessimistic) as multiples of the planned
-#: duration, which is the most likely value. Assumed ranges, skewed late as infrastructure
-#: durations are: Flyvbjerg, Holm & Buhl (2003, "How common and how large are cost
-#: overruns in transport infrastructure projects?") find the largest overruns on rail and
-#: on tunnels and dams, smaller ones on roads; telecom and grid works are more repetitive.
+#: duration, which is the most likely value (``sector_ranges`` of sample_data/plan.json).
+#: Assumed ranges, skewed late as infrastructure durations are: Flyvbjerg, Holm & Buhl
+#: (2003, "How common and how large are cost overruns in transport infrastructure
+#: projects?") find the largest overruns on rail and on tunnels and dams, smaller ones on
+#: roads; telecom and grid works are more repetitive.
 SECTOR_RANGES: dict[str, tuple[float, float]] = {
-    "road": (0.9, 1.3),
-    "rail": (0.9, 1.45),
-    "dam": (0.9, 1.5),
-    "grid": (0.9, 1.3),
-    "telecom": (0.95, 1.2),
-    "gas": (0.9, 1.3),
-    "water": (0.9, 1.35),
+    k: (float(v[0]), float(v[1])) for k, v in _PLAN["sector_ranges"].items() if k != "_note"
 }
 
-#: Risk events: (id, name, probability, activity-name part, impact min, likely, max days).
-RISKS: tuple[tuple[str, str, float, str, int, int, int], ...] = (
-    ("R-01", "TBM breakdown or bad ground in a bored tunnel (굴착 장비 고장)", 0.15,
-     "TBM tunnel drive", 15, 30, 75),
-    ("R-02", "Land handover late (용지 보상 지연)", 0.25, "land handover", 10, 30, 60),
-    ("R-03", "Flood during river diversion (유수 전환 중 홍수)", 0.2,
-     "Diversion tunnel", 10, 20, 45),
-    ("R-04", "Late delivery of substation transformers (변압기 납기 지연)", 0.2,
-     "substation", 15, 30, 60),
-)  # fmt: skip
+#: Risk events: (id, name, probability, activity-name part, impact min, likely, max days),
+#: from ``risks`` of sample_data/plan.json.
+RISKS: tuple[tuple[str, str, float, str, int, int, int], ...] = tuple(
+    (r["id"], r["name"], r["probability"], r["activities_named"], *r["impact_days"])
+    for r in _PLAN["risks"]
+)
 
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[tuple[object, ...]]) -> None:

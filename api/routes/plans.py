@@ -28,7 +28,6 @@ from api.schemas import (
     ScheduleSummary,
 )
 from api.storage import disk_full
-from scheduler.errors import InfraplanError
 
 __all__ = ["router"]
 
@@ -170,30 +169,18 @@ def _get_plan(session: SessionDep, plan_id: int) -> PlanRow:
 )
 def create_plan(key: PlannerKey, upload: UploadDep, session: SessionDep) -> PlanPublic:
     """Upload a plan (workbook or JSON tables); validate it and store it as uploaded."""
-    from scheduler.planner import detect_format, load_plan
-    from scheduler.workbook import plan_from_tables, read_tables
+    from scheduler.importers import read_source
 
+    # read once: the plan, its format and (our workbook) its tables come from one parse;
+    # the reader's refusals are mapped to 400/413/422 by the app's one handler
     tables: dict[str, Any] | None
-    try:
-        if upload.kind == "json":
-            plan = plan_from_tables(dict(upload.tables or {}))
-            fmt, tables = "json", dict(upload.tables or {})
-        else:
-            fmt = detect_format(upload.data, upload.filename)
-            plan = load_plan(upload.data, upload.filename)
-            tables = None
-            if fmt == "xlsx":
-                try:
-                    tables = _jsonable(read_tables(upload.data))
-                except InfraplanError as exc:  # e.g. a DSLIB workbook: no infraplan tables
-                    log.info("tables of %s not kept: %s", upload.filename, exc)
-    except InfraplanError:
-        raise  # mapped to 400/413/422 by the app's one handler
-    except Exception as exc:  # a reader fault on hostile input is still the file's problem
-        if disk_full(exc):  # a temporary file on a full disk: 507 (api.storage)
-            raise
-        log.exception("upload %r could not be read", upload.filename)
-        raise HTTPException(400, f"the file cannot be read ({type(exc).__name__})") from exc
+    if upload.kind == "json":
+        source = read_source(dict(upload.tables or {}))
+        tables = dict(upload.tables or {})
+    else:
+        source = read_source(upload.data, upload.filename)
+        tables = _jsonable(source.tables) if source.tables is not None else None
+    plan, fmt = source.plan, source.format
 
     issues = [w.to_dict() for w in plan.warnings]
     row = PlanRow(

@@ -518,7 +518,16 @@
   document.querySelectorAll(".zoom button").forEach(function (b) {
     b.addEventListener("click", function () {
       state.zoom = b.getAttribute("data-zoom");
-      if (state.data) render();
+      if (!state.data) return;
+      render();
+      if (state.selected) { // keep the selected activity in view at the new scale
+        var sel = root.querySelector('.task[data-selected] .bar, .task[data-selected] .milestone');
+        if (sel) {
+          var box = sel.getBBox();
+          root.scrollTop = Math.max(0, box.y - 3 * ROW_H);
+          root.scrollLeft = Math.max(0, box.x - 80);
+        }
+      }
     });
   });
   function on(id, ev, fn) { var e = document.getElementById(id); if (e) e.addEventListener(ev, fn); }

@@ -578,7 +578,8 @@
           line += " · best " + fmtNum(pr.objective) + " · bound " + fmtNum(pr.bound) +
             " · gap " + fmtGap(gap);
         }
-        if (pr.elapsed_s) line += " · " + fmtNum(pr.elapsed_s) + " s" +
+        var spent = Math.max(now, pr.elapsed_s || 0);
+        if (spent) line += " · " + fmtNum(spent, 0) + " s" +
           (limit ? " of " + fmtNum(limit) + " s" : "");
         status.textContent = line;
         status.setAttribute("data-status", s.status);
@@ -614,6 +615,12 @@
     tick();
   }
 
+  function niceStep(raw) { // 1, 2 or 5 times a power of ten, at least raw
+    var p = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1e-6))));
+    var m = raw / p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+  }
+
   function drawChart(box, points, limit, now) {
     var NS = "http://www.w3.org/2000/svg", W = 620, H = 180, L = 52, R = 12, T = 8, B = 24;
     function s(name, attrs, parent, text) {
@@ -643,13 +650,15 @@
     for (var i = 0; i <= 4; i++) {
       var v = lo + (hi - lo) * i / 4, yy = Y(v);
       s("line", { x1: L, x2: W - R, y1: yy, y2: yy, class: "tick" }, svg);
-      s("text", { x: L - 4, y: yy + 4, "text-anchor": "end", class: "axis" }, svg,
-        v.toFixed(digits));
+      if (vals.length) {
+        s("text", { x: L - 4, y: yy + 4, "text-anchor": "end", class: "axis" }, svg,
+          v.toFixed(digits));
+      }
     }
-    for (var j = 0; j <= 4; j++) {
-      var t = tmax * j / 4;
+    var step = niceStep(tmax / 4);
+    for (var t = 0; t <= tmax + 1e-9; t += step) {
       s("text", { x: X(t), y: H - 8, "text-anchor": "middle", class: "axis" }, svg,
-        (tmax < 8 ? t.toFixed(1) : t.toFixed(0)) + " s");
+        (step < 1 ? t.toFixed(1) : t.toFixed(0)) + " s");
     }
     function line(key, cls) {
       var d = "";
@@ -727,11 +736,12 @@
       row("Makespan", function (v) { return v.makespan_days === null ? null :
         v.makespan_days + " d"; }),
       row("Gap to bound", function (v) { return v.gap === null ? null : fmtGap(v.gap); }),
-      row("Objective", function (v) { return (v.objective_kind || "default") +
+      row("Objective", function (v) { return (v.objective_kind || "the plan's") +
         (v.objective !== null && v.objective !== undefined ? " = " + fmtNum(v.objective) : ""); }),
       row("Time limit / used", function (v) {
-        return fmtNum(v.options && v.options.time_limit_s) + " s / " +
-          fmtNum(v.solve_seconds) + " s"; }),
+        var used = v.solve_seconds === null || v.solve_seconds === undefined ? "—" :
+          fmtNum(v.solve_seconds) + " s";
+        return fmtNum(v.options && v.options.time_limit_s) + " s / " + used; }),
       row("Solved by", function (v) {
         var w = v.created_by;
         return w ? (w.name || "key " + w.prefix + "…") + " (" + w.role + ")" : null; }),

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from scheduler.errors import InvalidPlanError, Issue, UnreadableFileError
+from scheduler.errors import InvalidPlanError, Issue, Place, Severity, UnreadableFileError
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid, add_months
 
@@ -114,21 +114,38 @@ class IssueLog:
     #: ``"row"`` (DSLIB sheet rows, as Excel numbers them).
     unit: str = "line"
 
+    def place(
+        self,
+        sheet: str,
+        row: int | None = None,
+        *,
+        label: str = "",
+        columns: tuple[tuple[str, str], ...] = (),
+    ) -> Place:
+        """The :class:`~scheduler.errors.Place` of (sheet, row) in this file.
+
+        Give it to the model objects read there, so the plan's checks
+        (:func:`scheduler.checks.validate_plan`) name the same place; ``columns``
+        maps model fields to the file's columns (``("lag", "lag_hr_cnt")``).
+        """
+        return Place(sheet, row, self.filename, self.unit, label, columns)
+
     def error(self, sheet: str, row: int | None, column: str, message: str) -> None:
         """Record a blocking problem; ``message`` is prefixed with its place."""
-        self.issues.append(Issue(sheet, row, column, self._place(sheet, row) + message))
+        self.issues.append(self._issue(sheet, row, column, message, "error"))
 
     def warn(self, sheet: str, row: int | None, column: str, message: str) -> None:
         """Record a non-blocking change (rounding, ignored constraint...)."""
-        self.issues.append(
-            Issue(sheet, row, column, self._place(sheet, row) + message, severity="warning")
-        )
+        self.issues.append(self._issue(sheet, row, column, message, "warning"))
 
-    def _place(self, sheet: str, row: int | None) -> str:
-        if not sheet:
-            return f"{self.filename}: "
-        where = f"{sheet} {self.unit} {row}" if row is not None else sheet
-        return f"{self.filename}: {where}: "
+    def _issue(
+        self, sheet: str, row: int | None, column: str, message: str, severity: Severity
+    ) -> Issue:
+        # the one issue builder (Place.issue); the sheet-less form names the file only
+        built = self.place(sheet, row if sheet else None).issue(
+            column, message, warning=severity == "warning"
+        )
+        return Issue(sheet, row, column, built.message, severity)
 
     @property
     def warnings(self) -> list[Issue]:
@@ -176,8 +193,12 @@ class IssueLog:
 
         Raises :class:`InvalidPlanError` with every issue if any is an error; else
         builds the :class:`~scheduler.model.Plan` (carrying the warnings) and runs
-        :meth:`Plan.check`.
+        the plan's checks (:func:`scheduler.checks.checked_plan`: unknown ids,
+        lags, cycles named in order, capacities, dates), which raise
+        :class:`InvalidPlanError` with every placed issue.
         """
+        from scheduler.checks import checked_plan
+
         self.raise_if_errors()
         plan = Plan(
             name=name,
@@ -188,8 +209,7 @@ class IssueLog:
             demands=demands,
             warnings=list(self.warnings),
         )
-        plan.check()
-        return plan
+        return checked_plan(plan, self.issues)
 
 
 def days_up(value: float) -> int:

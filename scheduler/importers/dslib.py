@@ -58,6 +58,7 @@ from scheduler.importers._limits import (
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
 from scheduler.uncertainty import Estimate, Uncertainty
+from scheduler.validate import unknown_id_text
 
 __all__ = ["is_dslib", "parse_duration", "read_dslib"]
 
@@ -309,6 +310,7 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                 duration=dur,
                 project=project_of.get(rid, ""),
                 source_row=n,
+                place=issues.place(SHEET, n, columns=(("id", "ID"), ("duration", "Duration"))),
                 extra={
                     "baseline_start": (
                         d.isoformat() if (d := _date(cell(r, "baseline start"))) else None
@@ -371,7 +373,7 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
                     continue
             preds = summary.get(pid) or ([pid] if pid in ids else [])
             if not preds:
-                issues.error(SHEET, n, "Predecessors", f"predecessor {pid} is not an activity")
+                issues.error(SHEET, n, "Predecessors", unknown_id_text("predecessor", pid))
                 continue
             if pid in summary or rid in summary:
                 issues.warn(
@@ -391,7 +393,16 @@ def read_dslib(data: bytes, filename: str = "workbook.xlsx") -> Plan:
             for p in preds:
                 for s in succs:
                     if p != s:
-                        dependencies.append(Dependency(p, s, ptype, lag, source_row=n))  # type: ignore[arg-type]
+                        dependencies.append(
+                            Dependency(
+                                p,
+                                s,
+                                ptype,  # type: ignore[arg-type]
+                                lag,
+                                source_row=n,
+                                place=issues.place(SHEET, n, columns=_LINK_COLUMNS),
+                            )
+                        )
 
     resources, demands = _resources(
         records, res_rows, cell, ids, {a.id: a.duration for a in activities}, issues
@@ -481,7 +492,9 @@ def _resources(
                     f"{name}: availability {a:g}",
                     at_least=1,
                 )
-                resources[name] = Resource(name, cap, name=name)
+                resources[name] = Resource(
+                    name, cap, name=name, place=issues.place("Resources", rrow or None)
+                )
             amount = issues.round_up(q, SHEET, n, "Resource Demand", f"{name} amount {q:g}")
             if amount <= 0:
                 continue
@@ -494,7 +507,15 @@ def _resources(
                     f"capacity of {name} raised from {res.capacity} to {amount}",
                 )
                 res.capacity = amount
-            demands.append(Demand(rid, name, amount, source_row=n))
+            demands.append(
+                Demand(
+                    rid,
+                    name,
+                    amount,
+                    source_row=n,
+                    place=issues.place(SHEET, n, columns=(("amount", "Resource Demand"),)),
+                )
+            )
     return list(resources.values()), demands
 
 
@@ -504,6 +525,15 @@ def _amount(value: Any) -> float | None:
     text = str(value).strip().replace(",", ".")
     num = re.match(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", text)
     return number(num.group(0) if num else text)
+
+
+#: Model field → DSLIB column of a dependency, for the plan's checks.
+_LINK_COLUMNS = (
+    ("predecessor", "Predecessors"),
+    ("successor", "ID"),
+    ("type", "Predecessors"),
+    ("lag", "Predecessors"),
+)
 
 
 def _estimate_days(value: Any, baseline: int) -> float | None:

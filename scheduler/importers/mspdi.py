@@ -82,6 +82,7 @@ from scheduler.importers._mspdi_fields import (
 )
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
+from scheduler.validate import unknown_id_text
 
 __all__ = ["LINK_CODES", "LINK_TYPES", "read_mspdi"]
 
@@ -216,7 +217,13 @@ def read_mspdi(
             dur = 0
         else:
             dur = issues.round_up(days, "Task", line, field, f"{who}: {days:.2f} days")
-        act = Activity(id=tid, name=name, duration=dur, project=stack[-1][2] if stack else "")
+        act = Activity(
+            id=tid,
+            name=name,
+            duration=dur,
+            project=stack[-1][2] if stack else "",
+            place=issues.place("Task", line, columns=(("duration", field),)),
+        )
         cal_uid = _text(t, "CalendarUID", "-1")
         if cal_uid not in ("-1", "", _text(root, "CalendarUID", "1")):
             issues.warn(
@@ -356,7 +363,7 @@ def _links(
             "PredecessorLink",
             line,
             "PredecessorUID",
-            f"{who}: predecessor UID {puid[:40]} is not a task",
+            f"{who}: {unknown_id_text('predecessor UID', puid[:40])}",
         )
         return []
     ltype = LINK_TYPES.get(_text(link, "Type", "1"))
@@ -404,7 +411,8 @@ def _links(
         )
         for s in succs:
             if p != s:
-                out.append(Dependency(p, s, ltype, lag))  # type: ignore[arg-type]
+                at = issues.place("PredecessorLink", line, columns=_LINK_COLUMNS)
+                out.append(Dependency(p, s, ltype, lag, place=at))  # type: ignore[arg-type]
             else:
                 issues.warn(
                     "PredecessorLink",
@@ -413,6 +421,15 @@ def _links(
                     f"{who}: the link from summary task UID {puid} to its own task {s} is dropped",
                 )
     return out
+
+
+#: Model field → element of a ``PredecessorLink``, for the plan's checks.
+_LINK_COLUMNS = (
+    ("predecessor", "PredecessorUID"),
+    ("successor", "UID"),
+    ("type", "Type"),
+    ("lag", "LinkLag"),
+)
 
 
 def _clock(root: Element, f: Fields) -> time:
@@ -495,7 +512,7 @@ def _resources(
         cap = issues.round_up(
             units, "Resource", f.line(r), "MaxUnits", f"{who}: max units {units:g}", at_least=1
         )
-        resources[name] = Resource(name, cap, name=name)
+        resources[name] = Resource(name, cap, name=name, place=issues.place("Resource", f.line(r)))
         by_uid[uid] = name
     demands: list[Demand] = []
     for a in root.findall("Assignments/Assignment"):
@@ -529,5 +546,12 @@ def _resources(
                 f"Resource {rid}: capacity {res.capacity} raised to {amount} for task {tid}",
             )
             res.capacity = amount
-        demands.append(Demand(tid, rid, amount))
+        demands.append(
+            Demand(
+                tid,
+                rid,
+                amount,
+                place=issues.place("Assignment", line, columns=(("amount", "Units"),)),
+            )
+        )
     return list(resources.values()), demands

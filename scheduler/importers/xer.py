@@ -70,6 +70,7 @@ from scheduler.importers._xer_tables import (
 )
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
+from scheduler.validate import unknown_id_text
 
 __all__ = ["XerCalendar", "parse_xer_tables", "read_xer"]
 
@@ -252,6 +253,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
             duration=t.duration,
             project=wbs_name.get(r.get("wbs_id"), ""),
             source_row=r.line,
+            place=issues.place("TASK", r.line, columns=_task_columns(hours_field)),
         )
         _constraints(act, t, grid, issues)
         tf = number(r.get("total_float_hr_cnt"))
@@ -290,9 +292,12 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
             )
             continue
         bad = False
-        for key, value in (("pred_task_id", pred_id), ("task_id", succ_id)):
+        for key, word, value in (
+            ("pred_task_id", "predecessor", pred_id),
+            ("task_id", "successor", succ_id),
+        ):
             if value not in by_task_id:
-                issues.error("TASKPRED", r.line, key, f"{key} {value} is not an activity")
+                issues.error("TASKPRED", r.line, key, unknown_id_text(word, value))
                 bad = True
         ptype = PRED_TYPES.get(r.get("pred_type"))
         if ptype is None:
@@ -340,7 +345,16 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         if pred.code == succ.code:
             issues.error("TASKPRED", r.line, "task_id", f"{succ.code} depends on itself")
             continue
-        dependencies.append(Dependency(pred.code, succ.code, ptype, lag, source_row=r.line))  # type: ignore[arg-type]
+        dependencies.append(
+            Dependency(
+                pred.code,
+                succ.code,
+                ptype,  # type: ignore[arg-type]
+                lag,
+                source_row=r.line,
+                place=issues.place("TASKPRED", r.line, columns=_TASKPRED_COLUMNS),
+            )
+        )
 
     resources, demands = _resources(tables, by_task_id, issues)
     name = wbs_name_of_project(tables, proj) or proj.get("proj_short_name") or filename
@@ -362,6 +376,30 @@ def wbs_name_of_project(tables: dict[str, list[XerRow]], proj: XerRow) -> str:
         if r.get("proj_id") == proj.get("proj_id") and r.get("proj_node_flag") == "Y":
             return r.get("wbs_name")
     return ""
+
+
+#: Model field → XER column, for the plan's checks to name the file's column.
+_TASKPRED_COLUMNS = (
+    ("predecessor", "pred_task_id"),
+    ("successor", "task_id"),
+    ("type", "pred_type"),
+    ("lag", "lag_hr_cnt"),
+)
+_TASKRSRC_COLUMNS = (
+    ("activity", "task_id"),
+    ("resource", "rsrc_id"),
+    ("amount", "target_qty_per_hr"),
+)
+
+
+def _task_columns(hours_field: str) -> tuple[tuple[str, str], ...]:
+    return (
+        ("id", "task_code"),
+        ("duration", hours_field),
+        ("release", "cstr_date"),
+        ("due", "cstr_date"),
+        ("fixed_start", "cstr_date"),
+    )
 
 
 def _constraints(act: Activity, t: _Task, grid: TimeGrid, issues: IssueLog) -> None:
@@ -407,7 +445,13 @@ def _resources(
             issues.warn(
                 "RSRC", r.line, "max_qty_per_hr", f"{rid}: max units {units:g} rounded up to {cap}"
             )
-        resources[rid] = Resource(rid, cap, name=r.get("rsrc_name"), unit=r.get("cost_qty_type"))
+        resources[rid] = Resource(
+            rid,
+            cap,
+            name=r.get("rsrc_name"),
+            unit=r.get("cost_qty_type"),
+            place=issues.place("RSRC", r.line, columns=(("id", "rsrc_short_name"),)),
+        )
         rsrc_code[r.get("rsrc_id")] = rid
     demands: list[Demand] = []
     for r in tables.get("TASKRSRC", []):
@@ -452,5 +496,13 @@ def _resources(
                 f"{rid}: capacity {res.capacity} raised to {amount} for {t.code}",
             )
             res.capacity = amount
-        demands.append(Demand(t.code, rid, amount, source_row=r.line))
+        demands.append(
+            Demand(
+                t.code,
+                rid,
+                amount,
+                source_row=r.line,
+                place=issues.place("TASKRSRC", r.line, columns=_TASKRSRC_COLUMNS),
+            )
+        )
     return list(resources.values()), demands

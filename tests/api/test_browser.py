@@ -327,3 +327,28 @@ def test_hostile_project_name_does_not_blank_the_page(
     assert sorted(in_viewport(page, ".bar.critical")) == ["A", "B", "D"]
     page.screenshot(path=shots / "09-hostile-project-name.png")
     watch.check(key)
+
+
+def test_key_typed_once_then_kept_for_the_tab(
+    live_server: LiveServer, browser: Browser, shots: Path
+) -> None:
+    key = live_server.keys["ministry"]
+    page, watch = new_page(browser)
+    page.goto(live_server.url + "/")
+    page.wait_for_selector("#key-view:not([hidden])")
+    assert not page.is_visible("#who") and not page.is_visible("#forget-key")
+    page.screenshot(path=shots / "00-key.png")
+    page.fill("#key-input", "ip_wrong")
+    page.click("#key-form button")
+    page.wait_for_selector("#key-error:has-text('unknown or revoked API key')")
+    page.fill("#key-input", key)
+    page.click("#key-form button")
+    page.wait_for_selector("#plans-table, #plans-loading, .card p.muted")
+    assert page.is_visible("#who") and page.inner_text("#who-key") == f"key {key[:10]}…"
+    page.reload()  # kept for the tab: no second prompt
+    page.wait_for_selector("#drop-zone")
+    assert not page.is_visible("#key-view")
+    page.click("#forget-key")
+    page.wait_for_selector("#key-view:not([hidden])")
+    assert page.evaluate("sessionStorage.getItem('infraplan-key')") is None
+    watch.check(key)

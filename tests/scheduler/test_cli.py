@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from scheduler.cli import main
-from scheduler.planner import load_plan
+from scheduler.importers import read_plan
 from scheduler.report import SHEETS
 from scheduler.workbook import write_template, write_workbook
 from tests import shared
@@ -40,7 +40,7 @@ def test_plan_sample_end_to_end(tmp_path: Path) -> None:
     code = main(["plan", str(SAMPLE), "-o", str(out), "--json", str(js), "--time-limit", "3"])
     assert code == 0
     doc = json.loads(js.read_text(encoding="utf-8"))
-    plan = load_plan(SAMPLE)
+    plan = read_plan(SAMPLE)
     assert doc["status"] in ("optimal", "feasible")
     assert len(doc["activities"]) == len(plan.activities) == 231
     assert 0 < doc["makespan_days"] <= plan.horizon

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from infraplan.cli import main
-from scheduler import planner
+from scheduler import importers, planner
 from scheduler.workbook import MAX_FILE_BYTES, write_workbook
 
 DEV_FULL = Path("/dev/full")
@@ -52,7 +52,7 @@ def nothing_read(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_a: object, **_k: object) -> None:
         raise AssertionError("the input was read or solved before the refusal")
 
-    monkeypatch.setattr(planner, "load_plan", refuse)
+    monkeypatch.setattr(importers, "read_plan", refuse)
     monkeypatch.setattr(planner, "plan_schedule", refuse)
 
 

@@ -87,7 +87,7 @@ def test_gas_pipeline_details() -> None:
 @pytest.mark.parametrize(
     ("cell", "match"),
     [
-        ("99FS", "predecessor 99 is not an activity"),  # names no activity
+        ("99FS", "predecessor '99' is not an activity id"),  # names no activity
         ("2XY", "unknown relationship type 'XY'"),  # no such type
         ("2FS+3q", "unknown lag '3q'"),  # no such unit
     ],

@@ -230,22 +230,21 @@ def test_unreadable_slack_is_left_out_not_read_as_nan() -> None:
 
 
 def test_link_from_a_summary_to_its_own_task_is_dropped_with_a_warning() -> None:
-    # Excavate (UID 3) under the summary Earthworks (UID 1) names its summary as predecessor
+    # Excavate (UID 3) under the summary Earthworks (UID 1) names its summary as predecessor:
+    # its leaf pairs include 4 → 3 beside 3 → 4, a cycle, so the plan is refused, with the
+    # warnings that explain where the links came from
     data, pos, got = _read(Edit(b"<PredecessorUID>2<", b"<PredecessorUID>1<"))
-    assert isinstance(got, Plan), got
+    assert isinstance(got, InvalidPlanError), got
     line = element_line(data, pos, "PredecessorLink")
-    messages = [w.message for w in got.warnings]
-    assert messages == [
+    assert [i.message for i in got.issues] == [
         f"bad.xml: PredecessorLink line {line}: {EXCAVATE}: link with a summary task "
         "replaced by links to its 3 leaf pairs",
         f"bad.xml: PredecessorLink line {line}: {EXCAVATE}: the link from summary task "
         "UID 1 to its own task 3 is dropped",
+        f"bad.xml: PredecessorLink: cyclic dependencies 4 → 3 → 4 (lines {line}, 85); "
+        "remove or reverse one of them",
     ]
-    assert sorted((d.predecessor, d.successor) for d in got.dependencies) == [
-        ("2", "3"),
-        ("3", "4"),
-        ("4", "3"),
-    ]
+    assert [i.severity for i in got.issues] == ["warning", "warning", "error"]
 
 
 def test_every_bad_field_is_reported_at_once() -> None:

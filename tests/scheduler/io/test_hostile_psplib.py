@@ -39,12 +39,6 @@ CASES = [
         "duration",
         "the durations add up to 60,002 days, longer than any plan",
     ),
-    (
-        "  2      1     3       2    1",
-        "  2      1     3       2000000000000    1",
-        "R 1",
-        "job 2 demands 2e+12 of R 1, above its capacity of 3",
-    ),
 ]
 
 
@@ -61,6 +55,22 @@ def test_bad_numbers_are_plan_errors_with_their_job(
     (issue,) = err.value.issues
     assert (issue.sheet, issue.row, issue.column) == ("bad.sm", None, column)
     assert issue.message.startswith(f"bad.sm: {message}"), issue.message
+
+
+def test_a_demand_above_capacity_is_the_plan_check_naming_the_job(tmp_path: Path) -> None:
+    # the plan's checks (scheduler.checks) say it as for every format, at the job
+    text = fixture("hostile_base.sm").decode()
+    old, new = "  2      1     3       2    1", "  2      1     3       2000000000000    1"
+    assert text.count(old) == 1, old
+    path = tmp_path / "bad.sm"
+    path.write_text(text.replace(old, new))
+    with pytest.raises(InvalidPlanError) as err:
+        read_psplib(path)
+    (issue,) = err.value.issues
+    assert (issue.sheet, issue.row, issue.column) == ("bad.sm", 2, "R 1")
+    assert issue.message == (
+        "bad.sm: job 2: activity '2' demands 2000000000000 of 'R1', above its capacity of 3 per day"
+    )
 
 
 @pytest.mark.parametrize(

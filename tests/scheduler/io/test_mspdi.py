@@ -83,8 +83,8 @@ def test_doctype_and_entities_are_refused(prefix: bytes) -> None:
         (
             b"<PredecessorUID>1</PredecessorUID>",
             b"<PredecessorUID>77</PredecessorUID>",
-            r"bad.xml: PredecessorLink line \d+: Task 2 \(UID 2, 'Task 2'\): predecessor UID 77 "
-            "is not a task",
+            r"bad.xml: PredecessorLink line \d+: Task 2 \(UID 2, 'Task 2'\): predecessor UID '77' "
+            "is not an activity id",
         ),
     ],
 )

@@ -126,13 +126,13 @@ def _mutated(tmp_path: Path, old: str, new: str) -> Path:
             "  29        1          1          32",
             "  29        1          2          32  10",
             "successors",
-            "the precedences contain a cycle: jobs ",
+            "cyclic dependencies 10 → ",
         ),
         (
             "   9        1          1          10",
             "   9        1          1          77",
             "successors",
-            "job 9 lists successor 77, but the file has 32 jobs",
+            "job 9: successor '77' is not an activity id",
         ),
         (
             "  2      1     2       1    2    4    0",
@@ -144,7 +144,7 @@ def _mutated(tmp_path: Path, old: str, new: str) -> Path:
             "  2      1     2       1    2    4    0",
             "  2      1     2       1    2    4   99",
             "R 4",
-            "job 2 demands 99 of R 4, above its capacity of",
+            "job 2: activity '2' demands 99 of 'R4', above its capacity of",
         ),
     ],
 )

@@ -78,7 +78,7 @@ def test_truncated_xer_names_the_last_line() -> None:
         (
             b"\t37897\t37896\t368",
             b"\t37897\t99999\t368",
-            r"TASKPRED line 82: pred_task_id 99999 is not an activity",
+            r"TASKPRED line 82: predecessor '99999' is not an activity id",
         ),
         # a lag that is not a number of hours
         (
