@@ -19,9 +19,9 @@ def test_dslib_risk_analysis_sheet_becomes_estimates() -> None:
     path = DSLIB / "C2011-05 Telecom System Agnes.xlsx"
     if not path.exists():
         pytest.skip(f"DSLIB sample not found at {path}")
-    from scheduler.planner import load_plan
+    from scheduler.importers import read_plan
 
-    plan = load_plan(path)
+    plan = read_plan(path)
     assert plan.uncertainty is not None
     assert len(plan.uncertainty.estimates) == len(plan.activities) == 21
     est = plan.uncertainty.estimates["1"]  # 'order license', 24 h = 3 days, 80/100/120 %
