@@ -2,9 +2,9 @@
 
 Usage (from the repository root, in the project's environment)::
 
-    python tools/replay_hostile.py                 # the built-in hostile kinds
-    python tools/replay_hostile.py FILE [FILE...]  # these files instead (kind = name)
-    python tools/replay_hostile.py --no-api        # the CLI only
+    python -m tools.replay_hostile                 # the built-in hostile kinds
+    python -m tools.replay_hostile FILE [FILE...]  # these files instead (kind = name)
+    python -m tools.replay_hostile --no-api        # the CLI only
 
 Each file is run once through ``infraplan plan FILE --no-report`` and once through
 ``POST /plans`` of a real server (``infraplan serve`` on a loopback port, SQLite in
@@ -116,7 +116,7 @@ class Api:
     """A real server on a loopback port, with a planner's key."""
 
     def __init__(self, folder: Path) -> None:
-        from api.liveserver import create_key, running_server
+        from tools.liveserver import create_key, running_server
 
         exe = shutil.which("infraplan") or str(Path(sys.executable).parent / "infraplan")
         self.env = {
