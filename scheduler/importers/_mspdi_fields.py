@@ -200,6 +200,7 @@ def project_calendar(
     workdays: set[date] = set()
     name = ""
     seen: set[str] = set()
+    first, first_uid = cals.get(uid), uid
     while uid in cals and uid not in seen:
         seen.add(uid)
         cal = cals[uid]
@@ -221,7 +222,16 @@ def project_calendar(
         week = {d: d < 5 for d in range(7)}
     for d in range(7):
         week.setdefault(d, d < 5)
-    return frozenset(d for d, w in week.items() if w), holidays, workdays, name
+    workweek = frozenset(d for d, w in week.items() if w)
+    if not workweek and not workdays and first is not None:
+        f.issues.error(
+            "Calendar",
+            f.line(first),
+            "WeekDays",
+            f"calendar {first_uid} {shown(name)}, the project's: no working day",
+        )
+        workweek = frozenset(range(5))  # to go on reading; the plan is refused
+    return workweek, holidays, workdays, name
 
 
 def _exception(tp: Element | None, working: bool, holidays: set[date], workdays: set[date]) -> None:

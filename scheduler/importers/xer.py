@@ -144,6 +144,15 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         flagged = [c for c in tables.get("CALENDAR", []) if c.get("default_flag") == "Y"]
         default_id = flagged[0].get("clndr_id") if flagged else next(iter(calendars), "")
     default = calendars.get(default_id) or XerCalendar("", "default", 8.0, frozenset(range(5)))
+    if not (default.workweek or default.workdays):
+        row = next(r for r in tables["CALENDAR"] if r.get("clndr_id") == default_id)
+        issues.error(
+            "CALENDAR",
+            row.line,
+            "clndr_data",
+            f"calendar {shown(default.name)}, the project's default: no working day",
+        )
+        issues.raise_if_errors()
 
     date_field = "last_recalc_date" if parse_dt(proj.get("last_recalc_date")) else "plan_start_date"
     data_dt = parse_dt(proj.get(date_field))

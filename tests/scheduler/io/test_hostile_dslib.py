@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ def _with(row: int, column: int, value: object) -> list[tuple[object, ...]]:
     return [tuple(r) for r in rows]
 
 
-ERRORS = [
+ERRORS: list[tuple[Any, ...]] = [
     # (rows, resources, sheet, row, column, sentence after "bad.xlsx: <sheet> row N: ")
     (
         _with(5, 5, "99999999999d"),

@@ -263,3 +263,25 @@ def test_every_bad_field_is_reported_at_once() -> None:
         "MaxUnits",
     ]
     assert re.search(r"3 problem\(s\) in the plan: bad\.xml: Task line \d+: ", str(err.value))
+
+
+def test_calendar_without_a_working_day_is_an_error() -> None:
+    data = fixture(BASE).replace(
+        b"<WeekDays>",
+        b"<WeekDays>"
+        + b"".join(
+            b"<WeekDay><DayType>%d</DayType><DayWorking>0</DayWorking></WeekDay>" % d
+            for d in range(2, 7)
+        ),
+    )
+    with pytest.raises(InvalidPlanError) as err:
+        read_mspdi(data, "bad.xml")
+    line = element_line(data, data.index(b"<UID>1</UID>"), "Calendar")
+    assert [(i.sheet, i.row, i.column, i.message) for i in err.value.issues] == [
+        (
+            "Calendar",
+            line,
+            "WeekDays",
+            f"bad.xml: Calendar line {line}: calendar 1 'Standard', the project's: no working day",
+        )
+    ]

@@ -149,3 +149,22 @@ def test_informative_value_out_of_range_is_a_warning(
     assert got.plan_start == date(2026, 1, 5)
     assert got.grid.horizon_months == 24  # the far date did not stretch the plan
     assert [(a.id, a.duration) for a in got.activities] == [("A100", 5), ("A110", 10), ("A120", 0)]
+
+
+def test_default_calendar_without_a_working_day_is_an_error() -> None:
+    # a clndr_data that names no working period: the grid would have no slot
+    data = fixture(BASE)
+    start = data.index(b"(0||CalendarData")
+    end = data.index(b"\r\n", start)
+    bad = data[:start] + b"nothing" + data[end:]
+    with pytest.raises(InvalidPlanError) as err:
+        read_xer(bad, "bad.xer")
+    assert [(i.sheet, i.row, i.column, i.message) for i in err.value.issues] == [
+        (
+            "CALENDAR",
+            7,
+            "clndr_data",
+            "bad.xer: CALENDAR line 7: calendar 'Standard 5 Day', the project's default: "
+            "no working day",
+        )
+    ]
