@@ -50,6 +50,11 @@ def add_parser(
         help="leveled: re-level every iteration (default); logic: CPM only",
     )
     rk.add_argument("--time-limit", type=seconds, help="solver time limit in seconds")
+    rk.add_argument(
+        "--all-iterations",
+        action="store_true",
+        help="run every iteration (default: stop early once P80 has settled, and say so)",
+    )
     rk.add_argument("--json", type=Path, help="write the risk document as JSON")
     rk.add_argument("-o", "--output", type=Path, help="Excel report with its Risk sheet")
     rk.add_argument(
