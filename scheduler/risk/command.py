@@ -71,7 +71,14 @@ def _simulate(schedule: Any, args: argparse.Namespace, console: Console) -> Any:
 
     unc = schedule.plan.uncertainty
     total = args.iterations or (unc.iterations if unc else 1000)
-    options = RiskOptions(iterations=total, seed=args.seed, workers=args.workers, mode=args.mode)
+    options = RiskOptions(
+        iterations=total,
+        seed=args.seed,
+        workers=args.workers,
+        mode=args.mode,
+        ray_address=args.ray,
+        converge=not args.all_iterations,
+    )
     with Progress(
         TextColumn("[bold]simulating"),
         BarColumn(),

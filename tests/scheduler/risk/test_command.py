@@ -27,6 +27,7 @@ def test_risk_command_on_a_dslib_workbook(tmp_path: Path, capsys: pytest.Capture
             "4",
             "--time-limit",
             "2",
+            "--all-iterations",
             "--json",
             str(out_json),
             "-o",
@@ -54,3 +55,16 @@ def test_risk_command_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFi
         main(["risk", str(bad), "--iterations", "0"])
     assert exc.value.code == 2
     assert "iterations must be a whole number from 1 to 10000000" in capsys.readouterr().err
+
+
+def test_risk_command_names_an_unreachable_cluster(capsys: pytest.CaptureFixture) -> None:
+    path = DSLIB / "C2015-34 Roadworks Poperinge.xlsx"
+    if not path.exists():
+        pytest.skip(f"DSLIB sample not found at {path}")
+    code = main(
+        ["risk", str(path), "--iterations", "50", "--time-limit", "2", "--ray", "127.0.0.1:1"]
+    )
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "cannot simulate:" in out
+    assert "Ray" in out  # not installed, or cannot reach the Ray cluster at 127.0.0.1:1
