@@ -185,7 +185,9 @@ def main(argv: Sequence[str] | None = None, extra: Sequence[Command] = ()) -> in
     extra
         Commands of other packages, after the planner's own (:mod:`infraplan.cli`).
     """
+    started = time.monotonic()  # --time-limit counts from here (checks and reading included)
     args = _parser(extra).parse_args(argv)
+    args.started = started
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -375,7 +377,7 @@ def _exit_code(schedule: Any) -> int:
 
 
 def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
-    started = time.monotonic()
+    started = getattr(args, "started", time.monotonic())
     plan = _load(args.file, console, args.json)
     if plan is None:
         return EXIT_INVALID
@@ -470,7 +472,7 @@ def _cmd_convert(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, console: Console) -> int:
-    started = time.monotonic()
+    started = getattr(args, "started", time.monotonic())
     plan = _load(args.file, console)
     if plan is None:
         return EXIT_INVALID

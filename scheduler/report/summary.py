@@ -134,6 +134,14 @@ def write_summary(ws: Worksheet, s: Schedule) -> None:
         r += 1
         put(ws, r, 1, "Days needed without horizon and due dates")
         put(ws, r, 2, s.min_horizon_days)
+        end = s.overrun_finish
+        if end is not None and plan is not None:
+            r += 1
+            put(ws, r, 1, f"Overrun ({unit} past the horizon)")
+            put(ws, r, 2, s.overrun_days).alignment = LEFT
+            r += 1
+            put(ws, r, 1, "Finish with the horizon lifted")
+            put(ws, r, 2, plan.grid.finish_date(0, end)).number_format = DATE_FMT
         if not s.conflicts:
             r += 1
             put(ws, r, 2, "no conflicting set was named")
@@ -144,6 +152,12 @@ def write_summary(ws: Worksheet, s: Schedule) -> None:
             c.alignment = WRAP
             if cf.activities:
                 put(ws, r, 3, ", ".join(cf.activities))
+    if s.notes:  # e.g. status unknown: what was tried, how much time would help
+        r += 2
+        put(ws, r, 1, "Solver notes").font = WARN_FONT if s.status == "unknown" else BOLD
+        for note in s.notes:
+            r += 1
+            put(ws, r, 2, note).alignment = WRAP
     if s.status == "invalid":
         r += 2
         put(ws, r, 1, "The plan has input errors: see the Issues sheet.").font = WARN_FONT

@@ -26,7 +26,7 @@ __all__ = [
 #: activity, and fixed; and of reading a plan (see :func:`command_budget`). Measured on
 #: the reference machine with margin (BENCHMARKS.md, "whole-command time limit").
 AFTER_S_PER_ACTIVITY = 0.004
-AFTER_S_FIXED = 0.5
+AFTER_S_FIXED = 1.0
 READ_S_PER_ACTIVITY = 0.002
 READ_S_FIXED = 0.3
 

@@ -32,8 +32,8 @@ Numbers
     accept integral floats (``2.0``) and reject fractions. A fractional
     duration is rounded **up** to whole grid slots, with a warning naming the
     cell. Money (cost, cap; 100M KRW) becomes integer units with
-    :func:`~scheduler.model.money_to_int`; weight becomes ``round half up(weight
-    × WEIGHT_SCALE)``.
+    :func:`~scheduler.model.money_to_int`; weight with
+    :func:`~scheduler.model.weight_to_int` (× WEIGHT_SCALE, decimal, half up).
 Ranges
     Every number is checked at read time, on its cell, against the plan's
     length and ranges no real plan reaches (:mod:`scheduler.workbook.sheets`):

@@ -51,14 +51,15 @@ SHEETS: dict[str, Sheet] = {
                 "key",
                 True,
                 "Setting name: plan_name, plan_start*, horizon_months, calendar, "
-                "objective, time_limit_s.",
+                "objective, time_limit_s, repeatable.",
             ),
             Column(
                 "value",
                 False,
                 "plan_start: first day (date). horizon_months: whole months (default 24). "
                 "calendar: calendar | workdays-kr. objective: comma-separated "
-                f"{', '.join(OBJECTIVES)} (default makespan). time_limit_s: seconds (default 30).",
+                f"{', '.join(OBJECTIVES)} (default makespan). time_limit_s: seconds (default 30). "
+                "repeatable: yes | no (default no).",
             ),
         ),
     ),
@@ -196,6 +197,7 @@ SETTINGS_KEYS: dict[str, str] = {
     "time_limit_s": "Solver time limit in seconds (default 30).",
     "risk_correlation": "Risk: correlation 0-1 within a risk_group (default 0).",
     "risk_iterations": "Risk: Monte Carlo iterations of infraplan risk (default 1000).",
+    "repeatable": "yes: the same file, seed and workers give the same plan (default no).",
 }
 
 _DATE_COLUMNS: dict[str, tuple[str, ...]] = {

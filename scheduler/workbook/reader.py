@@ -9,7 +9,6 @@ time grid.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,7 +19,6 @@ from scheduler import validate
 from scheduler.errors import InvalidPlanError, Issue
 from scheduler.model import (
     SECTORS,
-    WEIGHT_SCALE,
     Activity,
     Blackout,
     BudgetPeriod,
@@ -30,6 +28,7 @@ from scheduler.model import (
     Region,
     Resource,
     money_to_int,
+    weight_to_int,
 )
 from scheduler.timegrid import UNIT_SLOTS, TimeGrid, add_months
 from scheduler.uncertainty import Uncertainty
@@ -305,7 +304,7 @@ def _build_plan(s: _Sheets, grid: TimeGrid, warnings: list[Issue]) -> Plan:
             region_from=a["region_from"],
             region_to=a.get("region_to") or "",
             cost=money_to_int(a.get("cost") or 0),
-            weight=math.floor(a.get("weight", 1) * WEIGHT_SCALE + 0.5),
+            weight=weight_to_int(a.get("weight", 1)),
             release=grid.slot_on_or_after(a["release"]) if a.get("release") else None,
             due=grid.slot_after(a["due"]) if a.get("due") else None,
             fixed_start=grid.slot_on_or_after(a["fixed_start"]) if a.get("fixed_start") else None,
@@ -377,6 +376,7 @@ def _build_plan(s: _Sheets, grid: TimeGrid, warnings: list[Issue]) -> Plan:
         time_limit_s=s.settings.time_limit_s,
         warnings=list(warnings),
         uncertainty=s.uncertainty,
+        repeatable=s.settings.repeatable,
     )
 
 

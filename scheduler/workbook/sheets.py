@@ -68,6 +68,11 @@ class Settings:
     time_limit_s: float = 30.0
     risk_correlation: float = 0.0
     risk_iterations: int = 1000
+    repeatable: bool = False
+
+
+#: Words the ``repeatable`` setting accepts (lower case), and what they mean.
+_YES_NO = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
 
 def read_settings(rows: list[dict[str, Any]], reader: _Reader) -> Settings:
@@ -168,6 +173,15 @@ def read_settings(rows: list[dict[str, Any]], reader: _Reader) -> Settings:
                     )
                 else:
                     s.risk_iterations = n
+            elif key == "repeatable":
+                raw = row.get("value")
+                word = str(raw).strip().lower() if raw is not None else ""
+                if isinstance(raw, bool):
+                    s.repeatable = raw
+                elif word in _YES_NO:
+                    s.repeatable = _YES_NO[word]
+                elif word:
+                    reader.add(sheet, row["_row"], "value", f"repeatable is '{raw}'; use yes or no")
         except _Skip:
             pass
     # issues about a Settings value name the "value" column

@@ -124,7 +124,7 @@ def test_deadline_bounds_a_wall_clock_solve() -> None:
 def test_command_budget_splits_the_limit() -> None:
     t0 = time.monotonic()
     limit, deadline = command_budget(20.0, 231, t0, repeatable=True)
-    after = 0.5 + 0.004 * 231
+    after = 1.0 + 0.004 * 231  # AFTER_S_FIXED + AFTER_S_PER_ACTIVITY × activities
     assert deadline == pytest.approx(t0 + 20 - after)
     assert limit == pytest.approx(20 - after - (0.3 + 0.002 * 231))
     # a wall-clock run gets what is left until the deadline (reading took 3 s here)
