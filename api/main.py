@@ -34,7 +34,13 @@ from api.jobs import JobManager
 from api.responses import BodyCache
 from api.routes import health, keys, pages, plans, schedules, workspace
 from api.storage import RETRY_AFTER_S, classify
-from scheduler.errors import InfraplanError, InvalidPlanError, UnreadableFileError
+from scheduler.errors import (
+    InfraplanError,
+    InvalidPlanError,
+    UnreadableFileError,
+    clip,
+    summarise,
+)
 
 __all__ = ["BodyLimitMiddleware", "app", "create_app", "json_safe"]
 
@@ -151,8 +157,15 @@ async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse
     about size, else 400; any other infraplan error → 400.
     """
     if isinstance(exc, InvalidPlanError):
+        summary = summarise(exc.issues)
         return JSONResponse(
-            {"detail": str(exc), "issues": [i.to_dict() for i in exc.issues]}, status_code=422
+            {
+                "detail": str(exc),
+                "issues": [i.to_dict() for i in summary.shown],
+                "issue_count": summary.total,
+                "omitted": summary.omitted,
+            },
+            status_code=422,
         )
     if isinstance(exc, UnreadableFileError):
         return JSONResponse({"detail": exc.reason}, status_code=413 if exc.too_large else 400)
@@ -220,8 +233,9 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
             if field in err:
                 err[field] = _echo(err[field])
         err.pop("url", None)
+        err["loc"] = [clip(x, MAX_ECHO) if isinstance(x, str) else x for x in err.get("loc", ())]
         errors.append(err)
-        name = _field(err.get("loc"))
+        name = clip(_field(err.get("loc")), MAX_ECHO)
         messages.append(f"{name}: {err.get('msg', 'not valid')}")
         issues.append(
             {

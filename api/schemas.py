@@ -61,7 +61,19 @@ class ErrorPublic(BaseModel):
     detail: Any = Field(description="What went wrong: a sentence naming the place.")
     issues: list[IssuePublic] | None = Field(
         default=None,
-        description="For an invalid plan: every problem found, with sheet, row, column.",
+        description="For an invalid plan: the problems found, with sheet, row, column; "
+        "at most 20 of each kind (severity, sheet, column), texts cut to 500 characters.",
+    )
+    issue_count: int | None = Field(
+        default=None, description="For an invalid plan: how many problems were found in all."
+    )
+    omitted: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="For an invalid plan: per kind left out of `issues`, "
+        "`{severity, sheet, column, count}`.",
+    )
+    error_count: int | None = Field(
+        default=None, description="For a request over 50 schema errors: how many there were."
     )
     status: str | None = Field(default=None, description="Schedule status, when it explains a 409.")
     errors: list[dict[str, Any]] | None = Field(

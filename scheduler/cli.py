@@ -301,11 +301,18 @@ def _unreadable(path: Path, exc: UnreadableFileError) -> str:
 
 
 def _print_issues(exc: InvalidPlanError, console: Console) -> None:
-    errors = [i for i in exc.issues if i.severity == "error"]
-    console.print(f"[red bold]invalid input: {len(errors)} problem(s)")
-    for issue in exc.issues:
+    """Every kind of issue, at most ``ISSUES_PER_KIND`` of each, the rest counted."""
+    from rich.markup import escape
+
+    from scheduler.errors import summarise
+
+    summary = summarise(exc.issues)
+    console.print(f"[red bold]invalid input: {summary.errors:,} problem(s)")
+    for issue in summary.shown:
         colour = "red" if issue.severity == "error" else "yellow"
-        console.print(f"[{colour}]  {issue.severity}: {issue.message}")
+        console.print(f"[{colour}]  {issue.severity}: {escape(issue.message)}")
+    for line in summary.omitted_lines():
+        console.print(f"  {escape(line)}")
 
 
 def _options(args: argparse.Namespace, plan: Any, started: float) -> Any:

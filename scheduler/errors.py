@@ -9,17 +9,24 @@ Hierarchy::
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 __all__ = [
+    "ISSUES_PER_KIND",
+    "MESSAGE_LIMIT",
     "InfraplanError",
     "InvalidPlanError",
     "Issue",
+    "IssueSummary",
     "Place",
     "PlanWarning",
     "Severity",
     "UnreadableFileError",
+    "clip",
+    "clip_issue",
+    "summarise",
 ]
 
 Severity = Literal["error", "warning"]
@@ -136,6 +143,101 @@ class Place:
         )
 
 
+#: Issues of one kind (severity, sheet, column) shown before the rest are only counted,
+#: in the CLI's output and the API's 422 answers.
+ISSUES_PER_KIND = 20
+#: Longest text of an issue shown (characters); a longer one is cut, its length said.
+MESSAGE_LIMIT = 500
+
+
+def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, ``"… (1,048,576 characters)"`` said when cut.
+
+    So a refusal never echoes a whole hostile input (a 1 MB column name, an id of a
+    million characters) back to the user.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def clip_issue(issue: Issue) -> Issue:
+    """``issue`` with its message cut to :data:`MESSAGE_LIMIT` characters (sheet, column 100)."""
+    if max(len(issue.message), len(issue.sheet), len(issue.column)) <= MESSAGE_LIMIT:
+        return issue
+    return replace(
+        issue,
+        sheet=clip(issue.sheet, 100),
+        column=clip(issue.column, 100),
+        message=clip(issue.message),
+    )
+
+
+@dataclass(slots=True)
+class IssueSummary:
+    """A bounded view of a list of issues: the first of each kind, the rest counted.
+
+    Attributes
+    ----------
+    shown
+        The first :data:`ISSUES_PER_KIND` issues of each kind (severity, sheet,
+        column), in their order, texts cut to :data:`MESSAGE_LIMIT` characters.
+    omitted
+        One ``{"severity", "sheet", "column", "count"}`` per kind with issues left
+        out, in the order the kinds first appear.
+    total, errors
+        How many issues there were, and how many of them errors.
+    """
+
+    shown: list[Issue] = field(default_factory=list)
+    omitted: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    errors: int = 0
+
+    def omitted_lines(self) -> list[str]:
+        """The omitted kinds as sentences: ``"… and 40 more errors in Activities, duration"``."""
+        out = []
+        for o in self.omitted:
+            where = ", ".join(p for p in (o["sheet"], o["column"]) if p) or "the file"
+            noun = o["severity"] + ("s" if o["count"] != 1 else "")
+            out.append(f"… and {o['count']:,} more {noun} in {where}")
+        return out
+
+
+def summarise(issues: Iterable[Issue], per_kind: int = ISSUES_PER_KIND) -> IssueSummary:
+    """The first ``per_kind`` issues of each kind, and the count of the rest.
+
+    Parameters
+    ----------
+    issues
+        Issues in report order.
+    per_kind
+        How many of one kind (severity, sheet, column) to show.
+
+    Returns
+    -------
+    IssueSummary
+        Bounded whatever the input: at most ``per_kind`` issues per kind, each of at
+        most :data:`MESSAGE_LIMIT` characters.
+    """
+    summary = IssueSummary()
+    seen: dict[tuple[str, str, str], int] = {}
+    left: dict[tuple[str, str, str], int] = {}
+    for issue in issues:
+        summary.total += 1
+        summary.errors += issue.severity == "error"
+        kind = (issue.severity, clip(issue.sheet, 100), clip(issue.column, 100))
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= per_kind:
+            summary.shown.append(clip_issue(issue))
+        else:
+            left[kind] = left.get(kind, 0) + 1
+    summary.omitted = [
+        {"severity": s, "sheet": sh, "column": c, "count": n} for (s, sh, c), n in left.items()
+    ]
+    return summary
+
+
 class PlanWarning(UserWarning):
     """A value was changed on reading (e.g. rounded); the plan is still solvable."""
 
@@ -156,7 +258,7 @@ class InvalidPlanError(InfraplanError):
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = list(issues)
         errors = [i for i in self.issues if i.severity == "error"]
-        head = "; ".join(i.message for i in errors[:3])
+        head = "; ".join(clip(i.message, 200) for i in errors[:3])
         more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
         super().__init__(f"{len(errors)} problem(s) in the plan: {head}{more}")
 

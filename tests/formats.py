@@ -208,6 +208,14 @@ BAD: dict[tuple[str, str], tuple[str, Callable[[], bytes], str]] = {
     ),
 }
 
+BAD[("xer", "long lag")] = (
+    "tiny.xer",
+    # 8,000 hours = 1,000 working days of 8 hours: a sane number, longer than the plan
+    lambda: replaced("tiny.xer", _XER_ROW_202, _XER_ROW_202.replace("\t16\n", "\t8000\n")),
+    "tiny.xer: TASKPRED line 26: lag 1000 working days of A1010 → A1020 is longer than the "
+    "whole plan",
+)
+
 #: The tiny valid file of each format.
 GOOD: dict[str, tuple[str, Callable[[], bytes]]] = {
     "xer": ("tiny.xer", lambda: data("tiny.xer")),

@@ -104,3 +104,34 @@ def test_input_larger_than_the_limit_is_refused_before_reading(tmp_path: Path) -
     with pytest.raises(UnreadableFileError, match="larger than 50 MiB") as info:
         read_plan(path)
     assert info.value.too_large
+
+
+def test_cli_shows_the_first_errors_of_a_kind_and_counts_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.formats import workbook_bytes
+
+    def edit(t: dict) -> None:
+        t["Activities"] += [
+            {"id": f"X{i}", "name": "x", "sector": "road", "region_from": "SEL", "duration": "many"}
+            for i in range(45)
+        ]
+
+    path = tmp_path / "long.xlsx"
+    path.write_bytes(workbook_bytes(edit))
+    assert main(["plan", str(path), "--no-report"]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    assert "invalid input: 45 problem(s)" in out
+    assert out.count("error: Activities row") == 20
+    assert "… and 25 more errors in Activities, duration" in out
+
+
+def test_cli_prints_brackets_in_a_message_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.formats import dslib_bytes
+
+    path = tmp_path / "b.xlsx"
+    path.write_bytes(dslib_bytes(5, "Predecessors", "[bold]9"))
+    assert main(["plan", str(path), "--no-report"]) == 2
+    assert "'[bold]9' is not like 3FS" in " ".join(capsys.readouterr().out.split())
