@@ -6,7 +6,7 @@ nothing of the HTTP service or the benchmarks; this module adds, as
 
 * ``serve [--host H] [--port P]``: the HTTP API (:func:`api.cli.serve`);
 * ``keys create --role R [--name N]``: an API key, printed once (:func:`api.cli.keys_create`);
-* ``bench psplib|scale ...``: the benchmarks (:func:`benchmarks.main`).
+* ``bench psplib|scale|risk ...``: the benchmarks (:func:`benchmarks.main`).
 
 Exit codes are those of :func:`scheduler.cli.main` (0 ok, 1 infeasible, 2 bad input or
 arguments, 3 no plan found within the time limit).
@@ -33,8 +33,8 @@ def _port(text: str) -> int:
 
 
 def _serve_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=_port, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8000, help="TCP port, 1-65535 (default 8000)")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -47,8 +47,13 @@ def _serve(args: argparse.Namespace) -> int:
 def _keys_arguments(p: argparse.ArgumentParser) -> None:
     ks_sub = p.add_subparsers(dest="keys_command", required=True)
     kc = ks_sub.add_parser("create", help="create an API key and print it once")
-    kc.add_argument("--role", required=True, choices=["planner", "ministry", "admin"])
-    kc.add_argument("--name", default="")
+    kc.add_argument(
+        "--role",
+        required=True,
+        choices=["planner", "ministry", "admin"],
+        help="planner: upload and solve; ministry: read; admin: everything",
+    )
+    kc.add_argument("--name", default="", help="who the key is for (shown in the versions)")
 
 
 def _keys(args: argparse.Namespace) -> int:
@@ -59,7 +64,9 @@ def _keys(args: argparse.Namespace) -> int:
 
 
 def _bench_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("args", nargs=argparse.REMAINDER, help="see `infraplan bench --help`")
+    p.add_argument(
+        "args", nargs=argparse.REMAINDER, help="psplib | scale | risk, and their options"
+    )
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -72,7 +79,7 @@ def _bench(args: argparse.Namespace) -> int:
 COMMANDS: tuple[Command, ...] = (
     Command("serve", "start the HTTP API", _serve_arguments, _serve),
     Command("keys", "manage API keys", _keys_arguments, _keys),
-    Command("bench", "benchmarks (PSPLIB, national scale)", _bench_arguments, _bench),
+    Command("bench", "benchmarks (PSPLIB, national scale, risk)", _bench_arguments, _bench),
 )
 
 

@@ -133,15 +133,36 @@ def _solve_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+#: Commands that parse their own arguments (everything after the name goes to them).
+_OWN_PARSERS = frozenset({"bench"})
+
+#: What ``plan`` and ``export`` read.
+_INPUTS = (
+    "our workbook (.xlsx), a DSLIB/ProTrack workbook (.xlsx), Primavera P6 .xer, "
+    "MS Project .xml (MSPDI) or .mpp (with the mpp extra), PSPLIB .sm"
+)
+
+
+def _version() -> str:
+    """The installed package's version (``unknown`` when run from a bare checkout)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("infraplan")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def _parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="infraplan", description="National infrastructure two-year plan scheduler."
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log solver details")
+    p.add_argument("--version", action="version", version=f"infraplan {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     pl = sub.add_parser("plan", help="validate, solve and report a plan")
-    pl.add_argument("file", type=Path, help="workbook (.xlsx), PSPLIB .sm, P6 .xer or MSPDI .xml")
+    pl.add_argument("file", type=Path, help=_INPUTS)
     pl.add_argument(
         "-o", "--output", type=Path, help="Excel report path (default reports/NAME.xlsx)"
     )
@@ -155,15 +176,19 @@ def _parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     pl.add_argument("--no-report", action="store_true", help="do not write the Excel report")
 
     tp = sub.add_parser("template", help="write an empty, documented workbook template")
-    tp.add_argument("path", type=Path)
+    tp.add_argument("path", type=Path, help="where to write the template (.xlsx)")
 
     cv = sub.add_parser("convert", help="convert a P6/MS Project/DSLIB file to our workbook")
-    cv.add_argument("file", type=Path)
-    cv.add_argument("-o", "--output", type=Path, required=True)
+    cv.add_argument("file", type=Path, help="P6 .xer, MS Project .xml/.mpp or DSLIB .xlsx")
+    cv.add_argument(
+        "-o", "--output", type=Path, required=True, help="the workbook to write (.xlsx)"
+    )
 
     ex = sub.add_parser("export", help="solve a plan and write it as MS Project XML (MSPDI)")
-    ex.add_argument("file", type=Path)
-    ex.add_argument("-o", "--output", type=Path, required=True)
+    ex.add_argument("file", type=Path, help=_INPUTS)
+    ex.add_argument(
+        "-o", "--output", type=Path, required=True, help="the MS Project XML to write (.xml)"
+    )
     _solve_arguments(ex)
 
     from scheduler.risk.command import add_parser as add_risk_parser
@@ -171,7 +196,9 @@ def _parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     add_risk_parser(sub, _seconds, _seed, _workers)
 
     for cmd in extra:
-        cmd.add_arguments(sub.add_parser(cmd.name, help=cmd.help))
+        # a command that parses its own arguments (bench) also answers its own --help
+        own = cmd.name in _OWN_PARSERS
+        cmd.add_arguments(sub.add_parser(cmd.name, help=cmd.help, add_help=not own))
     return p
 
 
@@ -186,7 +213,12 @@ def main(argv: Sequence[str] | None = None, extra: Sequence[Command] = ()) -> in
         Commands of other packages, after the planner's own (:mod:`infraplan.cli`).
     """
     started = time.monotonic()  # --time-limit counts from here (checks and reading included)
-    args = _parser(extra).parse_args(argv)
+    parser = _parser(extra)
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command in _OWN_PARSERS:  # e.g. `infraplan bench --help`
+        args.args = [*rest, *args.args]
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     args.started = started
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
