@@ -34,7 +34,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scheduler.errors import InfraplanError, InvalidPlanError, UnreadableFileError
+from scheduler.errors import InfraplanError, InvalidPlanError, UnreadableFileError, group_issues
 from scheduler.model import OBJECTIVES
 from scheduler.outputs import check_input, check_output, writing
 
@@ -420,8 +420,8 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
     plan = _load(args.file, console, args.json)
     if plan is None:
         return EXIT_INVALID
-    for w in plan.warnings:
-        console.print(f"[yellow]warning: {w.message}")
+    for line in group_issues(plan.warnings):
+        console.print(f"warning: {line}", style="yellow", markup=False, highlight=False)
     console.print(
         f"plan [bold]{plan.name}[/]: {len(plan.activities)} activities, "
         f"{len(plan.dependencies)} dependencies, {len(plan.resources)} resources, "

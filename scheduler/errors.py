@@ -9,6 +9,7 @@ Hierarchy::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
@@ -26,6 +27,7 @@ __all__ = [
     "UnreadableFileError",
     "clip",
     "clip_issue",
+    "group_issues",
     "summarise",
 ]
 
@@ -236,6 +238,47 @@ def summarise(issues: Iterable[Issue], per_kind: int = ISSUES_PER_KIND) -> Issue
         {"severity": s, "sheet": sh, "column": c, "count": n} for (s, sh, c), n in left.items()
     ]
     return summary
+
+
+#: Parts of a message that differ between issues of one kind: quoted text and numbers.
+_VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|[-+]?\d+(?:[.,]\d+)*")
+
+
+def group_issues(issues: Iterable[Issue], examples: int = 3) -> list[str]:
+    """One line per kind of issue, with a count and a few examples' places.
+
+    Issues are of one kind when they share severity, sheet and column and their
+    messages differ only in quoted text and numbers (``row 308: lag '265FS+6d 4h' =
+    6.50 days rounded up to 7`` and the same on row 309 are one kind).
+
+    Parameters
+    ----------
+    issues
+        Issues in report order.
+    examples
+        Places (rows or lines) to name for a kind besides the first message.
+
+    Returns
+    -------
+    list[str]
+        ``"<first message>"`` for a kind seen once, else ``"<first message> (and N more
+        like it: rows 309, 310, 311, ...)"``; each line at most :data:`MESSAGE_LIMIT`
+        characters plus the count.
+    """
+    kinds: dict[tuple[str, str, str, str], list[Issue]] = {}
+    for issue in issues:
+        key = (issue.severity, issue.sheet, issue.column, _VARYING.sub("#", issue.message))
+        kinds.setdefault(key, []).append(issue)
+    lines = []
+    for group in kinds.values():
+        first = clip(group[0].message)
+        if len(group) == 1:
+            lines.append(first)
+            continue
+        places = [str(i.row) for i in group[1 : 1 + examples] if i.row is not None]
+        more = f": rows {', '.join(places)}{', ...' if len(group) > 1 + examples else ''}"
+        lines.append(f"{first} (and {len(group) - 1} more like it{more if places else ''})")
+    return lines
 
 
 class PlanWarning(UserWarning):

@@ -1,0 +1,34 @@
+"""Warnings of one kind print as one line with a count (issue 13: 47 lines for one file)."""
+
+from __future__ import annotations
+
+from scheduler.errors import Issue, group_issues
+
+
+def _lag(row: int) -> Issue:
+    return Issue("Baseline Schedule", row, "Predecessors",
+                 f"x.xlsx: Baseline Schedule row {row}: lag '{row}FS+6d 4h' = 6.50 days "
+                 "rounded up to 7", "warning")  # fmt: skip
+
+
+def test_one_line_per_kind_with_count_and_examples() -> None:
+    other = Issue("Resources", 4, "Availability", "x.xlsx: Resources row 4: odd", "warning")
+    lines = group_issues([_lag(r) for r in range(308, 330)] + [other])
+    assert lines == [
+        "x.xlsx: Baseline Schedule row 308: lag '308FS+6d 4h' = 6.50 days rounded up to 7 "
+        "(and 21 more like it: rows 309, 310, 311, ...)",
+        "x.xlsx: Resources row 4: odd",
+    ]
+
+
+def test_a_short_group_names_every_place() -> None:
+    assert group_issues([_lag(5), _lag(9)]) == [
+        "x.xlsx: Baseline Schedule row 5: lag '5FS+6d 4h' = 6.50 days rounded up to 7 "
+        "(and 1 more like it: rows 9)"
+    ]
+
+
+def test_different_columns_are_different_kinds() -> None:
+    a = Issue("S", 1, "a", "S row 1: value 3 rounded", "warning")
+    b = Issue("S", 2, "b", "S row 2: value 4 rounded", "warning")
+    assert len(group_issues([a, b])) == 2
