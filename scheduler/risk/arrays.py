@@ -151,6 +151,28 @@ class PlanArrays:
             last_event=max(points),
         )
 
+    def kernel_tuple(self, order: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The arrays :func:`scheduler.risk.kernel.simulate_batch` reads, in its order."""
+        return (
+            order,
+            self.in_ptr,
+            self.in_pred,
+            self.in_ap,
+            self.in_as,
+            self.in_lag,
+            self.snet,
+            self.dem_ptr,
+            self.dem_res,
+            self.dem_amt,
+            self.b_start,
+            self.b_end,
+            self.b_cap,
+            self.cost,
+            self.bl_ptr,
+            self.bl_start,
+            self.bl_end,
+        )
+
     def planned_spend(self, starts: dict[str, int]) -> np.ndarray:
         """What each activity spends in each budget period in a schedule, shape ``(n, B)``.
 

@@ -37,37 +37,27 @@ __all__ = ["simulate_batch"]
 
 
 @njit(cache=True, nogil=True)
-def _one(
-    dur,
-    order,
-    in_ptr,
-    in_pred,
-    in_ap,
-    in_as,
-    in_lag,
-    snet,
-    dem_ptr,
-    dem_res,
-    dem_amt,
-    cap,
-    use,
-    ender,
-    b_start,
-    b_end,
-    b_cap,
-    b_left,
-    reserved,
-    planned,
-    cost,
-    bl_ptr,
-    bl_start,
-    bl_end,
-    leveled,
-    start,
-    driver,
-    crit,
-):
+def _one(dur, plan, cap, planned, use, ender, b_left, reserved, leveled, start, driver, crit):
     """One iteration; returns the makespan, or -1 when the capacity window ``T`` is too short."""
+    (
+        order,
+        in_ptr,
+        in_pred,
+        in_ap,
+        in_as,
+        in_lag,
+        snet,
+        dem_ptr,
+        dem_res,
+        dem_amt,
+        b_start,
+        b_end,
+        b_cap,
+        cost,
+        bl_ptr,
+        bl_start,
+        bl_end,
+    ) = plan
     n = dur.shape[0]
     horizon = cap.shape[1]
     for k in range(b_left.shape[0]):
@@ -185,31 +175,7 @@ def _one(
 
 @njit(cache=True, nogil=True, parallel=True)
 def simulate_batch(
-    durations,
-    order,
-    in_ptr,
-    in_pred,
-    in_ap,
-    in_as,
-    in_lag,
-    snet,
-    dem_ptr,
-    dem_res,
-    dem_amt,
-    cap,
-    b_start,
-    b_end,
-    b_cap,
-    planned,
-    cost,
-    bl_ptr,
-    bl_start,
-    bl_end,
-    leveled,
-    chunks,
-    starts_out,
-    crit_out,
-    makespan_out,
+    durations, plan, cap, planned, leveled, chunks, starts_out, crit_out, makespan_out
 ):
     """Run one batch of iterations, ``chunks`` of them in parallel.
 
@@ -217,27 +183,23 @@ def simulate_batch(
     ----------
     durations
         Sampled durations, int64 array of shape ``(iterations, n)`` (slots).
-    order
-        The activity list: a precedence-feasible order of the ``n`` positions.
-    in_ptr, in_pred, in_ap, in_as, in_lag
-        Incoming dependencies in CSR form: for activity ``j``, edges
-        ``in_ptr[j]:in_ptr[j+1]`` with predecessor, duration coefficients and lag.
-    snet
-        Earliest start of each activity (release or committed start; 0 when none).
-    dem_ptr, dem_res, dem_amt
-        Resource demands in CSR form (resource position, amount).
+    plan
+        The plan as a tuple of int64 arrays, in the order of
+        :meth:`scheduler.risk.arrays.PlanArrays.kernel_tuple`: the activity list
+        (``order``, a precedence-feasible order of the ``n`` positions); incoming
+        dependencies in CSR form (``in_ptr``, ``in_pred``, ``in_ap``, ``in_as``,
+        ``in_lag``: for activity ``j``, edges ``in_ptr[j]:in_ptr[j+1]`` with
+        predecessor, duration coefficients and lag); ``snet``, the earliest start of
+        each activity; resource demands in CSR form (``dem_ptr``, ``dem_res``,
+        ``dem_amt``); budget periods ``[b_start, b_end)`` with caps ``b_cap``
+        (integer money); ``cost`` of each activity; blackout windows in CSR form
+        (``bl_ptr``, ``bl_start``, ``bl_end``).
     cap
         Capacity of each resource at each slot, shape ``(resources, T)``; ``T``
         bounds how late any iteration may end.
-    b_start, b_end, b_cap
-        Budget periods ``[start, end)`` and their caps (integer money units).
     planned
         What each activity spends in each period in the solved plan, shape
         ``(n, periods)``: held for it until it is placed (see the module docstring).
-    cost
-        Integer money of each activity.
-    bl_ptr, bl_start, bl_end
-        Blackout windows ``[start, end)`` of each activity in CSR form.
     leveled
         False for logic only (CPM forward pass, no resources, budgets or blackouts).
     chunks
@@ -252,8 +214,8 @@ def simulate_batch(
     for c in prange(chunks):
         use = np.zeros(cap.shape, dtype=np.int64)
         ender = np.full((cap.shape[0], cap.shape[1] + 1), -1, dtype=np.int64)
-        b_left = np.zeros(b_cap.shape[0], dtype=np.int64)
-        reserved = np.zeros(b_cap.shape[0], dtype=np.int64)
+        b_left = np.zeros(planned.shape[1], dtype=np.int64)
+        reserved = np.zeros(planned.shape[1], dtype=np.int64)
         driver = np.full(n, -1, dtype=np.int64)
         start = np.zeros(n, dtype=np.int64)
         crit = np.zeros(n, dtype=np.bool_)
@@ -261,35 +223,9 @@ def simulate_batch(
             for j in range(n):
                 start[j] = -1
             makespan_out[it] = _one(
-                durations[it],
-                order,
-                in_ptr,
-                in_pred,
-                in_ap,
-                in_as,
-                in_lag,
-                snet,
-                dem_ptr,
-                dem_res,
-                dem_amt,
-                cap,
-                use,
-                ender,
-                b_start,
-                b_end,
-                b_cap,
-                b_left,
-                reserved,
-                planned,
-                cost,
-                bl_ptr,
-                bl_start,
-                bl_end,
-                leveled,
-                start,
-                driver,
-                crit,
-            )
+                durations[it], plan, cap, planned, use, ender, b_left, reserved, leveled,
+                start, driver, crit,
+            )  # fmt: skip
             for j in range(n):
                 starts_out[it, j] = start[j]
                 crit_out[it, j] = crit[j]

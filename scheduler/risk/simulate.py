@@ -163,6 +163,7 @@ class _Runner:
         self.arrays = PlanArrays.from_plan(plan)
         self.order = activity_list(plan, starts)
         self.planned = self.arrays.planned_spend(starts)
+        self.kernel_plan = self.arrays.kernel_tuple(self.order)
         self.leveled = options.mode == "leveled"
         self.workers = options.workers or os.cpu_count() or 1
         self._cap = np.zeros((len(plan.resources), 0), dtype=np.int64)
@@ -183,25 +184,9 @@ class _Runner:
         numba.set_num_threads(min(self.workers, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
         simulate_batch(
             durations,
-            self.order,
-            a.in_ptr,
-            a.in_pred,
-            a.in_ap,
-            a.in_as,
-            a.in_lag,
-            a.snet,
-            a.dem_ptr,
-            a.dem_res,
-            a.dem_amt,
+            self.kernel_plan,
             self._cap,
-            a.b_start,
-            a.b_end,
-            a.b_cap,
             self.planned,
-            a.cost,
-            a.bl_ptr,
-            a.bl_start,
-            a.bl_end,
             self.leveled,
             chunks,
             starts,

@@ -72,31 +72,7 @@ def test_compiled_kernel_equals_the_python_sgs(seed: int) -> None:
     out_c = np.empty(durations.shape, dtype=np.bool_)
     out_m = np.empty(len(durations), dtype=np.int64)
     simulate_batch(
-        durations,
-        order,
-        arrays.in_ptr,
-        arrays.in_pred,
-        arrays.in_ap,
-        arrays.in_as,
-        arrays.in_lag,
-        arrays.snet,
-        arrays.dem_ptr,
-        arrays.dem_res,
-        arrays.dem_amt,
-        cap,
-        arrays.b_start,
-        arrays.b_end,
-        arrays.b_cap,
-        planned,
-        arrays.cost,
-        arrays.bl_ptr,
-        arrays.bl_start,
-        arrays.bl_end,
-        True,
-        3,
-        out_s,
-        out_c,
-        out_m,
+        durations, arrays.kernel_tuple(order), cap, planned, True, 3, out_s, out_c, out_m
     )
     for it in range(len(durations)):
         ref_starts, ref_ms = python_sgs(
