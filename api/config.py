@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     progress_interval_s: float = Field(
         default=0.5, gt=0, description="Least time between two progress writes of a running solve."
     )
+    ray_address: str | None = Field(
+        default=None,
+        description="A Ray cluster (ray://host:10001, or auto) that risk jobs run their "
+        "iterations on; unset: the server's own cores. Needs the ray extra.",
+    )
     poll_interval_s: float = Field(
         default=0.2,
         gt=0,

@@ -9,6 +9,10 @@ Tables
     One solve of a plan: a version number per plan (1, 2, ...), status, progress,
     the full schedule document, the Gantt dependencies, the network view and the
     Excel report.
+``risk_jobs``
+    One Monte Carlo risk analysis of a solved schedule: options, status, progress
+    (iterations of the most, running P80), the risk document and the report with
+    its Risk sheet.
 ``api_keys``
     API keys: only the SHA-256 of the key is stored, with a role and a name.
 
@@ -58,6 +62,7 @@ __all__ = [
     "Base",
     "Database",
     "PlanRow",
+    "RiskRow",
     "ScheduleRow",
     "migrate",
     "utcnow",
@@ -146,6 +151,35 @@ class ScheduleRow(Base):
     document: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     dependencies: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     network: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    report: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    worker_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class RiskRow(Base):
+    """One risk analysis of a solved schedule (table ``risk_jobs``).
+
+    Status ``queued`` → ``running`` → ``done`` | ``failed``; ``progress_p80_days`` is
+    the running P80 makespan in days (slots of the plan's grid).
+    """
+
+    __tablename__ = "risk_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(
+        ForeignKey("schedules.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), index=True, default="queued")
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    progress_iterations: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    progress_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    progress_p80_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    progress_elapsed_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     report: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     worker_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

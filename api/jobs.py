@@ -48,11 +48,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -63,9 +63,11 @@ from sqlalchemy.exc import OperationalError
 from api.db import BUSY_TIMEOUT_S, Database, PlanRow, ScheduleRow, utcnow
 from api.results import PROGRESS_WAIT_S, STORE_RETRY_S, StoreError, progress_writer, store_outcome
 from api.storage import classify
+from api.watchdog import watch_server
 
 __all__ = [
     "INTERRUPTED",
+    "JobKind",
     "JobManager",
     "JobSpec",
     "recover_interrupted",
@@ -77,8 +79,6 @@ log = logging.getLogger(__name__)
 
 #: Reason given to a schedule whose solve was running when the server died.
 INTERRUPTED = "interrupted"
-#: Seconds between two checks of the worker's watchdog that the server is still alive.
-WATCH_INTERVAL_S = 0.25
 #: Exit code of a worker that could not store its outcome within ``store_retry_s``.
 STORE_FAILED_EXIT = 75
 #: Modules the fork server imports once, so that each job starts warm.
@@ -113,6 +113,12 @@ class JobSpec:
     store_retry_s
         Seconds the worker keeps trying to store its outcome while the database is
         locked, full or unreachable.
+    ray_address
+        The Ray cluster a job may send its work to (server setting
+        ``INFRAPLAN_RAY_ADDRESS``), or None for this machine.
+
+    For a job of another :class:`JobKind`, ``schedule_id`` is the id of its row in
+    that kind's table.
     """
 
     schedule_id: int
@@ -121,10 +127,36 @@ class JobSpec:
     server_pid: int | None = None
     busy_timeout_s: float = BUSY_TIMEOUT_S
     store_retry_s: float = STORE_RETRY_S
+    ray_address: str | None = None
 
 
-def recover_interrupted(db: Database) -> int:
-    """Mark schedules left ``running`` by a dead server as ``failed`` (reason ``interrupted``).
+@dataclass(frozen=True, slots=True)
+class JobKind:
+    """A kind of job run beside solves, sharing their ``max_jobs`` worker processes.
+
+    Parameters
+    ----------
+    name
+        Short name (``risk``), used in process names and logs.
+    table
+        Row class with ``id``, ``status``, ``reason``, ``started_at``,
+        ``finished_at`` and ``worker_pid`` (queued → running → an end status).
+    target
+        Module-level function run in the worker process with the :class:`JobSpec`.
+    """
+
+    name: str
+    table: Any
+    target: Callable[[JobSpec], None]
+
+
+def recover_interrupted(db: Database, table: Any = ScheduleRow) -> int:
+    """Mark rows left ``running`` by a dead server as ``failed`` (reason ``interrupted``).
+
+    Parameters
+    ----------
+    table
+        The job table: schedules (default) or a :class:`JobKind`'s.
 
     Returns
     -------
@@ -133,13 +165,17 @@ def recover_interrupted(db: Database) -> int:
     """
     with db.session() as s:
         result = s.execute(
-            update(ScheduleRow)
-            .where(ScheduleRow.status == "running")
+            update(table)
+            .where(table.status == "running")
             .values(status="failed", reason=INTERRUPTED, finished_at=utcnow(), worker_pid=None)
         )
         count = int(result.rowcount or 0)  # type: ignore[attr-defined]
     if count:
-        log.warning("%d schedule(s) were running when the server stopped: marked failed", count)
+        log.warning(
+            "%d %s row(s) were running when the server stopped: marked failed",
+            count,
+            table.__tablename__,
+        )
     return count
 
 
@@ -156,6 +192,13 @@ class JobManager:
         Least seconds between progress writes of a worker.
     poll_interval_s
         How often the dispatcher looks for queued rows when not woken up.
+    kinds
+        Other kinds of job (risk analyses), dispatched after queued solves.
+    ray_address
+        Handed to every job (:attr:`JobSpec.ray_address`).
+
+    ``_procs`` is keyed by the schedule id for a solve and ``(kind name, row id)``
+    for a job of another kind.
     """
 
     def __init__(
@@ -165,12 +208,16 @@ class JobManager:
         max_jobs: int = 1,
         progress_interval_s: float = 0.5,
         poll_interval_s: float = 0.2,
+        kinds: Sequence[JobKind] = (),
+        ray_address: str | None = None,
     ) -> None:
         self.db = db
         self.max_jobs = max_jobs
         self.progress_interval_s = progress_interval_s
         self.poll_interval_s = poll_interval_s
-        self._procs: dict[int, BaseProcess] = {}
+        self.kinds = {k.name: k for k in kinds}
+        self.ray_address = ray_address
+        self._procs: dict[Any, BaseProcess] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -181,7 +228,9 @@ class JobManager:
     # -- life cycle ------------------------------------------------------------------------
     def recover(self) -> int:
         """Mark rows left running by a dead server failed (see :func:`recover_interrupted`)."""
-        return recover_interrupted(self.db)
+        return recover_interrupted(self.db) + sum(
+            recover_interrupted(self.db, k.table) for k in self.kinds.values()
+        )
 
     def start(self) -> None:
         """Start the dispatcher thread."""
@@ -201,7 +250,7 @@ class JobManager:
                 try:
                     self._mark_dead(sid, INTERRUPTED)
                 except OperationalError as exc:  # recover() marks it at the next start
-                    log.warning("schedule %d not marked interrupted: %s", sid, exc)
+                    log.warning("job %s not marked interrupted: %s", sid, exc)
             self._procs.clear()
 
     def notify(self) -> None:
@@ -212,7 +261,7 @@ class JobManager:
     def running(self) -> list[int]:
         """Ids of schedules whose worker process is alive."""
         with self._lock:
-            return [sid for sid, p in self._procs.items() if p.is_alive()]
+            return [sid for sid, p in self._procs.items() if isinstance(sid, int) and p.is_alive()]
 
     # -- cancel ----------------------------------------------------------------------------
     def cancel(self, schedule_id: int) -> bool:
@@ -284,14 +333,21 @@ class JobManager:
                 try:
                     self._mark_dead(sid, reason)
                 except OperationalError as exc:  # keep it: marked at a later round
-                    log.warning("schedule %d not marked failed yet: %s", sid, exc)
+                    log.warning("job %s not marked failed yet: %s", sid, exc)
                     continue
                 del self._procs[sid]
 
     def _dispatch(self) -> None:
         with self._lock:
             while len(self._procs) < self.max_jobs and not self._stop.is_set():
-                sid = self._claim_next()
+                target: Callable[[JobSpec], None] = run_job
+                key, table, name = "", ScheduleRow, "solve"
+                sid = self._claim_next(ScheduleRow)
+                for kind in self.kinds.values():
+                    if sid is not None:
+                        break
+                    sid = self._claim_next(kind.table)
+                    key, table, name, target = kind.name, kind.table, kind.name, kind.target
                 if sid is None:
                     return
                 spec = JobSpec(
@@ -301,45 +357,48 @@ class JobManager:
                     os.getpid(),
                     busy_timeout_s=self.db.busy_timeout_s,
                 )
+                if self.ray_address:
+                    spec = replace(spec, ray_address=self.ray_address)
                 proc = self._ctx.Process(
-                    target=run_job, args=(spec,), name=f"infraplan-solve-{sid}", daemon=True
+                    target=target, args=(spec,), name=f"infraplan-{name}-{sid}", daemon=True
                 )
                 proc.start()
-                self._procs[sid] = proc
+                self._procs[(key, sid) if key else sid] = proc
                 with self.db.session() as s:
                     s.execute(
-                        update(ScheduleRow)
-                        .where(ScheduleRow.id == sid, ScheduleRow.status == "running")
+                        update(table)
+                        .where(table.id == sid, table.status == "running")
                         .values(worker_pid=proc.pid)
                     )
-                log.info("schedule %d solving in process %s", sid, proc.pid)
+                log.info("%s %d running in process %s", table.__tablename__, sid, proc.pid)
 
-    def _claim_next(self) -> int | None:
-        """Atomically move the oldest queued row to ``running``; return its id."""
+    def _claim_next(self, table: Any = ScheduleRow) -> int | None:
+        """Atomically move the oldest queued row of ``table`` to ``running``; return its id."""
         while True:
             with self.db.session() as s:
                 sid = s.scalar(
-                    select(ScheduleRow.id)
-                    .where(ScheduleRow.status == "queued")
-                    .order_by(ScheduleRow.id)
-                    .limit(1)
+                    select(table.id).where(table.status == "queued").order_by(table.id).limit(1)
                 )
                 if sid is None:
                     return None
                 result = s.execute(
-                    update(ScheduleRow)
-                    .where(ScheduleRow.id == sid, ScheduleRow.status == "queued")
+                    update(table)
+                    .where(table.id == sid, table.status == "queued")
                     .values(status="running", started_at=utcnow())
                 )
                 if result.rowcount:  # type: ignore[attr-defined]
                     return int(sid)
             # another dispatcher took it (or it was cancelled): look again
 
-    def _mark_dead(self, schedule_id: int, reason: str) -> None:
+    def _mark_dead(self, key: Any, reason: str) -> None:
+        """Mark the running row of ``key`` (schedule id, or ``(kind, id)``) failed."""
+        table, row_id = ScheduleRow, key
+        if isinstance(key, tuple):
+            table, row_id = self.kinds[key[0]].table, key[1]
         with self.db.session() as s:
             s.execute(
-                update(ScheduleRow)
-                .where(ScheduleRow.id == schedule_id, ScheduleRow.status == "running")
+                update(table)
+                .where(table.id == row_id, table.status == "running")
                 .values(status="failed", reason=reason, finished_at=utcnow(), worker_pid=None)
             )
 
@@ -391,72 +450,6 @@ def run_job(spec: JobSpec) -> None:
         raise SystemExit(STORE_FAILED_EXIT) from exc
     finally:
         db.dispose()
-
-
-def watch_server(server_pid: int, interval_s: float = WATCH_INTERVAL_S) -> threading.Thread:
-    """End this worker process (``os._exit(70)``) soon after the server process is gone.
-
-    Starts a daemon thread that checks, every ``interval_s`` seconds, that the
-    process ``server_pid`` still runs with the start time it had now (psutil, so a
-    reused pid does not count) and is not a zombie. On Linux it first asks the kernel
-    for ``SIGKILL`` when the parent (the fork server) dies (``PR_SET_PDEATHSIG``).
-
-    Parameters
-    ----------
-    server_pid
-        Pid of the server that started this worker.
-    interval_s
-        Seconds between two checks.
-
-    Returns
-    -------
-    threading.Thread
-        The watchdog thread (when the server is already gone the process exits
-        at once instead of returning).
-    """
-    import psutil
-
-    _parent_death_signal()
-    try:
-        server = psutil.Process(server_pid)
-    except psutil.NoSuchProcess:
-        os._exit(70)
-
-    def gone() -> bool:
-        try:
-            return not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
-        except psutil.NoSuchProcess:
-            return True
-        except psutil.Error:  # access denied and the like: assume it still runs
-            return False
-
-    def watch() -> None:
-        while not gone():
-            time.sleep(interval_s)
-        log.warning("server process %d is gone: worker %d exits", server_pid, os.getpid())
-        os._exit(70)
-
-    if gone():
-        os._exit(70)
-    thread = threading.Thread(target=watch, name="infraplan-watchdog", daemon=True)
-    thread.start()
-    return thread
-
-
-def _parent_death_signal() -> None:
-    """Linux: have the kernel send SIGKILL to this process when its parent dies."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        if libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0) != 0:
-            log.debug("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
-    except (OSError, AttributeError) as exc:  # no libc or no prctl: the watchdog remains
-        log.debug("prctl(PR_SET_PDEATHSIG) unavailable: %s", exc)
 
 
 def _solve_row(db: Database, spec: JobSpec) -> None:

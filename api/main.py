@@ -32,7 +32,8 @@ from api.config import Settings, get_settings
 from api.db import Database
 from api.jobs import JobManager
 from api.responses import BodyCache
-from api.routes import health, keys, pages, plans, schedules, workspace
+from api.risk_jobs import RISK_KIND
+from api.routes import health, keys, pages, plans, risk, schedules, workspace
 from api.storage import RETRY_AFTER_S, classify
 from scheduler.errors import (
     InfraplanError,
@@ -316,6 +317,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_jobs=settings.max_jobs,
         progress_interval_s=settings.progress_interval_s,
         poll_interval_s=settings.poll_interval_s,
+        kinds=[RISK_KIND],
+        ray_address=settings.ray_address,
     )
 
     @asynccontextmanager
@@ -358,6 +361,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(keys.router)
     app.include_router(pages.router)
     app.include_router(workspace.router)
+    app.include_router(risk.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_docs(app)
     _document_plan_create(app)

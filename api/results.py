@@ -28,7 +28,9 @@ __all__ = [
     "STORE_RETRY_S",
     "StoreError",
     "progress_writer",
+    "row_progress_writer",
     "store_outcome",
+    "store_row",
 ]
 
 log = logging.getLogger(__name__)
@@ -65,8 +67,37 @@ def progress_writer(db: Database, schedule_id: int, interval_s: float) -> Callab
     callable
         ``progress(p)``, ``p`` having ``objective``, ``bound`` and ``elapsed_s``.
     """
+    return row_progress_writer(
+        db,
+        ScheduleRow,
+        schedule_id,
+        interval_s,
+        lambda p: {
+            "progress_objective": _num(getattr(p, "objective", None)),
+            "progress_bound": _num(getattr(p, "bound", None)),
+            "progress_elapsed_s": _num(getattr(p, "elapsed_s", None)),
+        },
+        label=f"schedule {schedule_id}",
+    )
+
+
+def row_progress_writer(
+    db: Database,
+    table: Any,
+    row_id: int,
+    interval_s: float,
+    values_of: Callable[[Any], dict[str, Any]],
+    label: str = "",
+) -> Callable[[Any], None]:
+    """A progress callback writing ``values_of(p)`` to a job row of ``table``, never fatal.
+
+    As :func:`progress_writer` for any job table with ``id`` and ``status`` columns
+    (schedules, risk jobs): at most one write per ``interval_s`` seconds, only while
+    the row is ``running``; a failed write is logged and skipped.
+    """
     last = [0.0]
     failing = [False]
+    label = label or f"{table.__tablename__} row {row_id}"
 
     def progress(p: Any) -> None:
         now = time.monotonic()
@@ -76,21 +107,17 @@ def progress_writer(db: Database, schedule_id: int, interval_s: float) -> Callab
         try:
             with db.session() as s:
                 s.execute(
-                    update(ScheduleRow)
-                    .where(ScheduleRow.id == schedule_id, ScheduleRow.status == "running")
-                    .values(
-                        progress_objective=_num(getattr(p, "objective", None)),
-                        progress_bound=_num(getattr(p, "bound", None)),
-                        progress_elapsed_s=_num(getattr(p, "elapsed_s", None)),
-                    )
+                    update(table)
+                    .where(table.id == row_id, table.status == "running")
+                    .values(**values_of(p))
                 )
-        except Exception as exc:  # progress is a courtesy: the solve goes on
+        except Exception as exc:  # progress is a courtesy: the job goes on
             level = logging.DEBUG if failing[0] else logging.WARNING
-            log.log(level, "progress of schedule %d not written: %s", schedule_id, exc)
+            log.log(level, "progress of %s not written: %s", label, exc)
             failing[0] = True
         else:
             if failing[0]:
-                log.info("progress of schedule %d written again", schedule_id)
+                log.info("progress of %s written again", label)
             failing[0] = False
 
     return progress
@@ -146,14 +173,49 @@ def store_outcome(
             progress_bound=_num(progress[1]),
             progress_elapsed_s=_num(progress[2]),
         )
+    store_row(
+        db,
+        ScheduleRow,
+        schedule_id,
+        values,
+        retry_s=retry_s,
+        what=f"the {status} outcome",
+        label=f"schedule {schedule_id}",
+    )
+
+
+def store_row(
+    db: Database,
+    table: Any,
+    row_id: int,
+    values: dict[str, Any],
+    *,
+    retry_s: float = 0.0,
+    what: str = "the outcome",
+    label: str = "",
+) -> None:
+    """Write ``values`` to the job row of ``table`` in one transaction, only while ``running``.
+
+    While the database is locked, full or unreachable the write is tried again,
+    after pauses of 0.1 s doubling up to :data:`STORE_PAUSE_MAX_S`, for ``retry_s``
+    seconds (schedules through :func:`store_outcome`, risk jobs directly).
+
+    Raises
+    ------
+    StoreError
+        If the row is still not written after ``retry_s`` seconds.
+    OperationalError
+        For a database error that is no storage fault (:func:`api.storage.classify`).
+    """
+    label = label or f"{table.__tablename__} row {row_id}"
     deadline = time.monotonic() + retry_s
     pause = 0.1
     while True:
         try:
             with db.session() as s:
                 s.execute(
-                    update(ScheduleRow)
-                    .where(ScheduleRow.id == schedule_id, ScheduleRow.status == "running")
+                    update(table)
+                    .where(table.id == row_id, table.status == "running")
                     .values(**values)
                 )
             return
@@ -164,12 +226,12 @@ def store_outcome(
             left = deadline - time.monotonic()
             if left <= 0:
                 raise StoreError(
-                    f"the {status} outcome was not stored: the database stayed {fault} "
+                    f"{what} was not stored: the database stayed {fault} "
                     f"for {retry_s:g} s ({exc.orig})"
                 ) from exc
             log.warning(
-                "schedule %d: outcome not stored yet (database %s: %s); trying again in %.1f s",
-                schedule_id,
+                "%s: outcome not stored yet (database %s: %s); trying again in %.1f s",
+                label,
                 fault,
                 exc.orig,
                 min(pause, left),

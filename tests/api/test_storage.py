@@ -86,7 +86,7 @@ def test_migrations_match_the_models(db_url: str) -> None:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     db.dispose()
     assert diff == []
-    assert version == "0001"
+    assert version == "0002"
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
