@@ -5,6 +5,9 @@ plan (``optimal`` or ``feasible``) and answers 202 with its id; ``GET /risk/{id}
 (any reader) gives status, progress and, once done, the risk document (the same as
 ``infraplan risk --json``); ``GET /risk/{id}/report`` the Excel report with its
 ``Risk`` sheet; ``GET /schedules/{id}/risk`` the schedule's risk jobs, newest first.
+``GET /schedules/{id}/risk.html`` is the page that shows the newest result (probability
+within the horizon, P50/P80/P90, histogram with its cumulative curve and the tornado as
+inline SVG) and runs a job with its progress (``static/risk.js``).
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Response, status
 from fastapi import Path as FastAPIPath
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api.db import ACTIVE_STATUSES, SOLVED_STATUSES, RiskRow, ScheduleRow
 from api.deps import MAX_ID, JobsDep, PlannerKey, ReaderKey, ScheduleId, SessionDep, SettingsDep
 from api.responses import content_disposition
+from api.routes.pages import PAGE_HEADERS, STATIC
 from api.schemas import ErrorPublic
 
 __all__ = ["MAX_ITERATIONS", "RiskCreate", "RiskCreated", "RiskPublic", "router"]
@@ -264,4 +269,18 @@ def get_risk_report(risk_id: RiskId, key: ReaderKey, session: SessionDep) -> Res
                 f"{name}-risk-{row.id}.xlsx", f"schedule-{row.schedule_id}-risk-{row.id}.xlsx"
             )
         },
+    )
+
+
+@router.get(
+    "/schedules/{schedule_id}/risk.html",
+    response_class=HTMLResponse,
+    tags=["pages"],
+    responses={200: {"content": {"text/html": {}}, "description": "The risk page."}},
+)
+def get_risk_page(schedule_id: ScheduleId) -> HTMLResponse:
+    """The risk page of a schedule (assets under /static; the key as on the Gantt page)."""
+    html = (STATIC / "risk.html").read_text(encoding="utf-8")
+    return HTMLResponse(
+        html.replace("{{SCHEDULE_ID}}", str(int(schedule_id))), headers=PAGE_HEADERS
     )

@@ -748,8 +748,10 @@
       row("Asked at", function (v) { return fmtTime(v.created_at); }),
       row("Note", function (v) { return v.reason || null; }),
       row("Open", function (v) {
-        return v.finish ? h("a", { href: "/schedules/" + v.id + "/gantt.html",
-          class: "gantt-link", "data-version": v.version, text: "Gantt" }) : null; }),
+        return v.finish ? h("span", {}, [h("a", { href: "/schedules/" + v.id + "/gantt.html",
+          class: "gantt-link", "data-version": v.version, text: "Gantt" }), " · ",
+          h("a", { href: "/schedules/" + v.id + "/risk.html", class: "risk-link",
+            "data-version": v.version, text: "Risk" })]) : null; }),
       row("Download", function (v) {
         if (v.status === "queued" || v.status === "running") return null;
         var base = (plan.name || "plan") + "-v" + v.version;
