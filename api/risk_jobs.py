@@ -58,6 +58,9 @@ def run_risk_job(spec: JobSpec) -> None:
             _simulate_row(db, spec)
         except StoreError:
             raise
+        except ValueError as exc:  # the simulation's own sentence (e.g. Ray unreachable)
+            log.warning("risk job %d failed: %s", spec.schedule_id, exc)
+            _store(db, spec, status="failed", reason=str(exc)[:2000])
         except Exception as exc:
             log.exception("risk job %d failed", spec.schedule_id)
             _store(db, spec, status="failed", reason=f"{type(exc).__name__}: {exc}"[:2000])

@@ -11,6 +11,7 @@ is 0.7.
 from __future__ import annotations
 
 import io
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from api.db import RiskRow, ScheduleRow
-from tests.api.conftest import tiny_tables, tiny_xlsx, upload_json, wait_for
+from api.deps import issue_key
+from api.main import create_app
+from tests.api.conftest import make_settings, tiny_tables, tiny_xlsx, upload_json, wait_for
 
 
 def risky_tables() -> dict[str, list[dict[str, Any]]]:
@@ -322,3 +325,43 @@ def test_report_of_a_job_not_done_is_409(
     assert r.json()["detail"] == f"risk job {rid} is failed: ValueError: boom"
     body = client.get(f"/risk/{rid}", headers=keys["planner"]).json()
     assert body["status"] == "failed" and body["risk"] is None and body["has_report"] is False
+
+
+# -- Ray --------------------------------------------------------------------------------------
+RAY_ADDRESS = os.environ.get("INFRAPLAN_RAY_ADDRESS")
+
+
+def _run_on(settings_url: str, ray_address: str) -> dict[str, Any]:
+    """Solve the risky plan and run one risk job on a server set to ``ray_address``."""
+    with TestClient(create_app(make_settings(settings_url, ray_address=ray_address))) as c:
+        with c.app.state.db.session() as s:  # type: ignore[attr-defined]
+            h = {"X-API-Key": issue_key(s, "planner")[1]}
+        plan = upload_json(c, h, risky_tables())
+        body = solve(c, h, plan["id"])
+        r = c.post(f"/schedules/{body['id']}/risk", json={"iterations": 1000, "seed": 4}, headers=h)
+        assert r.status_code == 202, r.text
+        return wait_risk(c, r.json()["id"], h)
+
+
+def test_the_server_sends_risk_jobs_to_its_ray_address(tmp_path: Path) -> None:
+    pytest.importorskip("ray", reason="the ray extra is not installed")
+    done = _run_on(f"sqlite:///{tmp_path / 'ray.db'}", "127.0.0.1:1")
+    assert done["status"] == "failed"
+    assert done["reason"].startswith("cannot reach the Ray cluster at 127.0.0.1:1")
+
+
+@pytest.mark.skipif(not RAY_ADDRESS, reason="no Ray cluster: INFRAPLAN_RAY_ADDRESS is not set")
+def test_a_risk_job_on_the_ray_cluster_gives_the_local_numbers(
+    client: TestClient, keys: dict[str, dict[str, str]], risky: dict[str, Any], tmp_path: Path
+) -> None:
+    assert RAY_ADDRESS is not None
+    remote = _run_on(f"sqlite:///{tmp_path / 'ray.db'}", RAY_ADDRESS)
+    r = client.post(
+        f"/schedules/{risky['id']}/risk",
+        json={"iterations": 1000, "seed": 4},
+        headers=keys["planner"],
+    )
+    local = wait_risk(client, r.json()["id"], keys["planner"])
+    assert remote["status"] == local["status"] == "done", (remote, local)
+    assert remote["risk"]["makespan_days"] == local["risk"]["makespan_days"]
+    assert remote["risk"]["makespan_days"]["p80"] == 35
