@@ -296,7 +296,9 @@ def test_bad_options_are_422(
     sid = _schedule_row(client, pid, "optimal")
     r = client.post(f"/schedules/{sid}/risk", json=body, headers=keys["planner"])
     assert r.status_code == 422, r.text
-    (err,) = r.json()["detail"]
+    body = r.json()
+    assert body["detail"] == f"the request is not valid: {loc[-1]}: {msg}"
+    (err,) = body["errors"]
     assert err["loc"] == loc and err["msg"] == msg
     with client.app.state.db.session() as s:  # type: ignore[attr-defined]
         assert s.query(RiskRow).count() == 0  # nothing queued
