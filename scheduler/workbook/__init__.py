@@ -75,11 +75,11 @@ Formulas
 Rows
     Blank rows inside the data are skipped with a warning; a row with values
     only in columns infraplan does not read counts as blank (its cells are never
-    reported one by one). Reading a sheet
-    stops after :data:`BLANK_RUN_LIMIT` blank rows in a row (a used range far
-    beyond the data), with a warning; so a declared range of a billion rows
-    costs no more than the data, and rows past Excel's last row (1,048,576)
-    are never read. Row numbers are as Excel shows them; JSON
+    reported one by one). A gap of blank rows never ends reading: rows after
+    it are read like any other (the archive check bounds the rows and cells a
+    sheet may hold, and a declared range of a billion rows costs no more than
+    the rows the file really has); rows past Excel's last row (1,048,576) are
+    never read. Row numbers are as Excel shows them; JSON
     tables without ``"_row"`` count as Excel would (``index + 2``).
 Hostile files
     Refused with :class:`UnreadableFileError` before openpyxl parses anything:

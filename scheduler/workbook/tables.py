@@ -23,7 +23,9 @@ from scheduler.workbook.safety import DEFAULT_LIMITS, Limits, _inspect_archive, 
 
 #: Columns read from each sheet (ours have at most 14).
 MAX_COLUMNS = 64
-#: Blank rows in a row after which reading a sheet stops.
+#: Blank rows in a row after which the skipped-rows warning says the gap is long. Reading
+#: never stops at a gap (rows after it are data like any other): the archive check has
+#: already bounded how many rows and cells a sheet may hold.
 BLANK_RUN_LIMIT = 1000
 #: Excel's last row; row numbers beyond it only come from crafted files.
 EXCEL_MAX_ROWS = 1_048_576
@@ -173,7 +175,7 @@ _Formula = tuple[dict[str, Any], str, int, int, str]
 def _read_sheet(
     ws: Any, key: str, merged: list[str], tables: Tables, max_rows: int
 ) -> tuple[list[dict[str, Any]], list[_Formula]]:
-    """Rows of one read-only worksheet, with bounded work (see BLANK_RUN_LIMIT)."""
+    """Rows of one read-only worksheet: blank rows skipped with a warning, none lost."""
     spec = SHEETS[key]
     title = spec.title
     rows: list[dict[str, Any]] = []
@@ -214,23 +216,6 @@ def _read_sheet(
             if blank_start is None:
                 blank_start = r_idx
             blank_run += 1
-            if blank_run >= BLANK_RUN_LIMIT:
-                what = (
-                    "rows in a row with no value in a column infraplan reads"
-                    if ignored
-                    else "blank rows in a row"
-                )
-                tables.issues.append(
-                    Issue(
-                        title,
-                        blank_start,
-                        "",
-                        f"{title} row {blank_start}: {BLANK_RUN_LIMIT} {what}; "
-                        "reading stopped here (the sheet's used range goes far beyond its data)",
-                        "warning",
-                    )
-                )
-                break
             continue
         if blank_start is not None:
             last = r_idx - 1

@@ -663,8 +663,25 @@ def test_used_range_far_beyond_data_is_bounded(tmp_path: Path) -> None:
     ws.cell(row=1_048_576, column=30).number_format = "0.00"  # styled empty cell at the last row
     plan = read_workbook(save(wb, tmp_path, "u.xlsx"))
     assert [r.id for r in plan.regions] == ["SEL", "DJN"]
-    w = find(plan.warnings, "Regions", 4, "")  # type: ignore[arg-type]
-    assert "1000 blank rows" in w.message
+    assert not [w for w in plan.warnings if w.sheet == "Regions"]  # trailing blanks: nothing lost
+
+
+def test_rows_after_a_long_blank_gap_are_read(tmp_path: Path) -> None:
+    """3,000 rows of spaces, then an activity: it is read, and the gap is warned about."""
+    wb = openpyxl.load_workbook(_plan_wb(tmp_path))
+    ws = wb["Activities"]
+    last = dict(zip([c.value for c in ws[1]], [c.value for c in ws[4]], strict=False))
+    for r in range(5, 3005):
+        ws.cell(row=r, column=2, value=" ")
+    for col, name in enumerate([c.value for c in ws[1]], start=1):
+        if name == "id":
+            ws.cell(row=3005, column=col, value="LATE-1")
+        elif last.get(name) is not None:
+            ws.cell(row=3005, column=col, value=last[name])
+    plan = read_workbook(save(wb, tmp_path, "gap.xlsx"))
+    assert [(a.id, a.source_row) for a in plan.activities][-1] == ("LATE-1", 3005)
+    w = find(plan.warnings, "Activities", 5, "")  # type: ignore[arg-type]
+    assert "rows 5-3004: blank rows skipped" in w.message
 
 
 def test_billion_row_sheet_is_bounded(tmp_path: Path) -> None:
@@ -681,10 +698,10 @@ def test_billion_row_sheet_is_bounded(tmp_path: Path) -> None:
             data = data.replace(b"</sheetData>", far)
         return data
 
-    tables = read_tables(rezip(path, edit))  # stops after BLANK_RUN_LIMIT blank rows
+    tables = read_tables(rezip(path, edit))  # the rows up to Excel's last one, no further
     assert [r["id"] for r in tables["activities"]] == ["A-1", "A-2", "A-3"]
     stop = [i for i in tables.issues if i.sheet == "Activities"]
-    assert stop[0].row == 5 and "1000 blank rows" in stop[0].message
+    assert "rows beyond Excel's last row 1048576 were not read" in stop[-1].message
 
 
 def test_korean_text_in_number_cell_of_xlsx(tmp_path: Path) -> None:
