@@ -56,7 +56,7 @@ _NAME = re.compile(r"^(j\d+?)(\d+)_(\d+)$")
 
 def default_folder() -> Path:
     """``../shared/benchmarks/psplib`` beside the repository (the folder of SOURCES.md)."""
-    return Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "psplib"
+    return Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "psplib"
 
 
 @dataclass(slots=True)

@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = (
         Path(args[0])
         if args
-        else Path(__file__).resolve().parents[2].parent / "shared/samples/schedules"
+        else Path(__file__).resolve().parents[1].parent / "shared/samples/schedules"
     )
     print(
         "| file | activities | relationships | compared | TF agree | critical agree "
