@@ -504,8 +504,8 @@ def _cmd_convert(args: argparse.Namespace, console: Console) -> int:
 
     with writing(args.output, "the workbook"):
         notes = convert_to_workbook(plan, args.output)
-    for warning in notes:
-        console.print(f"[yellow]warning: {warning.message}")
+    for line in group_issues(notes):
+        console.print(f"warning: {line}", style="yellow", markup=False, highlight=False)
     console.print(f"workbook written to {args.output}")
     return EXIT_OK
 

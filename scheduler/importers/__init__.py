@@ -73,10 +73,10 @@ def detect_format(data: bytes, filename: str = "") -> str:
         )
     if name.endswith(".sm"):
         return "psplib"
+    if head.startswith(b"PK\x03\x04"):  # a zip is a workbook whatever its name says
+        return "xlsx"
     if head.startswith(b"ERMHDR") or name.endswith(".xer"):
         return "xer"
-    if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
     if name.endswith(".xls"):
         raise UnreadableFileError(
             f"{filename} is an old .xls workbook; save it as .xlsx in Excel and try again"

@@ -82,6 +82,12 @@ def test_encrypted_workbook_is_named_as_encrypted() -> None:
     assert detect_format(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "p.mpp") == "mpp"
 
 
+def test_a_workbook_named_xer_is_read_as_a_workbook() -> None:
+    """The content decides: a zip is a workbook even when its name ends in .xer."""
+    assert detect_format(b"PK\x03\x04" + b"\0" * 64, "plan.xer") == "xlsx"
+    assert detect_format(b"ERMHDR\t19.12", "plan.xlsx") == "xer"
+
+
 def test_a_reader_fault_is_a_sentence_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     from scheduler.importers import xer
 
