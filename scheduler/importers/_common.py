@@ -45,13 +45,15 @@ def decode_text(data: bytes, what: str = "the file") -> tuple[str, str]:
     -------
     tuple[str, str]
         The text and the encoding used (``"utf-16"``, ``"utf-32"``, ``"utf-8"``,
-        ``"cp949"`` or ``"cp1252"``).
+        ``"cp949"`` or ``"cp1252"``; ``"cp1252 (some bytes replaced)"`` when a few
+        bytes no code page defines were replaced by U+FFFD).
 
     Raises
     ------
     UnreadableFileError
-        If the bytes are neither UTF-16/32, UTF-8, Korean cp949 nor cp1252, or
-        announce UTF-16/32 and are not (the message names the encoding).
+        If the bytes are neither UTF-16/32, UTF-8, Korean cp949 nor cp1252 (beyond a
+        few stray bytes), or announce UTF-16/32 and are not (the message names the
+        encoding).
     """
     wide = _wide_encoding(data)
     if wide is not None:
@@ -77,10 +79,19 @@ def decode_text(data: bytes, what: str = "the file") -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
-        raise UnreadableFileError(
-            f"{what} is neither UTF-8, Korean cp949 nor cp1252 text "
-            f"(undecodable byte at offset {exc.start})"
-        ) from exc
+        bad = sum(data.count(bytes([b])) for b in _CP1252_UNDEFINED)
+        if bad > max(16, len(data) // 1000):  # not a text export with a few stray bytes
+            raise UnreadableFileError(
+                f"{what} is neither UTF-8, Korean cp949 nor cp1252 text "
+                f"(undecodable byte at offset {exc.start})"
+            ) from exc
+    # a few bytes no Windows code page defines (P6 exports that mix a table in another
+    # code page): read the rest, and let the reader warn where the text was replaced
+    return data.decode("cp1252", errors="replace"), "cp1252 (some bytes replaced)"
+
+
+#: Bytes cp1252 leaves undefined.
+_CP1252_UNDEFINED = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 
 
 def _wide_encoding(data: bytes) -> str | None:

@@ -128,6 +128,8 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
             f"{filename} does not start with ERMHDR (read as {encoding} text): not a P6 XER export"
         )
     tables = parse_xer_tables(text, issues)
+    if "replaced" in encoding:
+        _warn_replaced(text, issues)
     issues.raise_if_errors()
     projects = tables.get("PROJECT", [])
     if not projects:
@@ -377,6 +379,22 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         len(plan.warnings),
     )
     return plan
+
+
+def _warn_replaced(text: str, issues: IssueLog) -> None:
+    """One warning per line whose text had bytes no code page defines (U+FFFD now)."""
+    table = ""
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("%T\t"):
+            table = line[3:].strip()
+        if "\ufffd" in line:
+            issues.warn(
+                table or "file",
+                n,
+                "",
+                "text in a code page infraplan does not read was "
+                "replaced by \ufffd (the dates, durations and links are not affected)",
+            )
 
 
 def wbs_name_of_project(tables: dict[str, list[XerRow]], proj: XerRow) -> str:

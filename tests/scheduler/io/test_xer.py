@@ -113,3 +113,18 @@ def test_cp1252_and_cp949_names_survive() -> None:
 def test_not_an_xer_is_unreadable() -> None:
     with pytest.raises(UnreadableFileError, match="ERMHDR"):
         read_xer(b"hello\tworld\n", "x.xer")
+
+
+def test_a_few_bytes_no_code_page_defines_are_replaced_with_a_warning() -> None:
+    """A P6 export with one name in another code page (byte 0x81) is read, not refused."""
+    from scheduler.importers import read_plan
+    from tests import shared
+
+    data = (shared.REPO / "tests" / "data" / "tiny.xer").read_bytes()
+    lines = data.split(b"\n")
+    row = next(i for i, ln in enumerate(lines) if b"Site survey" in ln)  # a TASK row
+    lines[row] = lines[row].replace(b"Site survey", b"Site\x81 survey")  # not cp949 either
+    plan = read_plan(b"\n".join(lines), "mixed.xer")
+    assert plan.activities
+    (w,) = [w for w in plan.warnings if "replaced" in w.message]
+    assert w.sheet == "TASK" and w.row == row + 1
