@@ -220,19 +220,27 @@
       var f = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
       if (f) upload(f, name.value, result);
     });
-    var list = h("section", { class: "card" }, [h("h2", { text: "Plans" }),
+    var list = h("section", { class: "card", id: "plans-card" }, [h("h2", { text: "Plans" }),
       h("p", { class: "muted", id: "plans-loading", text: "Loading…" })]);
     main.appendChild(h("section", { class: "card" }, [
       h("h2", { text: "Upload a plan" }), zone, input, h("div", { class: "row" }, [name]),
     ]));
     main.appendChild(result);
     main.appendChild(list);
+    loadPlans(list);
+  }
+
+  // the plans table; called again after each upload so the new plan shows at once
+  function loadPlans(list) {
+    var old = document.getElementById("plans-table") || document.getElementById("plans-none");
+    if (old) old.remove();
     api("GET", "/plans?limit=200").then(function (res) {
       var loading = document.getElementById("plans-loading");
       if (!res.ok) { if (loading) loading.textContent = detailText(res.body, res.status); return; }
       if (loading) loading.remove();
       if (!res.body.length) {
-        list.appendChild(h("p", { class: "muted", text: "No plans yet: upload a workbook above." }));
+        list.appendChild(h("p", { class: "muted", id: "plans-none",
+          text: "No plans yet: upload a workbook above." }));
         return;
       }
       var tbody = h("tbody");
@@ -279,6 +287,8 @@
         if (p.issues.length) result.appendChild(issueTable(p.issues, "warning"));
         result.appendChild(h("p", {}, [h("a", { class: "button primary", id: "open-plan",
           href: "#/plans/" + p.id, text: "Open the plan to solve it →" })]));
+        var list = document.getElementById("plans-card");
+        if (list) loadPlans(list);
         return;
       }
       result.className = "result card bad";

@@ -175,6 +175,9 @@ def test_upload_fix_solve_gantt_download(
     drop_file(page, "#drop-zone", "tiny.xlsx", tiny_xlsx(tmp_path / "tiny.xlsx"))
     page.wait_for_selector("#open-plan")
     assert "is valid" in page.inner_text("#upload-result h2")
+    new_id = page.get_attribute("#open-plan", "href").rsplit("/", 1)[-1]
+    # the plans table below shows the new plan without a reload
+    page.wait_for_selector(f"#plans-table a.plan-link[href='#/plans/{new_id}']")
     page.click("#open-plan")
 
     # 3. solve with live progress
