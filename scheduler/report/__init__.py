@@ -66,7 +66,7 @@ from scheduler.report.schedule import (
     schedule_columns,
     write_schedule,
 )
-from scheduler.report.styles import Styles
+from scheduler.report.styles import Styles, use_report_font
 from scheduler.report.summary import write_summary
 from scheduler.solution import Schedule
 
@@ -146,6 +146,7 @@ def write_report(schedule: Schedule, path: str | Path, risk: RiskResult | None =
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
+    use_report_font(wb)
     sheets = [wb.active] + [wb.create_sheet() for _ in SHEETS[1:]]
     for ws, name in zip(sheets, SHEETS, strict=True):
         assert ws is not None

@@ -9,11 +9,11 @@ from datetime import date
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.report.styles import CENTER, DATE_FMT, HEADER_FILL, HEADER_FONT
+from scheduler.report.styles import CENTER, DATE_FMT, HEADER_FILL, HEADER_FONT, font
 from scheduler.solution import Schedule
 
 #: What the logic columns mean vs the solved plan (one note line each, written on the
@@ -139,7 +139,7 @@ def iso(value: str | None) -> date | None:
 def note(ws: Worksheet, row: int, text: str) -> None:
     """Write a grey italic note line in column A."""
     c = put(ws, row, 1, text)
-    c.font = Font(italic=True, color="7F7F7F")
+    c.font = font(italic=True, color="7F7F7F")
 
 
 def month_key(d: date) -> int:

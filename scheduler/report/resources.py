@@ -15,7 +15,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduler.report.cells import header, note, put, put_row, table, widths
 from scheduler.report.charts import plural, resource_chart
-from scheduler.report.styles import BOLD, CENTER, NOTE_FONT, PCT_FMT, TITLE, Styles, page_setup
+from scheduler.report.styles import (
+    BOLD,
+    CENTER,
+    NOTE_FONT,
+    PCT_FMT,
+    TITLE,
+    Styles,
+    font,
+    page_setup,
+)
 from scheduler.solution import Schedule
 
 #: Resources layout: the header row shared by the month x resource matrix (from column
@@ -32,10 +41,10 @@ _CHARTS_PER_ROW = 4
 _CHART_COLS = 4  # matrix columns under one chart (8.4 cm wide)
 _CHART_ROWS = 14  # sheet rows under one row of charts (6.6 cm high)
 _BAND_STYLE: dict[str, tuple[Font, PatternFill | None]] = {
-    "idle": (Font(color="A6A6A6"), None),
-    "ok": (Font(color="006100"), PatternFill("solid", fgColor="C6EFCE")),
-    "busy": (Font(color="9C5700"), PatternFill("solid", fgColor="FFEB9C")),
-    "over": (Font(color="9C0006", bold=True), PatternFill("solid", fgColor="FFC7CE")),
+    "idle": (font(color="A6A6A6"), None),
+    "ok": (font(color="006100"), PatternFill("solid", fgColor="C6EFCE")),
+    "busy": (font(color="9C5700"), PatternFill("solid", fgColor="FFEB9C")),
+    "over": (font(color="9C0006", bold=True), PatternFill("solid", fgColor="FFC7CE")),
 }
 _BAND_LEGEND = (
     ("ok", "< 80 %"),

@@ -21,19 +21,40 @@ DATE_FMT = "yyyy-mm-dd"
 MONEY_FMT = "#,##0.00"
 PCT_FMT = "0%"
 
+#: The report's font: Malgun Gothic (맑은 고딕), the Korean UI font of Windows, covers
+#: Hangul and Latin; where it is missing Excel and LibreOffice substitute a font of their
+#: own for it (CI installs Noto Sans CJK KR). Every font below and the workbook's default
+#: name it, so Korean plan and activity names print as text, not boxes.
+FONT_NAME = "Malgun Gothic"
+
+
+def font(**kw: Any) -> Font:
+    """A :class:`openpyxl.styles.Font` in the report's :data:`FONT_NAME`."""
+    return Font(name=FONT_NAME, **kw)
+
+
+def use_report_font(wb: Workbook) -> None:
+    """Make :data:`FONT_NAME` the default font of ``wb`` (call before writing cells)."""
+    from openpyxl.utils.indexed_list import IndexedList
+
+    default = Font(name=FONT_NAME, sz=11, family=2, charset=129)  # 129: Hangul charset
+    wb._fonts = IndexedList([default])
+    wb._named_styles["Normal"].font = default
+
+
 # Styles are created once and shared by every cell (fast on 10,000 activities).
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+BOLD = font(bold=True)
+TITLE = font(bold=True, size=14)
+HEADER_FONT = font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-CRIT_FONT = Font(color="C00000")
+CRIT_FONT = font(color="C00000")
 CRIT_FILL = PatternFill("solid", fgColor="FDE9E7")
 BAR_CRIT = PatternFill("solid", fgColor="E0301E")
 BAR_NORMAL = PatternFill("solid", fgColor="5B9BD5")
 BAR_PROJECT = PatternFill("solid", fgColor="404040")
 PROJECT_FILL = PatternFill("solid", fgColor="D9D9D9")
-WARN_FONT = Font(color="C00000", bold=True)
-OK_FONT = Font(color="006100", bold=True)
+WARN_FONT = font(color="C00000", bold=True)
+OK_FONT = font(color="006100", bold=True)
 CENTER = Alignment(horizontal="center", vertical="center")
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEAD_WRAP = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -41,7 +62,7 @@ LEFT = Alignment(horizontal="left")
 YES_NO = Alignment(horizontal="center")
 THIN = Side(style="thin", color="FFFFFF")
 BAR_BORDER = Border(left=THIN, right=THIN)
-NOTE_FONT = Font(italic=True, color="7F7F7F")
+NOTE_FONT = font(italic=True, color="7F7F7F")
 DRIVING_MARK = "▶"
 MILESTONE_MARK = "◆"
 
