@@ -45,13 +45,14 @@ on its alive pipe and exits, and so does multiprocessing's resource tracker.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -427,11 +428,7 @@ def run_job(spec: JobSpec) -> None:
         With :data:`STORE_FAILED_EXIT` when the outcome could not be stored within
         ``spec.store_retry_s`` (the database stayed locked, full or unreachable).
     """
-    if spec.server_pid is not None:
-        watch_server(spec.server_pid)
-    logging.basicConfig(level=logging.INFO)
-    db = Database(spec.database_url, pooled=False, busy_timeout_s=spec.busy_timeout_s)
-    try:
+    with worker_database(spec, f"schedule {spec.schedule_id}") as db:
         try:
             _solve_row(db, spec)
         except StoreError:
@@ -445,8 +442,29 @@ def run_job(spec: JobSpec) -> None:
                 reason=f"{type(exc).__name__}: {exc}"[:2000],
                 retry_s=spec.store_retry_s,
             )
+
+
+@contextlib.contextmanager
+def worker_database(spec: JobSpec, what: str) -> Iterator[Database]:
+    """The start and end of every worker process: watchdog, logging, its own database.
+
+    Yields the worker's unpooled :class:`~api.db.Database`, disposed at the end. A
+    :class:`~api.results.StoreError` out of the block (the outcome could not be stored)
+    is logged for ``what`` (e.g. ``"schedule 7"``) and ends the process.
+
+    Raises
+    ------
+    SystemExit
+        With :data:`STORE_FAILED_EXIT` after a ``StoreError``.
+    """
+    if spec.server_pid is not None:
+        watch_server(spec.server_pid)
+    logging.basicConfig(level=logging.INFO)
+    db = Database(spec.database_url, pooled=False, busy_timeout_s=spec.busy_timeout_s)
+    try:
+        yield db
     except StoreError as exc:
-        log.error("schedule %d: %s", spec.schedule_id, exc)
+        log.error("%s: %s", what, exc)
         raise SystemExit(STORE_FAILED_EXIT) from exc
     finally:
         db.dispose()

@@ -26,9 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from api.db import Database, PlanRow, RiskRow, ScheduleRow, utcnow
-from api.jobs import STORE_FAILED_EXIT, JobKind, JobSpec, rebuild_plan
+from api.jobs import JobKind, JobSpec, rebuild_plan, worker_database
 from api.results import PROGRESS_WAIT_S, StoreError, row_progress_writer, store_row
-from api.watchdog import watch_server
 
 __all__ = ["RISK_KIND", "RISK_STATUSES", "run_risk_job", "stored_schedule"]
 
@@ -49,11 +48,7 @@ def run_risk_job(spec: JobSpec) -> None:
         With :data:`api.jobs.STORE_FAILED_EXIT` when the outcome could not be stored
         within ``spec.store_retry_s`` (the database stayed locked, full or unreachable).
     """
-    if spec.server_pid is not None:
-        watch_server(spec.server_pid)
-    logging.basicConfig(level=logging.INFO)
-    db = Database(spec.database_url, pooled=False, busy_timeout_s=spec.busy_timeout_s)
-    try:
+    with worker_database(spec, f"risk job {spec.schedule_id}") as db:
         try:
             _simulate_row(db, spec)
         except StoreError:
@@ -64,11 +59,6 @@ def run_risk_job(spec: JobSpec) -> None:
         except Exception as exc:
             log.exception("risk job %d failed", spec.schedule_id)
             _store(db, spec, status="failed", reason=f"{type(exc).__name__}: {exc}"[:2000])
-    except StoreError as exc:
-        log.error("risk job %d: %s", spec.schedule_id, exc)
-        raise SystemExit(STORE_FAILED_EXIT) from exc
-    finally:
-        db.dispose()
 
 
 #: The job kind the server's JobManager dispatches for ``risk_jobs`` rows.
