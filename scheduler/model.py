@@ -24,6 +24,8 @@ __all__ = [
     "DEPENDENCY_TYPES",
     "MONEY_SCALE",
     "OBJECTIVES",
+    "OUT_OF_SEQUENCE",
+    "PROGRESS_STATUSES",
     "SECTORS",
     "WEIGHT_SCALE",
     "Activity",
@@ -33,6 +35,8 @@ __all__ = [
     "Dependency",
     "DependencyType",
     "Plan",
+    "Progress",
+    "ProgressStatus",
     "Region",
     "Resource",
     "blackout_scope_keys",
@@ -51,6 +55,13 @@ SECTORS: tuple[str, ...] = ("road", "rail", "dam", "grid", "telecom", "gas", "wa
 DependencyType = Literal["FS", "SS", "FF", "SF"]
 DEPENDENCY_TYPES: tuple[str, ...] = ("FS", "SS", "FF", "SF")
 OBJECTIVES: tuple[str, ...] = ("makespan", "weighted_completion", "tardiness")
+#: Progress states of an activity, as P6 (``TK_NotStart``/``TK_Active``/``TK_Complete``).
+ProgressStatus = Literal["not_started", "in_progress", "complete"]
+PROGRESS_STATUSES: tuple[str, ...] = ("not_started", "in_progress", "complete")
+#: How the remaining work of an activity that started before its predecessors let it
+#: (out-of-sequence progress) is scheduled, with P6's names: ``retained_logic`` keeps
+#: the relations on the remaining work; ``progress_override`` ignores them.
+OUT_OF_SEQUENCE: tuple[str, ...] = ("retained_logic", "progress_override")
 
 
 def money_to_int(amount: float) -> int:
@@ -100,6 +111,59 @@ class Region:
 
 
 @dataclass(slots=True)
+class Progress:
+    """What has happened to an activity up to the plan's data date (grid slots).
+
+    Parameters
+    ----------
+    actual_start
+        Slot of the first day worked, or None (not started).
+    actual_finish
+        Exclusive end slot of the last day worked (as :attr:`Activity` ends), or None
+        (not finished). Set only with ``actual_start``.
+    remaining
+        Slots of work left from the data date (P6 remaining duration) for an activity
+        in progress, or None (then derived from ``percent_complete`` or the duration).
+    percent_complete
+        Reported percent complete, 0–100, or None.
+    place
+        Where it was read (Progress sheet row, XER TASK line, MSPDI Task), for messages.
+
+    Raises
+    ------
+    ValueError
+        On an actual finish without an actual start or before it, a negative
+        remaining duration, or a percent outside 0–100.
+    """
+
+    actual_start: int | None = None
+    actual_finish: int | None = None
+    remaining: int | None = None
+    percent_complete: float | None = None
+    place: Place | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.actual_finish is not None:
+            if self.actual_start is None:
+                raise ValueError("an actual finish needs an actual start")
+            if self.actual_finish < self.actual_start:
+                raise ValueError("the actual finish is before the actual start")
+        if self.remaining is not None and self.remaining < 0:
+            raise ValueError(f"remaining duration {self.remaining} is negative")
+        if self.percent_complete is not None and not 0 <= self.percent_complete <= 100:
+            raise ValueError(f"percent complete {self.percent_complete} is not within 0-100")
+
+    @property
+    def status(self) -> ProgressStatus:
+        """``complete`` with an actual finish, ``in_progress`` with only an actual start."""
+        if self.actual_finish is not None:
+            return "complete"
+        if self.actual_start is not None:
+            return "in_progress"
+        return "not_started"
+
+
+@dataclass(slots=True)
 class Activity:
     """A schedulable work package.
 
@@ -133,6 +197,9 @@ class Activity:
         messages; every model object carries one (not compared).
     extra
         Importer-specific values kept for the planner (e.g. three-point estimates).
+    progress
+        Actual dates and remaining work up to :attr:`Plan.data_date`, or None
+        (not started).
 
     Raises
     ------
@@ -155,6 +222,7 @@ class Activity:
     source_row: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
     place: Place | None = field(default=None, compare=False, repr=False)
+    progress: Progress | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -170,6 +238,11 @@ class Activity:
     def is_milestone(self) -> bool:
         """True for a zero-duration activity."""
         return self.duration == 0
+
+    @property
+    def progress_status(self) -> ProgressStatus:
+        """``not_started``, ``in_progress`` or ``complete`` (from :attr:`progress`)."""
+        return "not_started" if self.progress is None else self.progress.status
 
     @property
     def regions(self) -> list[str]:
@@ -369,6 +442,12 @@ class Plan:
         Non-blocking issues found while reading (kept for the report's Issues sheet).
     uncertainty
         Three-point estimates and risk events for schedule risk analysis, or None.
+    data_date
+        Slot of the data date (P6's, MS Project's status date): work before it is
+        history (:attr:`Activity.progress`), nothing unstarted starts before it. None
+        for a plan with no progress.
+    out_of_sequence
+        One of :data:`OUT_OF_SEQUENCE` (default ``retained_logic``, as P6).
     """
 
     name: str
@@ -385,6 +464,8 @@ class Plan:
     warnings: list[Issue] = field(default_factory=list)
     repeatable: bool = False
     uncertainty: Uncertainty | None = None
+    data_date: int | None = None
+    out_of_sequence: str = "retained_logic"
 
     # -- lookups ---------------------------------------------------------------------------
     @property
