@@ -48,8 +48,12 @@ refused: :class:`~scheduler.errors.UnreadableFileError`). Rules (also in
   earliest task ``Start`` (warning).
 * The tool's computed values are kept in ``Activity.extra``: ``tool_tf_days``
   (``TotalSlack`` / (MinutesPerDay × 10)), ``tool_critical`` (``Critical``),
-  ``tool_early_start``, ``start`` / ``finish`` (dates of ``Start`` / ``Finish``),
-  ``critical_days`` (``CriticalSlackLimit``), ``manual``.
+  ``tool_early_start``, ``tool_early_finish``, ``start`` / ``finish`` (dates of
+  ``Start`` / ``Finish``), ``critical_days`` (``CriticalSlackLimit``), ``manual``; and
+  what the rules above map away, as written (for the health check,
+  :mod:`scheduler.dcma`): ``constraint`` (``ConstraintType``), ``original_days``
+  (``Duration`` in days), ``actual_start`` / ``actual_finish`` (dates), and on each
+  successor ``links``: ``(predecessor id, type, lag in days)`` per link, unrounded.
 
 Writing is :func:`scheduler.exporters.mspdi.write_mspdi`.
 """
@@ -247,6 +251,7 @@ def read_mspdi(
         ):
             if d := f.stamp(t, tag, who, plan_start, warn=True):
                 extra[key] = d.date().isoformat()
+        extra.update(_raw_fields(t, mpd))
         slack: float | None = 0.0 if missing_slack_is_zero else None
         if _text(t, "TotalSlack"):
             slack = f.number(
@@ -268,6 +273,7 @@ def read_mspdi(
 
     dur_of = {a.id: a.duration for a in activities}
     dependencies: list[Dependency] = []
+    raw_links: dict[str, list[tuple[str, str, float]]] = {}
     for t in tasks:
         uid = _text(t, "UID")
         if uid == "0" or uid_line.get(uid) != f.line(t):
@@ -276,8 +282,11 @@ def read_mspdi(
         who = _who(t, _task_id(t, use_text1))
         for link in t.findall("PredecessorLink"):
             dependencies += _links(
-                link, who, uid, succs, summaries, uid_to_id, dur_of, f, mpd, workweek
+                link, who, uid, succs, summaries, uid_to_id, dur_of, f, mpd, workweek, raw_links
             )
+    for act in activities:
+        if act.id in raw_links:
+            act.extra["links"] = raw_links[act.id]
 
     resources, demands = _resources(root, uid_to_id, dur_of, f)
     name = _text(root, "Title") or _text(root, "Name") or filename
@@ -350,8 +359,13 @@ def _links(
     f: Fields,
     mpd: float,
     workweek: frozenset[int],
+    raw_links: dict[str, list[tuple[str, str, float]]],
 ) -> list[Dependency]:
-    """The dependencies of one ``PredecessorLink`` of the task ``uid`` (module rules)."""
+    """The dependencies of one ``PredecessorLink`` of the task ``uid`` (module rules).
+
+    Each one is also added to ``raw_links[successor]`` as ``(predecessor, type, lag in
+    days before rounding)``.
+    """
     issues, line = f.issues, f.line(link)
     puid = _text(link, "PredecessorUID")
     if puid == uid:
@@ -411,6 +425,7 @@ def _links(
         )
         for s in succs:
             if p != s:
+                raw_links.setdefault(s, []).append((p, ltype, days))
                 at = issues.place("PredecessorLink", line, columns=_LINK_COLUMNS)
                 out.append(Dependency(p, s, ltype, lag, place=at))  # type: ignore[arg-type]
             else:
@@ -430,6 +445,31 @@ _LINK_COLUMNS = (
     ("type", "Type"),
     ("lag", "LinkLag"),
 )
+
+
+def _raw_fields(t: Element, mpd: float) -> dict[str, object]:
+    """Task values the plan maps away, as the file has them (for the health check).
+
+    ``constraint``: ``ConstraintType`` as written (``"0"`` … ``"7"``; absent when
+    empty); ``original_days``: ``Duration`` in days (minutes / ``MinutesPerDay``,
+    unrounded); ``actual_start`` / ``actual_finish`` / ``tool_early_finish``: the dates
+    (ISO) of ``ActualStart`` / ``ActualFinish`` / ``EarlyFinish``. Unreadable values
+    are left out (the reader's own checks report the fields it uses).
+    """
+    out: dict[str, object] = {}
+    if ctype := _text(t, "ConstraintType"):
+        out["constraint"] = ctype
+    mins = minutes(_text(t, "Duration"))
+    if mins is not None and mins >= 0:
+        out["original_days"] = mins / mpd
+    for key, tag in (
+        ("actual_start", "ActualStart"),
+        ("actual_finish", "ActualFinish"),
+        ("tool_early_finish", "EarlyFinish"),
+    ):
+        if d := parse_dt(_text(t, tag)):
+            out[key] = d.date().isoformat()
+    return out
 
 
 def _clock(root: Element, f: Fields) -> time:

@@ -42,7 +42,12 @@ Rules (also in ``docs/IMPORTS.md``):
   and an exception day outside 1900…2199 are ignored with a warning.
 * The tool's own computed values are kept in ``Activity.extra``: ``tool_tf_days``
   (``total_float_hr_cnt`` / hours per day), ``tool_critical`` (TF <=
-  ``critical_drtn_hr_cnt``), ``tool_early_start``, ``status``, ``calendar``.
+  ``critical_drtn_hr_cnt``), ``tool_early_start``, ``tool_early_finish``, ``status``,
+  ``calendar``; and what the rules above map away, as written (for the health check,
+  :mod:`scheduler.dcma`): ``constraint``/``constraint2`` (``cstr_type``/``cstr_type2``),
+  ``original_days`` (``target_drtn_hr_cnt`` in days), ``actual_start``/``actual_finish``
+  (dates), and on each successor ``links``: ``(predecessor id, type, lag in days)`` per
+  relationship, the lag unrounded and before a completed predecessor's is dropped.
 """
 
 from __future__ import annotations
@@ -287,10 +292,12 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         elif tf is not None and r.get("total_float_hr_cnt").strip() != "":
             act.extra["tool_tf_days"] = tf / cal.hours_per_day
             act.extra["tool_critical"] = tf <= crit_hours
+        act.extra.update(_raw_fields(r, cal))
         by_task_id[r.get("task_id")] = t
         activities.append(act)
 
     dependencies: list[Dependency] = []
+    raw_links: dict[str, list[tuple[str, str, float]]] = {}
     for r in tables.get("TASKPRED", []):
         succ_id, pred_id = r.get("task_id"), r.get("pred_task_id")
         if succ_id in skipped or pred_id in skipped:
@@ -336,6 +343,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         what = f"{pred.code} → {succ.code}: lag {shown(r.get('lag_hr_cnt'))} h"
         if not check_days(issues, "TASKPRED", r.line, "lag_hr_cnt", what, lag_days):
             continue
+        raw_links.setdefault(succ.code, []).append((pred.code, ptype, lag_days))
         lag = days_up(lag_days)
         if pred.status == "TK_Complete" and lag != 0:
             issues.warn(
@@ -367,6 +375,9 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
             )
         )
 
+    for act in activities:
+        if act.id in raw_links:
+            act.extra["links"] = raw_links[act.id]
     resources, demands = _resources(tables, by_task_id, issues)
     name = wbs_name_of_project(tables, proj) or proj.get("proj_short_name") or filename
     plan = issues.plan(name, grid, activities, dependencies, resources, demands)
@@ -427,6 +438,32 @@ def _task_columns(hours_field: str) -> tuple[tuple[str, str], ...]:
         ("due", "cstr_date"),
         ("fixed_start", "cstr_date"),
     )
+
+
+def _raw_fields(r: XerRow, cal: XerCalendar) -> dict[str, object]:
+    """TASK values the plan maps away, kept as the file has them (for the health check).
+
+    ``constraint`` / ``constraint2``: ``cstr_type`` / ``cstr_type2`` as written
+    (``CS_MSO``, ``CS_MEOB``, ...; absent when empty); ``original_days``:
+    ``target_drtn_hr_cnt`` / the activity's calendar hours per day (P6 Original
+    Duration, unrounded); ``actual_start`` / ``actual_finish`` / ``tool_early_finish``:
+    the dates (ISO) of ``act_start_date`` / ``act_end_date`` / ``early_end_date``.
+    """
+    out: dict[str, object] = {}
+    for key, column in (("constraint", "cstr_type"), ("constraint2", "cstr_type2")):
+        if r.get(column):
+            out[key] = r.get(column)
+    hours = number(r.get("target_drtn_hr_cnt"))
+    if hours is not None and cal.hours_per_day > 0:
+        out["original_days"] = hours / cal.hours_per_day
+    for key, column in (
+        ("actual_start", "act_start_date"),
+        ("actual_finish", "act_end_date"),
+        ("tool_early_finish", "early_end_date"),
+    ):
+        if dt := parse_dt(r.get(column)):
+            out[key] = dt.date().isoformat()
+    return out
 
 
 def _constraints(act: Activity, t: _Task, grid: TimeGrid, issues: IssueLog) -> None:
