@@ -84,6 +84,7 @@ from scheduler.importers._mspdi_fields import (
 from scheduler.importers._mspdi_fields import (
     child_text as _text,
 )
+from scheduler.importers._three_point import mspdi_three_point
 from scheduler.model import Activity, Demand, Dependency, Plan, Resource
 from scheduler.timegrid import TimeGrid
 from scheduler.validate import unknown_id_text
@@ -290,7 +291,8 @@ def read_mspdi(
 
     resources, demands = _resources(root, uid_to_id, dur_of, f)
     name = _text(root, "Title") or _text(root, "Name") or filename
-    return issues.plan(name, grid, activities, dependencies, resources, demands)
+    plan = issues.plan(name, grid, activities, dependencies, resources, demands)
+    return mspdi_three_point(plan, root, uid_to_id, mpd, f)
 
 
 def _task_id(t: Element, use_text1: bool) -> str:

@@ -66,6 +66,7 @@ from scheduler.importers._limits import (
     number,
     shown,
 )
+from scheduler.importers._three_point import xer_three_point
 from scheduler.importers._xer_tables import (
     XerCalendar,
     XerRow,
@@ -381,6 +382,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
     resources, demands = _resources(tables, by_task_id, issues)
     name = wbs_name_of_project(tables, proj) or proj.get("proj_short_name") or filename
     plan = issues.plan(name, grid, activities, dependencies, resources, demands)
+    plan = xer_three_point(plan, tables, by_task_id, default, issues)
     log.info(
         "%s (%s): %d activities, %d relationships, %d warnings",
         filename,
