@@ -51,7 +51,8 @@ refused: :class:`~scheduler.errors.UnreadableFileError`). Rules (also in
   ``tool_early_start``, ``tool_early_finish``, ``start`` / ``finish`` (dates of
   ``Start`` / ``Finish``), ``critical_days`` (``CriticalSlackLimit``), ``manual``; and
   what the rules above map away, as written (for the health check,
-  :mod:`scheduler.dcma`): ``constraint`` (``ConstraintType``), ``original_days``
+  :mod:`scheduler.dcma`): ``constraint`` (``ConstraintType``) and ``constraint_date``,
+  ``original_days``
   (``Duration`` in days), ``actual_start`` / ``actual_finish`` (dates), and on each
   successor ``links``: ``(predecessor id, type, lag in days)`` per link, unrounded.
 
@@ -453,14 +454,17 @@ def _raw_fields(t: Element, mpd: float) -> dict[str, object]:
     """Task values the plan maps away, as the file has them (for the health check).
 
     ``constraint``: ``ConstraintType`` as written (``"0"`` … ``"7"``; absent when
-    empty); ``original_days``: ``Duration`` in days (minutes / ``MinutesPerDay``,
-    unrounded); ``actual_start`` / ``actual_finish`` / ``tool_early_finish``: the dates
-    (ISO) of ``ActualStart`` / ``ActualFinish`` / ``EarlyFinish``. Unreadable values
-    are left out (the reader's own checks report the fields it uses).
+    empty) and ``constraint_date`` the date of ``ConstraintDate``; ``original_days``:
+    ``Duration`` in days (minutes / ``MinutesPerDay``, unrounded); ``actual_start`` /
+    ``actual_finish`` / ``tool_early_finish``: the dates (ISO) of ``ActualStart`` /
+    ``ActualFinish`` / ``EarlyFinish``. Unreadable values are left out (the reader's
+    own checks report the fields it uses).
     """
     out: dict[str, object] = {}
     if ctype := _text(t, "ConstraintType"):
         out["constraint"] = ctype
+        if when := parse_dt(_text(t, "ConstraintDate")):
+            out["constraint_date"] = when.date().isoformat()
     mins = minutes(_text(t, "Duration"))
     if mins is not None and mins >= 0:
         out["original_days"] = mins / mpd

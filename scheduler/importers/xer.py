@@ -44,7 +44,8 @@ Rules (also in ``docs/IMPORTS.md``):
   (``total_float_hr_cnt`` / hours per day), ``tool_critical`` (TF <=
   ``critical_drtn_hr_cnt``), ``tool_early_start``, ``tool_early_finish``, ``status``,
   ``calendar``; and what the rules above map away, as written (for the health check,
-  :mod:`scheduler.dcma`): ``constraint``/``constraint2`` (``cstr_type``/``cstr_type2``),
+  :mod:`scheduler.dcma`): ``constraint``/``constraint2`` (``cstr_type``/``cstr_type2``,
+  their dates ``constraint_date``/``constraint2_date``),
   ``original_days`` (``target_drtn_hr_cnt`` in days), ``actual_start``/``actual_finish``
   (dates), and on each successor ``links``: ``(predecessor id, type, lag in days)`` per
   relationship, the lag unrounded and before a completed predecessor's is dropped.
@@ -446,15 +447,21 @@ def _raw_fields(r: XerRow, cal: XerCalendar) -> dict[str, object]:
     """TASK values the plan maps away, kept as the file has them (for the health check).
 
     ``constraint`` / ``constraint2``: ``cstr_type`` / ``cstr_type2`` as written
-    (``CS_MSO``, ``CS_MEOB``, ...; absent when empty); ``original_days``:
+    (``CS_MSO``, ``CS_MEOB``, ...; absent when empty), with ``constraint_date`` /
+    ``constraint2_date`` the dates of ``cstr_date`` / ``cstr_date2``; ``original_days``:
     ``target_drtn_hr_cnt`` / the activity's calendar hours per day (P6 Original
     Duration, unrounded); ``actual_start`` / ``actual_finish`` / ``tool_early_finish``:
     the dates (ISO) of ``act_start_date`` / ``act_end_date`` / ``early_end_date``.
     """
     out: dict[str, object] = {}
-    for key, column in (("constraint", "cstr_type"), ("constraint2", "cstr_type2")):
+    for key, column, day in (
+        ("constraint", "cstr_type", "cstr_date"),
+        ("constraint2", "cstr_type2", "cstr_date2"),
+    ):
         if r.get(column):
             out[key] = r.get(column)
+            if dt := parse_dt(r.get(day)):
+                out[f"{key}_date"] = dt.date().isoformat()
     hours = number(r.get("target_drtn_hr_cnt"))
     if hours is not None and cal.hours_per_day > 0:
         out["original_days"] = hours / cal.hours_per_day

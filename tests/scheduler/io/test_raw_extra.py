@@ -33,6 +33,7 @@ def test_xer_keeps_constraint_types_and_unrounded_lags() -> None:
         d for d in plan.dependencies if (d.predecessor, d.successor) == ("MILE-100", "C-MOB-100")
     )
     assert dep.lag == 0
+    assert a["MILE-130"].extra["constraint_date"] == "2025-12-03"
     assert ("MILE-100", "FS", 10.0) in a["C-MOB-100"].extra["links"]  # type: ignore[operator]
     # one raw link per TASKPRED row between planned activities: 62
     assert sum(len(x.extra.get("links", [])) for x in plan.activities) == 62  # type: ignore[arg-type]
