@@ -22,9 +22,9 @@ Conventions (grid slots, half-open intervals ``[start, end)``):
 * Forward pass from slot 0: ``ES >= max(0, release)``; a ``fixed_start`` pins ES
   (P6 "mandatory start"). Backward pass from the latest early finish
   (``project_finish = max EF``), **not** the horizon: ``LF <= project_finish``,
-  ``LF <= due`` (P6 "finish on or before"), and ``fixed_start`` pins LS. Total float
-  ``TF = LS - ES`` is never clamped, so a due date tighter than the logic shows as
-  negative float.
+  ``LF <= due`` and ``LF <= deadline`` (P6 "finish on or before"), and
+  ``fixed_start`` pins LS. Total float ``TF = LS - ES`` is never clamped, so a due
+  date or deadline tighter than the logic shows as negative float.
 """
 
 from __future__ import annotations
@@ -160,10 +160,10 @@ def _early_bound(a: Activity) -> int:
 
 
 def _late_bound(a: Activity, project_finish: int) -> int:
-    """Upper bound on LS before logic: project finish and due; a fixed start pins it."""
+    """Upper bound on LS before logic: project finish, due and deadline; a fixed start pins it."""
     if a.fixed_start is not None:
         return a.fixed_start
-    lf = project_finish if a.due is None else min(project_finish, a.due)
+    lf = min([project_finish, *(d for d in (a.due, a.deadline) if d is not None)])
     return lf - a.duration
 
 

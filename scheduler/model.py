@@ -190,6 +190,14 @@ class Activity:
         slot ``due - 1``), or None.
     fixed_start
         Start slot already committed, or None.
+    deadline
+        Soft latest end slot (exclusive end, as ``due``), or None: a date the tool
+        only used to shape late dates (P6 "finish on or before" / "start on or
+        before", MS Project FNLT, SNLT and ``Deadline``). CPM's backward pass
+        honours it, so a deadline tighter than the logic shows as negative total
+        float; the solver ignores it (it never makes a plan infeasible), and a
+        solved finish after it is a warning naming the activity
+        (:func:`scheduler.planner.plan_schedule`).
     source_row
         Row of the input sheet this came from (for messages), or None.
     place
@@ -223,6 +231,7 @@ class Activity:
     extra: dict[str, object] = field(default_factory=dict)
     place: Place | None = field(default=None, compare=False, repr=False)
     progress: Progress | None = None
+    deadline: int | None = None
 
     def __post_init__(self) -> None:
         if not self.id:

@@ -9,17 +9,20 @@ the API serves. Nothing else chains solver, CPM and driving path together.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from scheduler.errors import InvalidPlanError
+from scheduler.errors import InvalidPlanError, Issue
 from scheduler.model import Plan
 from scheduler.solution import Schedule
 
 if TYPE_CHECKING:  # the solver imports OR-Tools; load it only when solving
     from scheduler.solver import Progress, SolveOptions
 
-__all__ = ["invalid_schedule", "plan_schedule"]
+__all__ = ["deadline_warnings", "invalid_schedule", "plan_schedule"]
+
+#: Activities named in the missed-deadline warning; the rest are counted.
+DEADLINE_EXAMPLES = 5
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ def plan_schedule(
         conflicts=list(result.conflicts),
         min_horizon_days=result.min_horizon_days,
         overrun_days=result.overrun_days,
-        issues=list(plan.warnings),
+        issues=[*plan.warnings, *deadline_warnings(plan, result.starts)],
         objectives=list(opts.objectives or plan.objectives),
         repeatable=result.repeatable,
         notes=list(result.notes),
@@ -80,6 +83,39 @@ def plan_schedule(
     if schedule.has_plan:
         schedule.driving, schedule.driving_links = driving_path(plan, schedule.starts)
     return schedule
+
+
+def deadline_warnings(plan: Plan, starts: Mapping[str, int]) -> list[Issue]:
+    """One warning naming the activities that finish after their soft deadline.
+
+    ``Activity.deadline`` (an exclusive end slot) never constrains the solver; an
+    activity whose solved end ``start + duration`` is later is listed with how many
+    slots late it is, the latest first, at most :data:`DEADLINE_EXAMPLES` named
+    and the rest counted. ``[]`` when none is late or nothing was solved.
+    """
+    late = sorted(
+        (
+            (starts[a.id] + a.duration - a.deadline, a.id, a.deadline)
+            for a in plan.activities
+            if a.deadline is not None and a.id in starts and starts[a.id] + a.duration > a.deadline
+        ),
+        key=lambda x: (-x[0], x[1]),
+    )
+    if not late:
+        return []
+    grid = plan.grid
+    unit = "working days" if grid.kind != "calendar" else "days"
+    named = ", ".join(
+        f"{aid} ({over} {unit} after {grid.date_of(dl - 1).isoformat()})"
+        for over, aid, dl in late[:DEADLINE_EXAMPLES]
+    )
+    more = f" and {len(late) - DEADLINE_EXAMPLES} more" if len(late) > DEADLINE_EXAMPLES else ""
+    text = (
+        f"{len(late)} {'activity finishes' if len(late) == 1 else 'activities finish'} after "
+        f"the deadline the file gave (a soft limit: it shapes late dates and float, it does "
+        f"not stop the plan): {named}{more}"
+    )
+    return [Issue("", None, "deadline", text, "warning")]
 
 
 def invalid_schedule(error: InvalidPlanError) -> Schedule:

@@ -25,7 +25,9 @@ planner can then add regions, budgets and blackouts. Placeholders (also in
 * **Budget** and **Blackouts** sheets are written with their headers only, for
   the planner to fill.
 * Dates: ``release`` and ``fixed_start`` are the dates of their slots; ``due``
-  (exclusive end slot) is the last day the activity may work.
+  (exclusive end slot) is the last day the activity may work. A soft
+  ``deadline`` is not written (the workbook's ``due`` is hard): one warning
+  names them.
 """
 
 from __future__ import annotations
@@ -161,6 +163,19 @@ def plan_to_tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
             "fixed_start": slot_date(a.fixed_start) if a.fixed_start is not None else None,
         }
         activities.append(row)
+    soft = [a.id for a in plan.activities if a.deadline is not None]
+    if soft:
+        shown_ids = ", ".join(soft[:5]) + (f" and {len(soft) - 5} more" if len(soft) > 5 else "")
+        warnings.append(
+            Issue(
+                "Activities",
+                None,
+                "due",
+                f"{len(soft)} soft deadline(s) of the file (finish / start on or before) not "
+                f"written: the workbook's due date is a hard limit ({shown_ids})",
+                "warning",
+            )
+        )
     dependencies = [
         {
             "predecessor": d.predecessor,

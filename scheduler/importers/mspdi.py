@@ -25,11 +25,13 @@ refused: :class:`~scheduler.errors.UnreadableFileError`). Rules (also in
 * **Links to summary tasks** are replaced by links to (or from) each of the
   summary's leaf tasks (warning), which is how MS Project schedules them.
 * **Constraints** (``ConstraintType``): 4 start no earlier than → ``release``;
-  7 finish no later than → ``due``; 2 must start on → ``fixed_start``; 3 must
-  finish on → ``fixed_start`` = finish − duration. Ignored with a warning: 1 as late
-  as possible, 5 start no later than, 6 finish no earlier than. A start
-  constraint dated at or after ``DefaultFinishTime`` (17:00) means the next slot.
-  A task ``Deadline`` → ``due``.
+  6 finish no earlier than → ``release`` = finish − duration; 5 start no later
+  than, 7 finish no later than and a task ``Deadline`` → a soft
+  :attr:`~scheduler.model.Activity.deadline` (late dates and negative float, a
+  warning when the plan misses it, never infeasibility); 2 must start on →
+  ``fixed_start``; 3 must finish on → ``fixed_start`` = finish − duration. 1 as
+  late as possible is ignored with a warning. A start constraint dated at or after
+  ``DefaultFinishTime`` (17:00) means the next slot.
 * **Progress**: tasks at 100 % are milestones (duration 0, constraints ignored);
   partly done tasks keep their ``RemainingDuration``; ``plan_start`` is the status
   date when the file has progress and a ``StatusDate``, else the project start.
@@ -507,22 +509,24 @@ def _constraint(
     issues, line, start = f.issues, f.line(t), grid.plan_start
     deadline = f.stamp(t, "Deadline", who, start, warn=False)
     if deadline is not None:
-        act.due = grid.slot_after(deadline.date())
+        _tighten_deadline(act, grid.slot_after(deadline.date()))
     ctype = _text(t, "ConstraintType", "0") or "0"
     if ctype == "0":
         return
     when = f.stamp(t, "ConstraintDate", who, start, warn=False)
-    if ctype in ("1", "5", "6") or when is None:
+    if ctype == "1" or when is None:
         issues.warn("Task", line, "ConstraintType", f"{who}: constraint type {ctype} ignored")
         return
     day = when.date()
     start_slot = grid.slot_after(day) if when.time() >= day_end else grid.slot_on_or_after(day)
     if ctype == "4":
         act.release = start_slot
+    elif ctype == "5":
+        _tighten_deadline(act, max(start_slot, grid.slot_after(day) - 1) + act.duration)
+    elif ctype == "6":
+        act.release = max(0, grid.slot_after(day) - act.duration)
     elif ctype == "7":
-        act.due = min(
-            grid.slot_after(day), act.due if act.due is not None else grid.slot_after(day)
-        )
+        _tighten_deadline(act, grid.slot_after(day))
     elif ctype == "2":
         act.fixed_start = start_slot
     elif ctype == "3":
@@ -531,6 +535,10 @@ def _constraint(
         issues.warn(
             "Task", line, "ConstraintType", f"{who}: unknown constraint type {shown(ctype)} ignored"
         )
+
+
+def _tighten_deadline(act: Activity, end: int) -> None:
+    act.deadline = end if act.deadline is None else min(act.deadline, end)
 
 
 def _resources(

@@ -26,11 +26,15 @@ Rules (also in ``docs/IMPORTS.md``):
   outgoing lags are dropped (the lag ran from the actual finish, in the past);
   in-progress and not-started activities are planned for their **remaining**
   duration (``remain_drtn_hr_cnt``) from the data date.
-* **Constraints** (``cstr_type`` / ``cstr_type2``): ``CS_MSOA`` start on or after →
-  ``release``; ``CS_MEOB`` finish on or before → ``due``; ``CS_MANDSTART``,
-  ``CS_MSO`` → ``fixed_start``; ``CS_MANDFIN``, ``CS_MEO`` → ``fixed_start`` =
-  finish − duration. Ignored with a warning: ``CS_MSOB``, ``CS_MEOA``, ``CS_ALAP``.
-  Constraints of completed activities are ignored.
+* **Constraints** (``cstr_type`` / ``cstr_type2``) as P6 schedules them: the ones
+  P6 applies in its forward pass are ``release`` (``CS_MSOA`` start on or after:
+  the start; ``CS_MEOA`` finish on or after: the finish − duration); the ones it
+  applies only in its backward pass (``CS_MSOB`` start on or before, ``CS_MEOB``
+  finish on or before) are a soft :attr:`~scheduler.model.Activity.deadline`,
+  which gives negative float and a warning, never infeasibility; ``CS_MSO`` start
+  on and ``CS_MEO`` finish on are both. Only ``CS_MANDSTART`` / ``CS_MANDFIN``
+  (mandatory, which override logic in P6) pin ``fixed_start``. ``CS_ALAP`` is
+  ignored with a warning. Constraints of completed activities are ignored.
 * **Resources**: ``RSRC`` → :class:`Resource` (id ``rsrc_short_name``, capacity =
   ``RSRCRATE.max_qty_per_hr`` rounded up, default 1); ``TASKRSRC`` → :class:`Demand`
   with ``target_qty_per_hr`` rounded up. A capacity below a demand is raised to the
@@ -86,7 +90,11 @@ log = logging.getLogger(__name__)
 PRED_TYPES = {"PR_FS": "FS", "PR_SS": "SS", "PR_FF": "FF", "PR_SF": "SF"}
 SUMMARY_TYPES = {"TT_WBS", "TT_LOE"}
 MILESTONE_TYPES = {"TT_Mile", "TT_FinMile"}
-IGNORED_CONSTRAINTS = {"CS_MSOB", "CS_MEOA", "CS_ALAP"}
+IGNORED_CONSTRAINTS = {"CS_ALAP"}
+#: Constraint types read (module docstring); others are ignored with a warning.
+P6_CONSTRAINTS = frozenset(
+    ("CS_MSOA", "CS_MSOB", "CS_MSO", "CS_MEOA", "CS_MEOB", "CS_MEO", "CS_MANDSTART", "CS_MANDFIN")
+)
 #: TASK dates that set the horizon: the tool's finish dates (informative) and
 #: constraint dates (binding).
 _DATE_FIELDS = ("early_end_date", "late_end_date", "target_end_date", "cstr_date", "cstr_date2")
@@ -438,7 +446,7 @@ def _task_columns(hours_field: str) -> tuple[tuple[str, str], ...]:
         ("id", "task_code"),
         ("duration", hours_field),
         ("release", "cstr_date"),
-        ("due", "cstr_date"),
+        ("deadline", "cstr_date"),
         ("fixed_start", "cstr_date"),
     )
 
@@ -476,6 +484,9 @@ def _raw_fields(r: XerRow, cal: XerCalendar) -> dict[str, object]:
 
 
 def _constraints(act: Activity, t: _Task, grid: TimeGrid, issues: IssueLog) -> None:
+    """P6 constraints as P6 applies them (module docstring): the forward-pass ones
+    (start / finish on or after) are releases, the backward-pass ones (start / finish
+    on or before) soft deadlines, "on" both; only the mandatory ones pin a date."""
     if t.status == "TK_Complete":
         return
     for tkey, dkey in (("cstr_type", "cstr_date"), ("cstr_type2", "cstr_date2")):
@@ -487,16 +498,26 @@ def _constraints(act: Activity, t: _Task, grid: TimeGrid, issues: IssueLog) -> N
             issues.warn("TASK", t.row.line, tkey, f"{t.code}: constraint {ctype} ignored")
             continue
         day = dt.date()
-        if ctype == "CS_MSOA":
-            act.release = grid.slot_on_or_after(day)
-        elif ctype == "CS_MEOB":
-            act.due = grid.slot_after(day)
-        elif ctype in ("CS_MANDSTART", "CS_MSO"):
-            act.fixed_start = grid.slot_on_or_after(day)
-        elif ctype in ("CS_MANDFIN", "CS_MEO"):
-            act.fixed_start = max(0, grid.slot_after(day) - act.duration)
-        else:
+        start_on = grid.slot_on_or_after(day)  # first slot on or after the day
+        end_by = grid.slot_after(day)  # exclusive end of the day's work
+        if ctype in ("CS_MSOA", "CS_MSO"):
+            act.release = max(act.release or 0, start_on)
+        if ctype in ("CS_MSOB", "CS_MSO"):
+            _tighten_deadline(act, max(start_on, end_by - 1) + act.duration)
+        if ctype in ("CS_MEOA", "CS_MEO"):
+            act.release = max(act.release or 0, end_by - act.duration)
+        if ctype in ("CS_MEOB", "CS_MEO"):
+            _tighten_deadline(act, end_by)
+        if ctype == "CS_MANDSTART":
+            act.fixed_start = start_on
+        elif ctype == "CS_MANDFIN":
+            act.fixed_start = max(0, end_by - act.duration)
+        elif ctype not in P6_CONSTRAINTS:
             issues.warn("TASK", t.row.line, tkey, f"{t.code}: unknown constraint {ctype} ignored")
+
+
+def _tighten_deadline(act: Activity, end: int) -> None:
+    act.deadline = end if act.deadline is None else min(act.deadline, end)
 
 
 def _resources(

@@ -131,6 +131,19 @@ def test_due_date_gives_negative_float() -> None:
     assert r.chains == [["A", "B"]]
 
 
+def test_soft_deadline_gives_the_same_negative_float_as_a_due_date() -> None:
+    # As above with B's deadline (soft) at slot 5 instead of a due date: the backward
+    # pass is the same, LF_B = 5, TF_B = TF_A = -3; the early dates do not move.
+    plan = _plan(
+        [Activity("A", "a", 5), Activity("B", "b", 3, deadline=5)],
+        [Dependency("A", "B")],
+    )
+    r = compute_cpm(plan)
+    assert r.project_finish == 8
+    assert r.times["B"] == _t(5, 8, 2, 5, -3, 0, True)
+    assert r.times["A"] == _t(0, 5, -3, 2, -3, 0, True)
+
+
 def test_release_delays_early_start() -> None:
     # A (3, release 4) FS B (2); C (8) alone. A [4,7), B [7,9); project_finish = 9.
     # LS_B = 7, LS_A = 4 -> TF 0; C: LS = 9 - 8 = 1, TF_C = 1 = FF_C.

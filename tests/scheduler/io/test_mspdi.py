@@ -214,7 +214,8 @@ def test_export_keeps_solved_dates_as_constraints(tmp_path: Path) -> None:
 
     back = read_mspdi(out.read_bytes(), "e.xml")
     by_id = {a.id: a for a in back.activities}
-    assert (by_id["B"].release, by_id["B"].due, by_id["G"].fixed_start) == (10, 30, 3)
+    # the due date comes back as MS Project reads a Deadline: a soft one
+    assert (by_id["B"].release, by_id["B"].deadline, by_id["G"].fixed_start) == (10, 30, 3)
     assert by_id["F"].release == 13  # 17:00 on slot 12's day = from slot 13 on
     again = plan_schedule(back, opts)
     assert again.starts == first.starts
@@ -234,3 +235,48 @@ def test_milestone_is_written_on_the_report_date(tmp_path: Path) -> None:
     assert report_day == date(2027, 1, 20)  # Wed: B works slots 10-12 = Jan 18-20
     assert f.findtext(f"{ns}Start") == f.findtext(f"{ns}Finish") == "2027-01-20T17:00:00"
     assert f.findtext(f"{ns}Milestone") == "1"
+
+
+# hostile_base.xml: start Mon 2026-01-05; Clear site (40 h = 5 d) FS Excavate (80 h = 10 d,
+# slots [5, 15)). The edit gives Excavate one constraint (or a Deadline).
+_EXCAVATE = b"<Duration>PT80H0M0S</Duration>"
+
+
+@pytest.mark.parametrize(
+    ("fields", "release", "deadline", "tf"),
+    [
+        # 5 start no later than Thu 01-08 (slot 3): LF <= 3 + 10 = 13 -> TF -2
+        (
+            "<ConstraintType>5</ConstraintType><ConstraintDate>2026-01-08T08:00:00</ConstraintDate>",
+            None,
+            13,
+            -2,
+        ),
+        # 7 finish no later than Tue 01-20 (ends slot 12) -> TF 12 - 15 = -3
+        (
+            "<ConstraintType>7</ConstraintType><ConstraintDate>2026-01-20T17:00:00</ConstraintDate>",
+            None,
+            12,
+            -3,
+        ),
+        # a Deadline on Tue 01-20 is the same soft limit
+        ("<Deadline>2026-01-20T17:00:00</Deadline>", None, 12, -3),
+        # 6 finish no earlier than Wed 01-28 (ends slot 18): ES >= 8, so ES 8, TF 0
+        (
+            "<ConstraintType>6</ConstraintType><ConstraintDate>2026-01-28T17:00:00</ConstraintDate>",
+            8,
+            None,
+            0,
+        ),
+    ],
+)
+def test_late_date_constraints_are_soft_deadlines(
+    fields: str, release: int | None, deadline: int | None, tf: int
+) -> None:
+    from tests.scheduler.io.hostile import fixture
+
+    data = fixture("hostile_base.xml").replace(_EXCAVATE, _EXCAVATE + fields.encode())
+    plan = read_mspdi(data, "c.xml")
+    a = {x.name: x for x in plan.activities}["Excavate"]
+    assert (a.release, a.deadline, a.due, a.fixed_start) == (release, deadline, None, None)
+    assert compute_cpm(plan).times[a.id].total_float == tf

@@ -45,7 +45,8 @@ def test_chiller_progress_constraints_and_calendars(chiller: Plan) -> None:
     assert a["C-MOB-100"].duration == 0  # completed: kept as a milestone
     assert a["C-MOB-150"].duration == 22  # in progress: remaining 176 h
     assert a["PCS-140"].duration == 23  # 256 h on a 7-day calendar: 32 × 5/7 → 23
-    assert a["MILE-130"].due == chiller.grid.slot_after(date(2025, 12, 3))
+    assert a["MILE-130"].deadline == chiller.grid.slot_after(date(2025, 12, 3))  # CS_MEOB: soft
+    assert a["MILE-130"].due is None
     types = sorted(d.type for d in chiller.dependencies)
     assert (types.count("FS"), types.count("FF"), types.count("SS")) == (43, 12, 7)
     messages = [str(w) for w in chiller.warnings]
@@ -128,3 +129,37 @@ def test_a_few_bytes_no_code_page_defines_are_replaced_with_a_warning() -> None:
     assert plan.activities
     (w,) = [w for w in plan.warnings if "replaced" in w.message]
     assert w.sheet == "TASK" and w.row == row + 1
+
+
+# -- constraints as P6 schedules them (issue 10 item 2) ---------------------------------------
+# hostile_base.xer: plan start Mon 2026-01-05 (slot 0); A100 (40 h = 5 d) FS A110 (80 h =
+# 10 d, slots [5, 15)) FS+8 h A120 (finish milestone, slot 16). The edit gives A110 one
+# constraint; ES/TF are our CPM's.
+_A110 = b"80\t80\t0\t2026-01-12 08:00\t2026-01-23 17:00\t2026-01-23 17:00\t\t"
+
+
+@pytest.mark.parametrize(
+    ("ctype", "when", "release", "deadline", "es", "tf"),
+    [
+        # start on or before Thu 01-08 (slot 3): LS <= 3, LF <= 13 -> TF 3 - 5 = -2
+        ("CS_MSOB", "2026-01-08 08:00", None, 13, 5, -2),
+        # finish on or before Tue 01-20 (slot 11, ends 12): LF <= 12 -> TF 12 - 15 = -3
+        ("CS_MEOB", "2026-01-20 17:00", None, 12, 5, -3),
+        # start on Wed 01-14 (slot 7): ES >= 7 and LS <= 7 -> ES 7, TF 0
+        ("CS_MSO", "2026-01-14 08:00", 7, 17, 7, 0),
+        # finish on or after Wed 01-28 (slot 17, ends 18): ES >= 18 - 10 = 8
+        ("CS_MEOA", "2026-01-28 17:00", 8, None, 8, 0),
+    ],
+)
+def test_p6_constraints_release_forward_and_only_shape_late_dates_backward(
+    ctype: str, when: str, release: int | None, deadline: int | None, es: int, tf: int
+) -> None:
+    from scheduler.cpm import compute_cpm
+    from tests.scheduler.io.hostile import fixture
+
+    data = fixture("hostile_base.xer").replace(_A110, _A110[:-2] + f"\t{ctype}\t{when}".encode())
+    plan = read_xer(data, "c.xer")
+    a = {x.id: x for x in plan.activities}["A110"]
+    assert (a.release, a.deadline, a.due, a.fixed_start) == (release, deadline, None, None)
+    t = compute_cpm(plan).times["A110"]
+    assert (t.es, t.total_float) == (es, tf)
