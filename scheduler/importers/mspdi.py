@@ -55,7 +55,7 @@ refused: :class:`~scheduler.errors.UnreadableFileError`). Rules (also in
   what the rules above map away, as written (for the health check,
   :mod:`scheduler.dcma`): ``constraint`` (``ConstraintType``) and ``constraint_date``,
   ``original_days``
-  (``Duration`` in days), ``actual_start`` / ``actual_finish`` (dates), and on each
+  (``Duration`` in days), ``actual_start`` / ``actual_finish`` (date and time), and on each
   successor ``links``: ``(predecessor id, type, lag in days)`` per link, unrounded.
 
 Writing is :func:`scheduler.exporters.mspdi.write_mspdi`.
@@ -458,9 +458,9 @@ def _raw_fields(t: Element, mpd: float) -> dict[str, object]:
     ``constraint``: ``ConstraintType`` as written (``"0"`` … ``"7"``; absent when
     empty) and ``constraint_date`` the date of ``ConstraintDate``; ``original_days``:
     ``Duration`` in days (minutes / ``MinutesPerDay``, unrounded); ``actual_start`` /
-    ``actual_finish`` / ``tool_early_finish``: the dates (ISO) of ``ActualStart`` /
-    ``ActualFinish`` / ``EarlyFinish``. Unreadable values are left out (the reader's
-    own checks report the fields it uses).
+    ``actual_finish``: ``ActualStart`` / ``ActualFinish`` (ISO date and time);
+    ``tool_early_finish``: the date of ``EarlyFinish``. Unreadable values are left out
+    (the reader's own checks report the fields it uses).
     """
     out: dict[str, object] = {}
     if ctype := _text(t, "ConstraintType"):
@@ -470,13 +470,11 @@ def _raw_fields(t: Element, mpd: float) -> dict[str, object]:
     mins = minutes(_text(t, "Duration"))
     if mins is not None and mins >= 0:
         out["original_days"] = mins / mpd
-    for key, tag in (
-        ("actual_start", "ActualStart"),
-        ("actual_finish", "ActualFinish"),
-        ("tool_early_finish", "EarlyFinish"),
-    ):
+    for key, tag in (("actual_start", "ActualStart"), ("actual_finish", "ActualFinish")):
         if d := parse_dt(_text(t, tag)):
-            out[key] = d.date().isoformat()
+            out[key] = d.isoformat(timespec="minutes")
+    if d := parse_dt(_text(t, "EarlyFinish")):
+        out["tool_early_finish"] = d.date().isoformat()
     return out
 
 

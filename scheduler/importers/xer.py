@@ -51,7 +51,7 @@ Rules (also in ``docs/IMPORTS.md``):
   :mod:`scheduler.dcma`): ``constraint``/``constraint2`` (``cstr_type``/``cstr_type2``,
   their dates ``constraint_date``/``constraint2_date``),
   ``original_days`` (``target_drtn_hr_cnt`` in days), ``actual_start``/``actual_finish``
-  (dates), and on each successor ``links``: ``(predecessor id, type, lag in days)`` per
+  (date and time), and on each successor ``links``: ``(predecessor id, type, lag in days)`` per
   relationship, the lag unrounded and before a completed predecessor's is dropped.
 """
 
@@ -458,8 +458,9 @@ def _raw_fields(r: XerRow, cal: XerCalendar) -> dict[str, object]:
     (``CS_MSO``, ``CS_MEOB``, ...; absent when empty), with ``constraint_date`` /
     ``constraint2_date`` the dates of ``cstr_date`` / ``cstr_date2``; ``original_days``:
     ``target_drtn_hr_cnt`` / the activity's calendar hours per day (P6 Original
-    Duration, unrounded); ``actual_start`` / ``actual_finish`` / ``tool_early_finish``:
-    the dates (ISO) of ``act_start_date`` / ``act_end_date`` / ``early_end_date``.
+    Duration, unrounded); ``actual_start`` / ``actual_finish``: ``act_start_date`` /
+    ``act_end_date`` (ISO date and time, ``2025-08-29T00:00``); ``tool_early_finish``:
+    the date of ``early_end_date``.
     """
     out: dict[str, object] = {}
     for key, column, day in (
@@ -473,13 +474,11 @@ def _raw_fields(r: XerRow, cal: XerCalendar) -> dict[str, object]:
     hours = number(r.get("target_drtn_hr_cnt"))
     if hours is not None and cal.hours_per_day > 0:
         out["original_days"] = hours / cal.hours_per_day
-    for key, column in (
-        ("actual_start", "act_start_date"),
-        ("actual_finish", "act_end_date"),
-        ("tool_early_finish", "early_end_date"),
-    ):
+    for key, column in (("actual_start", "act_start_date"), ("actual_finish", "act_end_date")):
         if dt := parse_dt(r.get(column)):
-            out[key] = dt.date().isoformat()
+            out[key] = dt.isoformat(timespec="minutes")
+    if dt := parse_dt(r.get("early_end_date")):
+        out["tool_early_finish"] = dt.date().isoformat()
     return out
 
 

@@ -39,7 +39,7 @@ def test_xer_keeps_constraint_types_and_unrounded_lags() -> None:
     assert sum(len(x.extra.get("links", [])) for x in plan.activities) == 62  # type: ignore[arg-type]
     # C-MOB-150 is in progress: target_drtn_hr_cnt 40 h / 8 = 5 days (plan: remaining 176 h)
     assert a["C-MOB-150"].extra["original_days"] == pytest.approx(5.0)
-    assert a["C-MOB-150"].extra["actual_start"] == "2025-04-02"
+    assert a["C-MOB-150"].extra["actual_start"] == "2025-04-02T08:00"
     assert "actual_finish" not in a["C-MOB-150"].extra
 
 
