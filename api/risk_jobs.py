@@ -97,7 +97,8 @@ def stored_schedule(plan: Any, row: ScheduleRow) -> Any:
         upload no longer reads as the plan that was solved).
     """
     from api.routes.workspace import solved_starts
-    from scheduler.cpm import compute_cpm, driving_path
+    from scheduler.cpm import compute_cpm
+    from scheduler.planner import add_driving
     from scheduler.solution import Schedule
 
     doc = row.document or {}
@@ -116,7 +117,7 @@ def stored_schedule(plan: Any, row: ScheduleRow) -> Any:
         solve_seconds=float(doc.get("solve_seconds") or 0.0),
         cpm=cpm,
     )
-    schedule.driving, schedule.driving_links = driving_path(plan, starts)
+    add_driving(schedule)
     return schedule
 
 

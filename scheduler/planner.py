@@ -19,7 +19,7 @@ from scheduler.solution import Schedule
 if TYPE_CHECKING:  # the solver imports OR-Tools; load it only when solving
     from scheduler.solver import Progress, SolveOptions
 
-__all__ = ["deadline_warnings", "invalid_schedule", "plan_schedule"]
+__all__ = ["add_driving", "deadline_warnings", "invalid_schedule", "plan_schedule"]
 
 #: Activities named in the missed-deadline warning; the rest are counted.
 DEADLINE_EXAMPLES = 5
@@ -53,7 +53,7 @@ def plan_schedule(
         horizon and due dates makes it fit, that schedule and ``overrun_days``; or
         ``unknown`` (nothing found in the limit) with notes. CPM is always given.
     """
-    from scheduler.cpm import compute_cpm, driving_path
+    from scheduler.cpm import compute_cpm
     from scheduler.solver import SolveOptions, solve
 
     opts = options or SolveOptions()
@@ -81,7 +81,7 @@ def plan_schedule(
         notes=list(result.notes),
     )
     if schedule.has_plan:
-        schedule.driving, schedule.driving_links = driving_path(plan, schedule.starts)
+        add_driving(schedule)
     return schedule
 
 
@@ -116,6 +116,32 @@ def deadline_warnings(plan: Plan, starts: Mapping[str, int]) -> list[Issue]:
         f"not stop the plan): {named}{more}"
     )
     return [Issue("", None, "deadline", text, "warning")]
+
+
+def add_driving(schedule: Schedule) -> None:
+    """Add the solved plan's driving path and plan float to ``schedule`` (in place).
+
+    The one place that derives them from the solved starts
+    (:func:`scheduler.cpm.driving_path`, :func:`scheduler.plan_float.compute_plan_float`),
+    for a fresh solve and for a schedule rebuilt from its stored dates alike. Sets
+    ``driving``, ``driving_links``, ``plan_float`` and ``finish_driving``; plan float
+    only when the schedule has a plan.
+    """
+    from scheduler.cpm import driving_path
+    from scheduler.plan_float import compute_plan_float
+
+    plan = schedule.plan
+    assert plan is not None
+    schedule.driving, schedule.driving_links = driving_path(plan, schedule.starts)
+    if not schedule.has_plan:
+        return
+    try:
+        pf = compute_plan_float(plan, schedule.starts, driving_links=schedule.driving_links)
+    except ValueError as exc:  # the dates pass a capacity: a stored plan that changed
+        log.warning("plan float not computed: %s", exc)
+        return
+    schedule.plan_float = pf.floats
+    schedule.finish_driving = pf.driving
 
 
 def invalid_schedule(error: InvalidPlanError) -> Schedule:

@@ -124,6 +124,14 @@ class Schedule:
         Activity ids on the driving path of the solved plan, start to finish.
     driving_links
         The links of that path, each with its kind.
+    plan_float
+        Activity id → plan float in slots: how far it can slip in the solved plan
+        without moving the finish or breaking a capacity, budget cap, blackout, due or
+        fixed start (:mod:`scheduler.plan_float`); empty without a plan.
+    finish_driving
+        Ids whose slip moves the solved finish (:attr:`PlanFloat.driving
+        <scheduler.plan_float.PlanFloat.driving>`); with ``driving`` they are the
+        activities flagged ``driving``.
     conflicts, min_horizon_days
         For infeasible plans: a minimal conflicting set, and the makespan (slots)
         the plan needs with horizon and due dates lifted.
@@ -148,6 +156,8 @@ class Schedule:
     cpm: CpmResult | None = None
     driving: list[str] = field(default_factory=list)
     driving_links: list[DrivingLink] = field(default_factory=list)
+    plan_float: dict[str, int] = field(default_factory=dict)
+    finish_driving: set[str] = field(default_factory=set)
     conflicts: list[Conflict] = field(default_factory=list)
     min_horizon_days: int | None = None
     issues: list[Issue] = field(default_factory=list)
@@ -297,11 +307,16 @@ class Schedule:
 
     # -- JSON ------------------------------------------------------------------------------
     def activity_rows(self) -> list[dict[str, Any]]:
-        """One dict per activity with every column of SPEC §4 (dates ISO, finish inclusive)."""
+        """One dict per activity with every column of SPEC §4 (dates ISO, finish inclusive).
+
+        Floats: ``total_float_days``/``free_float_days`` are the logic CPM's (P6's);
+        ``plan_float_days`` is the solved plan's (None without a plan); ``driving`` is
+        on the driving path or has a slip that moves the solved finish.
+        """
         if self.plan is None:
             return []
         grid = self.plan.grid
-        driving = set(self.driving)
+        driving = set(self.driving) | self.finish_driving
         demands = self.plan.demands_of()
         rows = []
         for a in self.plan.activities:
@@ -338,6 +353,7 @@ class Schedule:
                         "critical": t.critical,
                     }
                 )
+            row["plan_float_days"] = self.plan_float.get(a.id) if self.has_plan else None
             row["driving"] = a.id in driving
             rows.append(row)
         return rows

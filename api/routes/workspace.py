@@ -139,8 +139,9 @@ def get_mspdi(
 
 def _write_mspdi(session: SessionDep, row: ScheduleRow) -> bytes:
     from api.jobs import rebuild_plan
-    from scheduler.cpm import compute_cpm, driving_path
+    from scheduler.cpm import compute_cpm
     from scheduler.exporters.mspdi import write_mspdi
+    from scheduler.planner import add_driving
     from scheduler.solution import Schedule
 
     plan_row = session.get(PlanRow, row.plan_id)
@@ -161,7 +162,7 @@ def _write_mspdi(session: SessionDep, row: ScheduleRow) -> bytes:
     except ValueError:  # a positive cycle through max_lag: no logic dates (as in the solve)
         cpm = None
     schedule = Schedule(plan=plan, status=row.status, starts=starts, cpm=cpm)  # type: ignore[arg-type]
-    schedule.driving, schedule.driving_links = driving_path(plan, starts)
+    add_driving(schedule)
     with tempfile.TemporaryDirectory() as tmp:
         path = write_mspdi(schedule, Path(tmp) / "schedule.xml")
         return Path(path).read_bytes()
