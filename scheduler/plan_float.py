@@ -236,7 +236,9 @@ def resource_flow(
     dur = {a.id: a.duration for a in plan.activities}
     end_all = max([starts[a.id] + a.duration for a in plan.activities], default=0)
     hz = max(plan.horizon, end_all) if horizon is None else horizon
-    preferred = {(lk.predecessor, lk.successor, lk.detail) for lk in prefer if lk.kind == "resource"}
+    preferred = {
+        (lk.predecessor, lk.successor, lk.detail) for lk in prefer if lk.kind == "resource"
+    }
     users: dict[str, list[tuple[str, int]]] = {}
     for dm in plan.demands:
         if dm.amount > 0 and dur.get(dm.activity, 0) > 0:
@@ -261,8 +263,7 @@ def resource_flow(
         free_source = cap
         running: list[tuple[int, int, str, int]] = []  # heap of (end, seq, id, units)
         ended: list[_Held] = []  # activities that have ended and still hold units
-        seq = 0
-        for s, e, j, q in nodes:
+        for seq, (s, e, j, q) in enumerate(nodes):
             while running and running[0][0] <= s:
                 end_k, _, k_id, units = heapq.heappop(running)
                 ended.append(_Held(end_k, k_id, units))
@@ -271,9 +272,7 @@ def resource_flow(
             free_source -= take
             need -= take
             if need > 0:
-                order = sorted(
-                    ended, key=lambda x: (x.end, (x.id, j, r.id) not in preferred)
-                )
+                order = sorted(ended, key=lambda x: (x.end, (x.id, j, r.id) not in preferred))
                 for x in order:
                     if need == 0:
                         break
@@ -288,7 +287,6 @@ def resource_flow(
                     f"{q - need} are free (the schedule passes the capacity)"
                 )
             heapq.heappush(running, (e, seq, j, q))
-            seq += 1
     return arcs, steps
 
 
@@ -482,7 +480,9 @@ def _budget_floats(
     return out
 
 
-def _bounded_dijkstra(adj: Sequence[Sequence[tuple[int, int]]], src: int, bound: int) -> dict[int, int]:
+def _bounded_dijkstra(
+    adj: Sequence[Sequence[tuple[int, int]]], src: int, bound: int
+) -> dict[int, int]:
     """Least summed slack from ``src`` to each node, for the nodes closer than ``bound``."""
     dist = {src: 0}
     heap = [(0, src)]

@@ -21,6 +21,7 @@ from scheduler.model import (
     Resource,
 )
 from scheduler.plan_float import FlowArc, compute_plan_float, resource_flow
+from scheduler.planner import plan_schedule
 from scheduler.solver import SolveOptions, solve
 from scheduler.solver.check import check_schedule
 from tests.checker import assert_feasible, violations
@@ -138,7 +139,11 @@ def test_fixed_start_and_due_hold_the_float() -> None:
     # F (4, fixed start 0) FS G (4, due 12): G [4,8) may end by 12 -> float 4; F pinned.
     # L (20) fixes the finish.
     plan = tiny_plan(
-        [Activity("F", "f", 4, fixed_start=0), Activity("G", "g", 4, due=12), Activity("L", "l", 20)],
+        [
+            Activity("F", "f", 4, fixed_start=0),
+            Activity("G", "g", 4, due=12),
+            Activity("L", "l", 20),
+        ],
         [Dependency("F", "G")],
     )
     pf = compute_plan_float(plan, {"F": 0, "G": 4, "L": 0})
@@ -247,3 +252,25 @@ def test_slip_by_plan_float_keeps_plan_and_one_more_breaks_it(seed: int) -> None
         more = pf.slip(a.id, f + 1)
         broken = check_schedule(plan, more) != [] or _makespan(plan, more) > finish
         assert broken, f"{a.id}: a slip of {f + 1} still keeps the plan"
+
+
+# -- in the schedule document -------------------------------------------------------------------
+def test_schedule_json_carries_plan_float_next_to_logic_float() -> None:
+    # The crew case solved: A and B (10 each, one crew) in series, L (20) beside them.
+    # Logic total float 10 for A and B; plan float 0: both drive the finish at 20.
+    plan = _crew_plan(1)
+    s = plan_schedule(plan, SolveOptions(time_limit_s=5, workers=1))
+    assert s.status == "optimal" and _makespan(plan, s.starts) == 20
+    rows = {r["id"]: r for r in s.to_json()["activities"]}
+    assert {a: rows[a]["total_float_days"] for a in "ABL"} == {"A": 10, "B": 10, "L": 0}
+    assert {a: rows[a]["plan_float_days"] for a in "ABL"} == {"A": 0, "B": 0, "L": 0}
+    assert all(rows[a]["driving"] for a in "ABL")
+
+
+def test_schedule_without_plan_has_no_plan_float() -> None:
+    # A due date before the work can end: infeasible, so no plan float is given.
+    plan = tiny_plan([Activity("A", "a", 10, due=5)])
+    s = plan_schedule(plan, SolveOptions(time_limit_s=5, workers=1))
+    assert s.status == "infeasible"
+    assert s.plan_float == {}
+    assert s.to_json()["activities"][0]["plan_float_days"] is None
