@@ -1,4 +1,4 @@
-"""The planner's commands of ``infraplan``: plan, risk, template, convert, export.
+"""The planner's commands of ``infraplan``: plan, risk, check, template, convert, export.
 
 The console script itself lives in :mod:`infraplan.cli`, which adds the commands of
 other packages (``serve`` and ``keys`` of the API, ``bench``) through :class:`Command`,
@@ -10,7 +10,9 @@ feasible), 1 the plan is proven infeasible, 2 the input is invalid or unreadable
 bad argument (an output that cannot be written is refused before the solve; a write
 that fails at the end, e.g. on a full disk, also exits 2 with a sentence naming the
 file), 3 no plan was found within the time limit and infeasibility was not proven
-(status ``unknown``).
+(status ``unknown``). ``infraplan check`` (the DCMA 14-point health check,
+:mod:`scheduler.dcma`) exits 0 whenever it ran, whatever the checks found, and 2 on
+bad input as the others.
 
 ``--time-limit S`` is the whole command's: reading, solving, CPM and the outputs end
 within about S seconds (the solve gets what reading left, less an estimate of the time
@@ -191,6 +193,16 @@ def _parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     )
     _solve_arguments(ex)
 
+    ck = sub.add_parser("check", help="schedule health check: the DCMA 14-point assessment")
+    ck.add_argument("file", type=Path, help=_INPUTS)
+    ck.add_argument(
+        "--baseline",
+        type=Path,
+        help="the approved schedule, a JSON that `infraplan plan --json` wrote (for "
+        "missed tasks, CPLI and BEI)",
+    )
+    ck.add_argument("--json", type=Path, help="also write the assessment as JSON")
+
     from scheduler.risk.command import add_parser as add_risk_parser
 
     add_risk_parser(sub, _seconds, _seed, _workers)
@@ -249,11 +261,18 @@ def _check_files(args: argparse.Namespace) -> None:
     if args.command == "template":
         check_output(args.path, "the template")
         return
-    if args.command not in ("plan", "convert", "export", "risk"):
+    if args.command not in ("plan", "convert", "export", "risk", "check"):
         return
     check_input(args.file)
     outputs: list[tuple[Path, str, str]] = []  # path, what is written, its extension
-    if args.command == "risk":
+    inputs = [args.file]
+    if args.command == "check":
+        if args.baseline:
+            check_input(args.baseline)
+            inputs.append(args.baseline)
+        if args.json:
+            outputs.append((args.json, "the JSON", ".json"))
+    elif args.command == "risk":
         for path, what, ext in (
             (args.json, "the JSON", ".json"),
             (args.output, "the report", ".xlsx"),
@@ -272,7 +291,7 @@ def _check_files(args: argparse.Namespace) -> None:
         outputs.append((args.output, "the MS Project XML", ".xml"))
     for i, (path, what, suffix) in enumerate(outputs):
         earlier = [p for p, _, _ in outputs[:i]]
-        check_output(path, what, inputs=[args.file, *earlier], suffix=suffix)
+        check_output(path, what, inputs=[*inputs, *earlier], suffix=suffix)
 
 
 def _run(args: argparse.Namespace, console: Console, extra: Sequence[Command] = ()) -> int:
@@ -300,6 +319,8 @@ def _run(args: argparse.Namespace, console: Console, extra: Sequence[Command] = 
         return EXIT_OK
     if args.command == "convert":
         return _cmd_convert(args, console)
+    if args.command == "check":
+        return _cmd_check(args, console)
     if args.command == "export":
         return _cmd_export(args, console)
     for cmd in extra:
@@ -526,6 +547,65 @@ def _cmd_export(args: argparse.Namespace, console: Console) -> int:
         write_mspdi(schedule, args.output)
     console.print(f"MS Project XML written to {args.output}")
     return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace, console: Console) -> int:
+    """``infraplan check``: the DCMA 14-point assessment, printed and as JSON (exit 0)."""
+    from scheduler.dcma import assess
+
+    plan = _load(args.file, console)
+    if plan is None:
+        return EXIT_INVALID
+    baseline = None
+    if args.baseline:
+        from scheduler.baseline import read_baseline
+
+        try:
+            baseline = read_baseline(args.baseline, plan)
+        except InvalidPlanError as exc:
+            _print_issues(exc, console)
+            return EXIT_INVALID
+        for line in group_issues(baseline.warnings):
+            console.print(f"warning: {line}", style="yellow", markup=False, highlight=False)
+    health = assess(plan, baseline)
+    _print_health(health, console)
+    if args.json:
+        _write_json(args.json, health.to_json())
+        console.print(f"JSON written to {args.json}")
+    return EXIT_OK
+
+
+def _print_health(health: Any, console: Console) -> None:
+    """The 14 checks as a table: counts, share or index, threshold, result."""
+    from rich.markup import escape
+
+    console.print(
+        f"[bold]{escape(health.plan_name)}[/]: DCMA 14-point assessment at data date "
+        f"{health.data_date}" + (f" against {escape(health.baseline)}" if health.baseline else "")
+    )
+    table = Table(show_edge=False)
+    for col in ("#", "check", "count", "share", "threshold", "result"):
+        table.add_column(col, justify="right" if col in ("#", "count", "share") else "left")
+    for c in health.checks:
+        count = "" if c.count is None else f"{c.count:,} / {c.total:,}"
+        share = (
+            f"{c.value:.3f}"
+            if c.value is not None
+            else ("" if c.percent is None or c.id == 12 else f"{c.percent:.1f} %")
+        )
+        result = {True: "[green]pass", False: "[red bold]FAIL", None: "[dim]n/a"}[c.passed]
+        table.add_row(str(c.id), c.name, count, share, escape(c.threshold), result)
+    console.print(table)
+    for c in health.checks:
+        if c.passed is False and c.activities:
+            ids = ", ".join(c.activities[:10])
+            if c.activities_count > 10:
+                ids += f" and {c.activities_count - 10:,} more"
+            console.print(f"  {c.id} {c.name}: {escape(ids)}", highlight=False)
+    console.print(
+        f"{health.passed} passed, {health.failed} failed, "
+        f"{len(health.checks) - health.passed - health.failed} not applicable"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
