@@ -176,6 +176,14 @@ def _parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
         help=f"objective(s), comma-separated, applied in order: {', '.join(OBJECTIVES)}",
     )
     pl.add_argument("--no-report", action="store_true", help="do not write the Excel report")
+    pl.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="PREV.json",
+        help="a schedule JSON that infraplan wrote (--json) to re-plan against: each "
+        "activity gets its baseline dates and variances, and the objectives become the "
+        "plan's then stability (move only what must move)",
+    )
 
     tp = sub.add_parser("template", help="write an empty, documented workbook template")
     tp.add_argument("path", type=Path, help="where to write the template (.xlsx)")
@@ -280,6 +288,10 @@ def _check_files(args: argparse.Namespace) -> None:
             if path:
                 outputs.append((path, what, ext))
     elif args.command == "plan":
+        if args.baseline:
+            from scheduler.baseline import MAX_BASELINE_BYTES
+
+            check_input(args.baseline, MAX_BASELINE_BYTES)
         if args.json:
             outputs.append((args.json, "the JSON", ".json"))
         if not args.no_report:
@@ -289,6 +301,7 @@ def _check_files(args: argparse.Namespace) -> None:
         outputs.append((args.output, "the workbook", ".xlsx"))
     else:
         outputs.append((args.output, "the MS Project XML", ".xml"))
+    inputs = [args.file] + ([args.baseline] if getattr(args, "baseline", None) else [])
     for i, (path, what, suffix) in enumerate(outputs):
         earlier = [p for p, _, _ in outputs[:i]]
         check_output(path, what, inputs=[*inputs, *earlier], suffix=suffix)
@@ -441,6 +454,15 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
     plan = _load(args.file, console, args.json)
     if plan is None:
         return EXIT_INVALID
+    if args.baseline and not _load_baseline(args, plan, console):
+        return EXIT_INVALID
+    from scheduler.model import resolve_objectives
+
+    try:
+        resolve_objectives(plan, args.objective)
+    except ValueError as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+        return EXIT_INVALID
     for line in group_issues(plan.warnings):
         console.print(f"warning: {line}", style="yellow", markup=False, highlight=False)
     console.print(
@@ -462,6 +484,21 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
             write_report(schedule, out)
         console.print(f"report written to [bold]{out}[/]")
     return _exit_code(schedule)
+
+
+def _load_baseline(args: argparse.Namespace, plan: Any, console: Console) -> bool:
+    """Read ``--baseline`` onto ``plan`` (True), or print why not (and write the JSON)."""
+    from scheduler.baseline import attach_baseline, read_baseline
+    from scheduler.planner import invalid_schedule
+
+    try:
+        attach_baseline(plan, read_baseline(args.baseline, plan))
+    except InvalidPlanError as exc:
+        _print_issues(exc, console)
+        if args.json:
+            _write_json(args.json, invalid_schedule(exc).to_json())
+        return False
+    return True
 
 
 def _unit(plan: Any) -> str:
@@ -497,6 +534,18 @@ def _print_summary(schedule: Any, console: Console) -> None:
         table.add_row(f"critical path {i}", " → ".join(chain))
     if schedule.driving:
         table.add_row("driving path", " → ".join(schedule.driving))
+    baseline = schedule.plan.baseline if schedule.plan is not None else None
+    if baseline is not None and schedule.has_plan:
+        from scheduler.baseline import compare
+
+        cmp = compare(schedule.plan, schedule.starts, baseline)
+        grid = schedule.plan.grid
+        table.add_row(
+            "baseline",
+            f"{baseline.name}: finish {grid.finish_date(0, cmp.baseline_finish)}, variance "
+            f"{cmp.finish_variance:+d} {_unit(schedule.plan)}; {cmp.moved} of "
+            f"{len(cmp.activities)} activities start on another day, {len(cmp.slipped)} slipped",
+        )
     for c in schedule.conflicts:
         table.add_row("[red]conflict", c.message)
     if schedule.min_horizon_days is not None and schedule.status == "infeasible":

@@ -41,6 +41,7 @@ __all__ = [
     "compute_cpm",
     "driving_path",
     "float_critical",
+    "holding_links",
     "relationship_slack",
 ]
 
@@ -309,6 +310,32 @@ def driving_path(plan: Plan, starts: Mapping[str, int]) -> tuple[list[str], list
     path.reverse()
     links.reverse()
     return path, links
+
+
+def holding_links(
+    plan: Plan, starts: Mapping[str, int], ids: Sequence[str]
+) -> dict[str, DrivingLink | None]:
+    """For each activity of ``ids``, the link that keeps it from starting a slot earlier.
+
+    The question :func:`driving_path` asks of each activity on its path (logic, then
+    resource, budget, blackout, then a time constraint), asked of any activity of a
+    solved plan: what drove a slip (:func:`scheduler.baseline.compare`). None when
+    nothing holds it.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    starts
+        Activity id → solved start slot, every activity.
+    ids
+        The activities to ask about.
+    """
+    start = {a.id: int(starts[a.id]) for a in plan.activities}
+    end = {a.id: start[a.id] + a.duration for a in plan.activities}
+    by_id = {a.id: a for a in plan.activities}
+    ctx = _DrivingContext(plan, start, end)
+    return {j: ctx.why_not_earlier(by_id[j], {j}) for j in ids}
 
 
 class _DrivingContext:

@@ -10,7 +10,7 @@ this module's types. Each dataclass checks its own fields in ``__post_init__``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,6 +29,7 @@ __all__ = [
     "SECTORS",
     "WEIGHT_SCALE",
     "Activity",
+    "Baseline",
     "Blackout",
     "BudgetPeriod",
     "Demand",
@@ -42,6 +43,7 @@ __all__ = [
     "blackout_scope_keys",
     "money_to_int",
     "period_spend",
+    "resolve_objectives",
     "weight_to_int",
 ]
 
@@ -54,7 +56,9 @@ WEIGHT_SCALE = 100
 SECTORS: tuple[str, ...] = ("road", "rail", "dam", "grid", "telecom", "gas", "water")
 DependencyType = Literal["FS", "SS", "FF", "SF"]
 DEPENDENCY_TYPES: tuple[str, ...] = ("FS", "SS", "FF", "SF")
-OBJECTIVES: tuple[str, ...] = ("makespan", "weighted_completion", "tardiness")
+#: ``stability`` needs a baseline (:attr:`Plan.baseline`): the least total weighted shift
+#: of the not-yet-started activities from their baseline starts.
+OBJECTIVES: tuple[str, ...] = ("makespan", "weighted_completion", "tardiness", "stability")
 #: Progress states of an activity, as P6 (``TK_NotStart``/``TK_Active``/``TK_Complete``).
 ProgressStatus = Literal["not_started", "in_progress", "complete"]
 PROGRESS_STATUSES: tuple[str, ...] = ("not_started", "in_progress", "complete")
@@ -161,6 +165,44 @@ class Progress:
         if self.actual_start is not None:
             return "in_progress"
         return "not_started"
+
+
+@dataclass(slots=True)
+class Baseline:
+    """An approved schedule that a re-plan is measured against, on this plan's grid.
+
+    Read from a schedule JSON that infraplan wrote by :func:`scheduler.baseline.read_baseline`
+    (SPEC §10); every slot is on the *current* plan's grid, whatever grid the baseline
+    was solved on (its dates are converted).
+
+    Parameters
+    ----------
+    starts
+        Activity id → baseline start slot, for the activities the baseline and the plan
+        have in common.
+    ends
+        Activity id → baseline exclusive end slot (same ids).
+    finish
+        Exclusive end slot of the baseline's last activity (all of its activities, also
+        those no longer in the plan): its makespan on this grid.
+    durations
+        Activity id → the baseline's duration (grid slots of *its* grid, as its JSON says).
+    name
+        What the baseline is, for messages and the report (``"prev.json"``,
+        ``"schedule 7"``).
+    plan_name
+        The baseline's plan name.
+    warnings
+        Non-blocking issues found on reading (ids missing either way).
+    """
+
+    starts: dict[str, int]
+    ends: dict[str, int]
+    finish: int
+    durations: dict[str, int] = field(default_factory=dict)
+    name: str = ""
+    plan_name: str = ""
+    warnings: list[Issue] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -457,6 +499,10 @@ class Plan:
         for a plan with no progress.
     out_of_sequence
         One of :data:`OUT_OF_SEQUENCE` (default ``retained_logic``, as P6).
+    baseline
+        The approved schedule this plan is re-planned against (``infraplan plan
+        --baseline``, the API's ``baseline_schedule_id``), or None. With one, the
+        ``stability`` objective follows the plan's own (:func:`resolve_objectives`).
     """
 
     name: str
@@ -475,6 +521,7 @@ class Plan:
     uncertainty: Uncertainty | None = None
     data_date: int | None = None
     out_of_sequence: str = "retained_logic"
+    baseline: Baseline | None = None
 
     # -- lookups ---------------------------------------------------------------------------
     @property
@@ -555,3 +602,32 @@ class Plan:
     def dependency_pairs(deps: Iterable[Dependency]) -> list[tuple[str, str]]:
         """``(predecessor, successor)`` pairs, e.g. for graph building."""
         return [(d.predecessor, d.successor) for d in deps]
+
+
+def resolve_objectives(plan: Plan, requested: Sequence[str] | None = None) -> list[str]:
+    """The objectives a solve of ``plan`` applies, lexicographically (SPEC §5, §10).
+
+    ``requested`` (the command line's ``--objective``, the API's ``objective``), else the
+    plan's own (Settings), else ``makespan``. With a baseline (:attr:`Plan.baseline`),
+    ``stability`` is appended when it is not named, so the default is ``makespan,
+    stability``: an update keeps the plan's objective first and then moves only what it
+    must; naming ``stability`` puts it where it is named (alone, or first).
+
+    Raises
+    ------
+    ValueError
+        On an unknown name, or ``stability`` without a baseline.
+    """
+    names = list(dict.fromkeys(requested or plan.objectives or ["makespan"]))
+    for name in names:
+        if name not in OBJECTIVES:
+            raise ValueError(f"unknown objective {name!r}; use one of {', '.join(OBJECTIVES)}")
+    if plan.baseline is None:
+        if "stability" in names:
+            raise ValueError(
+                "the stability objective needs a baseline: give the schedule JSON to keep "
+                "to (infraplan plan FILE --baseline PREV.json, or baseline_schedule_id)"
+            )
+    elif "stability" not in names:
+        names.append("stability")
+    return names

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from scheduler.errors import InvalidPlanError, Issue
-from scheduler.model import Plan
+from scheduler.model import Plan, resolve_objectives
 from scheduler.solution import Schedule
 
 if TYPE_CHECKING:  # the solver imports OR-Tools; load it only when solving
@@ -76,7 +76,7 @@ def plan_schedule(
         min_horizon_days=result.min_horizon_days,
         overrun_days=result.overrun_days,
         issues=[*plan.warnings, *deadline_warnings(plan, result.starts)],
-        objectives=list(opts.objectives or plan.objectives),
+        objectives=resolve_objectives(plan, opts.objectives),
         repeatable=result.repeatable,
         notes=list(result.notes),
     )

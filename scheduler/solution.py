@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from scheduler.errors import Issue
-from scheduler.model import MONEY_SCALE, Plan
+from scheduler.model import MONEY_SCALE, Baseline, Plan
 from scheduler.status import SolveStatus
+from scheduler.timegrid import TimeGrid
 
 __all__ = [
+    "SCHEDULE_FORMAT",
+    "SCHEDULE_FORMAT_VERSION",
     "ActivityTimes",
     "Conflict",
     "CpmResult",
@@ -24,6 +27,12 @@ __all__ = [
     "Schedule",
     "Status",
 ]
+
+#: ``format`` and ``format_version`` of the schedule document (:meth:`Schedule.to_json`):
+#: what :func:`scheduler.baseline.read_baseline` checks before it reads one as a baseline.
+#: A document without them (written before they were added) is read as version 1.
+SCHEDULE_FORMAT = "infraplan.schedule"
+SCHEDULE_FORMAT_VERSION = 1
 
 #: A solve's :class:`~scheduler.status.SolveStatus`, or ``"invalid"`` (the input failed
 #: validation; nothing was solved).
@@ -318,6 +327,7 @@ class Schedule:
         grid = self.plan.grid
         driving = set(self.driving) | self.finish_driving
         demands = self.plan.demands_of()
+        baseline = self.plan.baseline if self.has_dates else None
         rows = []
         for a in self.plan.activities:
             row: dict[str, Any] = {
@@ -355,6 +365,8 @@ class Schedule:
                 )
             row["plan_float_days"] = self.plan_float.get(a.id) if self.has_plan else None
             row["driving"] = a.id in driving
+            if baseline is not None:
+                row.update(_baseline_fields(grid, baseline, a.id, a.duration, self.starts))
             rows.append(row)
         return rows
 
@@ -365,12 +377,22 @@ class Schedule:
         ``horizon_days``, ``makespan_days``, ``finish``, ``objective``, ``bound``,
         ``gap``, ``solve_seconds``, ``critical_path``, ``driving_path``,
         ``activities``, ``budget``, ``spend_by_month``, ``resources``, ``issues``
-        (always), ``repeatable`` and ``notes`` (once solved), ``conflicts`` and
+        (always), ``format`` (:data:`SCHEDULE_FORMAT`) and ``format_version``; with a
+        baseline (:attr:`Plan.baseline`) ``baseline`` (its name), ``baseline_finish``,
+        ``finish_variance_days`` (makespan − the baseline's, grid slots, positive =
+        later) and ``variance_unit`` (``days`` or ``working days``), and each activity
+        ``baseline_start``, ``baseline_finish``, ``start_variance_days`` and
+        ``finish_variance_days`` (null when it is not in the baseline);
+        ``repeatable`` and ``notes`` (once solved), ``conflicts`` and
         ``min_horizon_days`` when infeasible, and ``overrun`` (``days_past_horizon``,
         ``makespan_days``, ``finish``, ``horizon_end``) when an infeasible plan has a
         schedule with the horizon lifted (its activities then carry those dates).
         """
-        doc: dict[str, Any] = {"status": str(self.status)}
+        doc: dict[str, Any] = {
+            "format": SCHEDULE_FORMAT,
+            "format_version": SCHEDULE_FORMAT_VERSION,
+            "status": str(self.status),
+        }
         if self.plan is not None:
             grid = self.plan.grid
             doc.update(
@@ -413,6 +435,13 @@ class Schedule:
                 "issues": [i.to_dict() for i in self.issues],
             }
         )
+        b = self.plan.baseline if self.plan is not None else None
+        if b is not None and self.plan is not None:
+            grid = self.plan.grid
+            doc["baseline"] = b.name
+            doc["baseline_finish"] = grid.finish_date(0, b.finish).isoformat()
+            doc["finish_variance_days"] = None if ms is None else ms - b.finish
+            doc["variance_unit"] = "days" if grid.kind == "calendar" else "working days"
         if self.repeatable is not None:
             doc["repeatable"] = self.repeatable
             doc["notes"] = list(self.notes)
@@ -432,6 +461,28 @@ class Schedule:
                     "horizon_end": grid.date_of(self.plan.horizon - 1).isoformat(),
                 }
         return doc
+
+
+def _baseline_fields(
+    grid: TimeGrid, baseline: Baseline, aid: str, duration: int, starts: dict[str, int]
+) -> dict[str, Any]:
+    """An activity's baseline dates and its variances (grid slots, solved − baseline)."""
+    b_start, b_end = baseline.starts.get(aid), baseline.ends.get(aid)
+    if b_start is None or b_end is None:
+        return {
+            "baseline_start": None,
+            "baseline_finish": None,
+            "start_variance_days": None,
+            "finish_variance_days": None,
+        }
+    finish = grid.finish_date(b_start, b_end)
+    s = starts[aid]
+    return {
+        "baseline_start": (finish if b_end == b_start else grid.date_of(b_start)).isoformat(),
+        "baseline_finish": finish.isoformat(),
+        "start_variance_days": s - b_start,
+        "finish_variance_days": s + duration - b_end,
+    }
 
 
 def _month_range(first: str, last: str) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Collection
 
 from scheduler.solver.data import Instance
 from scheduler.solver.sgs import Profiles, earliest_start
@@ -32,7 +33,10 @@ MAX_PASSES = 5
 
 
 def left_justify(
-    inst: Instance, starts: dict[str, int], deadline: float | None = None
+    inst: Instance,
+    starts: dict[str, int],
+    deadline: float | None = None,
+    keep: Collection[str] = (),
 ) -> dict[str, int]:
     """Return ``starts`` with every activity shifted as early as the others allow.
 
@@ -47,15 +51,18 @@ def left_justify(
         at every 256 activities, so small plans always finish their passes; the
         schedule is feasible after every move, so stopping early is safe); None: no
         limit but :data:`MAX_PASSES`.
+    keep
+        Ids that never move, as fixed starts (the activities a stability objective
+        kept on their baseline starts).
 
     Returns
     -------
     dict
         Activity id → start slot; each start is ``<=`` the given one. Fixed starts
-        never move.
+        and ``keep`` never move.
     """
     n, dur, edges = inst.n, inst.dur, inst.edges
-    fixed = [a.fixed_start is not None for a in inst.plan.activities]
+    fixed = [a.fixed_start is not None or a.id in keep for a in inst.plan.activities]
     release = [a.release or 0 for a in inst.plan.activities]
     start = [starts[inst.ids[i]] for i in range(n)]
     act_dem: list[list[tuple[int, int]]] = [[] for _ in range(n)]

@@ -23,6 +23,7 @@ from scheduler.solver.data import Instance
 from scheduler.solver.objective import (
     makespan_var,
     objective_value,
+    stability_expr,
     tardiness_expr,
     weighted_completion_expr,
 )
@@ -125,6 +126,26 @@ def _scale(name: str) -> float:
     return 1.0 if name == "makespan" else float(WEIGHT_SCALE)
 
 
+def _next_hint(
+    inst: Instance,
+    best: dict[str, int],
+    alt: dict[str, int] | None,
+    kept: list[tuple[str, int]],
+    name: str,
+) -> dict[str, int]:
+    """The hint of the next stage: ``alt`` if it keeps every done stage's value (in the
+    model's integer units) and is better than ``best`` for ``name``, else ``best``."""
+    if alt is None:
+        return best
+
+    def value(starts: dict[str, int], obj: str) -> int:
+        return round(objective_value(inst, starts, obj) * _scale(obj))
+
+    if all(value(alt, obj) <= val for obj, val in kept) and value(alt, name) < value(best, name):
+        return alt
+    return best
+
+
 def cp_solve(
     inst: Instance,
     opts: SolveOptions,
@@ -140,6 +161,7 @@ def cp_solve(
     progress: Callable[[Progress], None] | None = None,
     t0: float | None = None,
     safe: bool = False,
+    alt_hint: dict[str, int] | None = None,
 ) -> StagedResult:
     """Build the CP-SAT model once and solve each objective in turn.
 
@@ -171,6 +193,10 @@ def cp_solve(
     safe
         One worker, no presolve, no extra parameters (the re-run after a doubtful
         infeasibility).
+    alt_hint
+        Another feasible schedule (the baseline's starts, where they are feasible): a
+        later stage is hinted with it instead of the best so far when it keeps the
+        earlier stages' values and is better for the stage's own objective.
 
     Returns
     -------
@@ -187,6 +213,8 @@ def cp_solve(
     exprs = {"makespan": mk, "weighted_completion": weighted_completion_expr(inst, v)}
     if "tardiness" in objectives:
         exprs["tardiness"] = tardiness_expr(model, inst, v)
+    if "stability" in objectives:
+        exprs["stability"] = stability_expr(model, inst, v)
     if hint is not None:
         for i, s in enumerate(v.starts):
             model.add_hint(s, hint[inst.ids[i]])
@@ -199,6 +227,7 @@ def cp_solve(
     best: dict[str, int] | None = None
     repeatable = opts.repeatable
     stage_start = time.monotonic()
+    kept: list[tuple[str, int]] = []  # (objective, value it may not exceed) of done stages
     for k, name in enumerate(objectives):
         wall_left = max(MIN_STAGE_S * (len(objectives) - k), wall_end - time.monotonic())
         if opts.repeatable:  # work-based: independent of the wall clock
@@ -234,9 +263,13 @@ def cp_solve(
             statuses.append(SolveStatus.OPTIMAL if st == cp_model.OPTIMAL else SolveStatus.FEASIBLE)
             if k + 1 < len(objectives):
                 model.add(expr <= val)
+                kept.append((name, val))
+                nxt = _next_hint(inst, best, alt_hint, kept, objectives[k + 1])
                 model.clear_hints()
                 for i, s in enumerate(v.starts):
-                    model.add_hint(s, best[inst.ids[i]])
+                    model.add_hint(s, nxt[inst.ids[i]])
+                mk_hint = int(objective_value(inst, nxt, "makespan"))
+                model.add_hint(mk, max(cp_lb, min(horizon, mk_hint)))
             log.info(
                 "objective %s: %s (%s)", name, solver.objective_value / _scale(name), statuses[-1]
             )

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from scheduler.model import OBJECTIVES, Plan
+from scheduler.model import Plan, resolve_objectives
 from scheduler.solver.check import check_schedule
 from scheduler.solver.compact import left_justify
 from scheduler.solver.conflicts import explain
@@ -81,10 +81,7 @@ def solve(
         On an unknown objective name or cyclic dependencies.
     """
     opts = options or SolveOptions()
-    objectives = list(opts.objectives or plan.objectives or ["makespan"])
-    for name in objectives:
-        if name not in OBJECTIVES:
-            raise ValueError(f"unknown objective {name!r}; use one of {OBJECTIVES}")
+    objectives = resolve_objectives(plan, opts.objectives)
     t0 = time.monotonic()
     limit = plan.time_limit_s if opts.time_limit_s is None else opts.time_limit_s
     end = t0 + limit if opts.deadline is None else opts.deadline
@@ -93,7 +90,9 @@ def solve(
         inst = Instance.from_plan(plan)
         # wall-clock runs stop at the end of their limit; repeatable ones do the same work
         stop = None if opts.repeatable else end
-        result.starts = left_justify(inst, result.starts, deadline=stop)
+        # with a baseline, what stability put on its baseline start stays there
+        keep = set(plan.baseline.starts) if "stability" in objectives and plan.baseline else set()
+        result.starts = left_justify(inst, result.starts, deadline=stop, keep=keep)
         result.objective = objective_value(inst, result.starts, objectives[0])
         if result.bound is not None:
             result.gap = (result.objective - result.bound) / max(result.objective, 1e-9)
@@ -181,6 +180,15 @@ class _Loop:
         if opts.improve_share > 0 and objectives[0] == "makespan" and cons_ok and applicable(inst):
             self.improve(bounds)
             self.report(cp_bound)
+        alt = self.baseline_hint()
+        if alt is not None and (
+            self.cons is None
+            or objective_value(inst, alt, objectives[0])
+            <= objective_value(inst, self.cons, objectives[0])
+        ):
+            self.cons = alt  # the baseline still fits: start from it (and fall back to it)
+            if self.first_feasible is None:
+                self.first_feasible = self.elapsed()
         tight_hz = hz
         if objectives[0] == "makespan" and self.cons is not None:
             tight_hz = min(hz, int(objective_value(inst, self.cons, "makespan")))
@@ -218,6 +226,7 @@ class _Loop:
                 progress=self.progress,
                 t0=self.t0,
                 safe=safe,
+                alt_hint=alt,
             )
             self.repeatable = self.repeatable and res.repeatable
             return res
@@ -250,6 +259,24 @@ class _Loop:
             first_feasible_seconds=first,
             source="cp-sat",
         )
+
+    def baseline_hint(self) -> dict[str, int] | None:
+        """The baseline's starts (the constructive ones for new activities), when feasible.
+
+        CP-SAT is seeded with it (:func:`~scheduler.solver.cp_model.cp_solve`): a re-plan
+        whose baseline still fits starts from the baseline itself. None without a
+        baseline, or when the baseline's starts break a constraint of this plan.
+        """
+        b = self.plan.baseline
+        if b is None or "stability" not in self.objectives:
+            return None
+        base = self.cons or {}
+        if any(i not in b.starts and i not in base for i in self.inst.ids):
+            return None
+        starts = {i: b.starts.get(i, base.get(i, 0)) for i in self.inst.ids}
+        if check_schedule(self.plan, starts, soft_due=self.soft_due, instance=self.inst):
+            return None
+        return starts
 
     def improve(self, bounds: tuple[list[int], list[int]]) -> None:
         """Run the genetic algorithm on the constructive schedule (plain RCPSP)."""

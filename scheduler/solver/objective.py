@@ -1,4 +1,4 @@
-"""Objective expressions: makespan, weighted completion, tardiness (integer units)."""
+"""Objective expressions: makespan, weighted completion, tardiness, stability (integer units)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from scheduler.solver.variables import Vars
 __all__ = [
     "makespan_var",
     "objective_value",
+    "stability_expr",
+    "stability_terms",
     "tardiness_expr",
     "terminal_activities",
     "weighted_completion_expr",
@@ -24,13 +26,18 @@ def objective_value(inst: Instance, starts: dict[str, int], name: str) -> float:
     -------
     float
         Slots for ``makespan``; days × weight (weights in 1/WEIGHT_SCALE units divided
-        back) for ``weighted_completion`` and ``tardiness``.
+        back) for ``weighted_completion``, ``tardiness`` and ``stability``.
     """
     acts = inst.plan.activities
     if name == "makespan":
         return float(max((starts[a.id] + a.duration for a in acts), default=0))
     if name == "weighted_completion":
         return sum(a.weight * (starts[a.id] + a.duration) for a in acts) / WEIGHT_SCALE
+    if name == "stability":
+        return (
+            sum(w * abs(starts[inst.ids[i]] - b) for i, b, w in stability_terms(inst))
+            / WEIGHT_SCALE
+        )
     return (
         sum(a.weight * max(0, starts[a.id] + a.duration - a.due) for a in acts if a.due is not None)
         / WEIGHT_SCALE
@@ -94,3 +101,42 @@ def tardiness_expr(model: cp_model.CpModel, inst: Instance, v: Vars) -> cp_model
     if not terms:
         return 0
     return cp_model.LinearExpr.weighted_sum([t for _, t in terms], [w for w, _ in terms])
+
+
+def stability_terms(inst: Instance) -> list[tuple[int, int, int]]:
+    """``(activity, baseline start, weight)`` of each term of the stability objective.
+
+    The activities with a baseline start (:attr:`scheduler.model.Plan.baseline`) that
+    have not started (progress ``not_started``: work under way or done is history) and
+    a weight above 0. Empty without a baseline.
+    """
+    b = inst.plan.baseline
+    if b is None:
+        return []
+    out = []
+    for i, a in enumerate(inst.plan.activities):
+        start = b.starts.get(a.id)
+        if start is not None and a.weight > 0 and a.progress_status == "not_started":
+            out.append((i, start, a.weight))
+    return out
+
+
+def stability_expr(model: cp_model.CpModel, inst: Instance, v: Vars) -> cp_model.LinearExprT:
+    """``sum(weight_i * |S_i - B_i|)``: the weighted shift from the baseline starts.
+
+    ``B_i`` is the baseline start slot of a not-yet-started activity
+    (:func:`stability_terms`); in 1/WEIGHT_SCALE day units. Each shift is
+    ``D_i >= S_i - B_i``, ``D_i >= B_i - S_i`` (minimised, so ``D_i = |S_i - B_i|``).
+    """
+    terms = []
+    for i, b, w in stability_terms(inst):
+        lo, hi = v.lo[i], v.hi[i]
+        if lo == hi == b:
+            continue
+        d = model.new_int_var(0, max(abs(hi - b), abs(b - lo)), f"D_{inst.ids[i]}")
+        model.add(d >= v.starts[i] - b)
+        model.add(d >= b - v.starts[i])
+        terms.append((w, d))
+    if not terms:
+        return 0
+    return cp_model.LinearExpr.weighted_sum([d for _, d in terms], [w for w, _ in terms])
