@@ -33,7 +33,7 @@ from api.db import Database
 from api.jobs import JobManager
 from api.responses import BodyCache
 from api.risk_jobs import RISK_KIND
-from api.routes import health, keys, pages, plans, risk, schedules, workspace
+from api.routes import checks, health, keys, pages, plans, risk, schedules, workspace
 from api.storage import RETRY_AFTER_S, classify
 from scheduler.errors import (
     InfraplanError,
@@ -357,6 +357,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(Exception, internal_error_handler)
     app.include_router(health.router)
     app.include_router(plans.router)
+    app.include_router(checks.router)
     app.include_router(schedules.router)
     app.include_router(keys.router)
     app.include_router(pages.router)

@@ -1,10 +1,11 @@
 """The Excel report of a schedule (SPEC §6, issue 2 item 7), written with openpyxl.
 
 Sheets, in order: ``Summary``, ``Schedule``, ``Gantt``, ``Critical path``,
-``Resources``, ``Budget``, ``Network``, ``Issues``. Every figure comes from
+``Resources``, ``Budget``, ``Network``, ``Issues``, ``Health``. Every figure comes from
 :class:`~scheduler.solution.Schedule` and its helpers (``activity_rows``,
-``spend_by_month``, ``spend_by_budget``, ``resource_use_by_month``) and from
-:mod:`scheduler.network`; nothing is recomputed here.
+``spend_by_month``, ``spend_by_budget``, ``resource_use_by_month``), from
+:mod:`scheduler.network` and, for ``Health`` (the DCMA 14-point assessment of the
+plan), from :func:`scheduler.dcma.assess`; nothing is recomputed here.
 
 Safety: no cell is ever written as a formula. Text that starts with ``=`` (or looks
 like an Excel error code such as ``#N/A``) is stored as a plain string, and control
@@ -36,7 +37,7 @@ Layout of the package: :mod:`~scheduler.report.styles` (fonts, fills, number for
 the fast style cache, the print setup) and :mod:`~scheduler.report.cells` (writing data,
 headers and tables) are shared; each sheet has its own module (``summary``,
 ``schedule``, ``gantt``, ``critical``, ``resources``, ``budget``, ``network``,
-``issues``), and :mod:`~scheduler.report.charts` builds the native charts. This module
+``issues``, ``health``), and :mod:`~scheduler.report.charts` builds the native charts. This module
 puts them together in :func:`write_report`.
 """
 
@@ -57,6 +58,7 @@ from scheduler.report.gantt import (
     GANTT_YEAR_ROW,
     write_gantt,
 )
+from scheduler.report.health import write_health
 from scheduler.report.issues import write_issues
 from scheduler.report.network import write_network
 from scheduler.report.resources import RESOURCES_HEADER_ROW, write_resources
@@ -97,6 +99,7 @@ SHEETS: tuple[str, ...] = (
     "Budget",
     "Network",
     "Issues",
+    "Health",
 )
 
 
@@ -162,6 +165,7 @@ def write_report(schedule: Schedule, path: str | Path, risk: RiskResult | None =
     write_budget(wb["Budget"], schedule)
     write_network(wb["Network"], schedule)
     write_issues(wb["Issues"], schedule)
+    write_health(wb["Health"], schedule)
     if risk is not None:
         from scheduler.report.risk import write_risk
 

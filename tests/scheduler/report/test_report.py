@@ -185,6 +185,7 @@ def test_sheet_names_in_order(report: openpyxl.Workbook) -> None:
         "Budget",
         "Network",
         "Issues",
+        "Health",
     )
 
 
