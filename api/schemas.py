@@ -259,7 +259,10 @@ class GanttTask(BaseModel):
     name: str = Field(description="Activity name.")
     start: str = Field(description="First day worked, YYYY-MM-DD.")
     end: str = Field(description="Last day worked (inclusive), YYYY-MM-DD (= finish).")
-    progress: int = Field(description="Percent complete (0: a plan has no actuals).")
+    progress: int = Field(
+        description="Percent complete at the data date: 100 when complete, the share of the "
+        "duration no longer remaining when in progress, else 0."
+    )
     dependencies: str = Field(description="Predecessor ids, comma-separated.")
     custom_class: str = Field(description="'critical' on the critical path, else ''.")
     finish: str = Field(description="Same as end: last day worked (inclusive).")
@@ -282,6 +285,16 @@ class GanttTask(BaseModel):
         description="Links of the driving path into this activity: predecessor, kind, detail.",
     )
     links: list[GanttDependency] = Field(description="Predecessors with type and lag.")
+    progress_status: str = Field(
+        default="not_started", description="not_started, in_progress or complete."
+    )
+    actual_start: str | None = Field(default=None, description="Actual start, YYYY-MM-DD.")
+    actual_finish: str | None = Field(
+        default=None, description="Actual finish (last day worked), YYYY-MM-DD."
+    )
+    remaining_days: int | None = Field(
+        default=None, description="Work left at the data date, in grid slots."
+    )
 
 
 class GanttPublic(BaseModel):

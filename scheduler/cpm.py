@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 
 from scheduler.graph import DependencyGraph
 from scheduler.model import Activity, Dependency, Plan, period_spend
+from scheduler.progress import ProgressMap, remaining_plan
 from scheduler.solution import ActivityTimes, CpmResult, DrivingLink
 
 __all__ = [
@@ -66,6 +67,14 @@ def relationship_slack(
 
 def compute_cpm(plan: Plan) -> CpmResult:
     """Logic CPM of a plan: early/late dates, floats and the longest path.
+
+    A progressed plan (:attr:`Plan.data_date` set) is computed on its remaining plan
+    (:func:`scheduler.progress.remaining_plan`, P6's progress rules) and mapped back
+    as P6 shows it: a complete activity has ``es = ls`` = its actual start,
+    ``ef = lf`` = its actual finish, floats 0 and is never critical; an activity in
+    progress has ``es = ls`` = its actual start, ``ef``/``lf`` the early and late
+    finish of its remaining work and total float ``lf - ef`` (P6's finish float, as P6
+    computes the float of started activities); the others are unchanged.
 
     Method: CPM forward and backward passes (Kelley & Walker 1959) generalized to
     the four precedence types, leads and maximal lags (Metra Potential Method,
@@ -102,6 +111,37 @@ def compute_cpm(plan: Plan) -> CpmResult:
     trace back through *driving* relationships (zero slack at early dates) to
     chain starts. A link is critical only if it drives.
     """
+    remaining, progress = remaining_plan(plan)
+    result = _logic_cpm(remaining)
+    return _progressed(result, progress) if progress.active else result
+
+
+def _progressed(result: CpmResult, progress: ProgressMap) -> CpmResult:
+    """The CPM of a remaining plan shown at the progressed plan's dates (see compute_cpm)."""
+    times = dict(result.times)
+    for aid, a_s in progress.actual_start.items():
+        t = times[aid]
+        if progress.status[aid] == "complete":
+            a_f = progress.actual_finish[aid]
+            times[aid] = ActivityTimes(es=a_s, ef=a_f, ls=a_s, lf=a_f, total_float=0, free_float=0)
+        else:
+            times[aid] = ActivityTimes(
+                es=a_s,
+                ef=t.ef,
+                ls=a_s,
+                lf=t.lf,
+                total_float=t.lf - t.ef,
+                free_float=t.free_float,
+                critical=t.critical,
+            )
+    chains = [
+        c for c in result.chains if any(progress.status[x] != "complete" for x in c)
+    ] or result.chains
+    return CpmResult(times=times, project_finish=result.project_finish, chains=chains)
+
+
+def _logic_cpm(plan: Plan) -> CpmResult:
+    """:func:`compute_cpm` of a plan without progress."""
     acts = plan.activities
     n = len(acts)
     ids = [a.id for a in acts]
@@ -248,6 +288,15 @@ def float_critical(result: CpmResult, threshold: int = 0) -> set[str]:
 def driving_path(plan: Plan, starts: Mapping[str, int]) -> tuple[list[str], list[DrivingLink]]:
     """The chain of links that fixes the solved plan's finish date.
 
+    A progressed plan's path is traced on its remaining plan
+    (:func:`scheduler.progress.remaining_plan`) at the remaining plan's starts
+    (:attr:`Schedule.starts <scheduler.solution.Schedule.starts>`), and a path that
+    stops on progress says so: ``constraint`` ``"data date 2027-03-31"`` (work that
+    resumes or starts on the data date), ``"actual finish 2027-03-04"`` (a complete
+    activity), or a ``logic`` link from the activity whose actual date holds it back
+    (``"SS lag 2 from A's actual start 2027-03-02"``), that activity then first.
+    The steps below are those of a plan without progress.
+
     Starting from the activity that ends last (ties: one that no other of them
     precedes, e.g. the finish milestone; then the first listed), ask
     repeatedly why activity ``j`` could not start one slot earlier, in this order:
@@ -280,6 +329,42 @@ def driving_path(plan: Plan, starts: Mapping[str, int]) -> tuple[list[str], list
         them in the same order (a final ``blackout``/``constraint`` link with an
         empty ``predecessor`` when the first activity is held by one).
     """
+    remaining, progress = remaining_plan(plan)
+    ids, links = _driving_path(remaining, starts)
+    if progress.active and links and links[0].kind == "constraint":
+        _explain_progress(plan, progress, starts, ids, links)
+    return ids, links
+
+
+def _explain_progress(
+    plan: Plan,
+    progress: ProgressMap,
+    starts: Mapping[str, int],
+    ids: list[str],
+    links: list[DrivingLink],
+) -> None:
+    """Rename the path's stopping link when progress is what holds it (in place)."""
+    grid = plan.grid
+    j = links[0].successor
+    s = int(starts[j])
+    original = next(a for a in plan.activities if a.id == j)
+    bound = progress.bounds.get(j)
+    status = progress.status[j]
+    if bound is not None and bound.slot == s and bound.predecessor:
+        links[0] = DrivingLink(bound.predecessor, j, "logic", bound.reason)
+        if bound.predecessor not in ids:
+            ids.insert(0, bound.predecessor)
+    elif status == "complete":
+        last = grid.finish_date(progress.actual_start[j], progress.actual_finish[j])
+        links[0] = DrivingLink("", j, "constraint", f"actual finish {last.isoformat()}")
+    elif s == progress.data_date and (
+        status == "in_progress" or ((original.release or 0) < s and original.fixed_start != s)
+    ):
+        links[0] = DrivingLink("", j, "constraint", f"data date {grid.date_of(s).isoformat()}")
+
+
+def _driving_path(plan: Plan, starts: Mapping[str, int]) -> tuple[list[str], list[DrivingLink]]:
+    """:func:`driving_path` of a plan without progress."""
     acts = plan.activities
     if not acts:
         return [], []

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from scheduler.errors import InvalidPlanError, Issue
 from scheduler.model import Plan, resolve_objectives
+from scheduler.progress import remaining_plan
 from scheduler.solution import Schedule
 
 if TYPE_CHECKING:  # the solver imports OR-Tools; load it only when solving
@@ -75,11 +76,14 @@ def plan_schedule(
         conflicts=list(result.conflicts),
         min_horizon_days=result.min_horizon_days,
         overrun_days=result.overrun_days,
-        issues=[*plan.warnings, *deadline_warnings(plan, result.starts)],
+        issues=[*plan.warnings, *deadline_warnings(remaining_plan(plan)[0], result.starts)],
         objectives=resolve_objectives(plan, opts.objectives),
         repeatable=result.repeatable,
         notes=list(result.notes),
     )
+    done = schedule.progress
+    if done is not None and done.active:
+        schedule.issues += [w for w in done.warnings if w not in plan.warnings]
     if schedule.has_plan:
         add_driving(schedule)
     return schedule
@@ -88,7 +92,9 @@ def plan_schedule(
 def deadline_warnings(plan: Plan, starts: Mapping[str, int]) -> list[Issue]:
     """One warning naming the activities that finish after their soft deadline.
 
-    ``Activity.deadline`` (an exclusive end slot) never constrains the solver; an
+    ``plan`` is the plan the ``starts`` are of (for a progressed plan its remaining
+    plan, :func:`scheduler.progress.remaining_plan`, so an end is the remaining
+    work's). ``Activity.deadline`` (an exclusive end slot) never constrains the solver; an
     activity whose solved end ``start + duration`` is later is listed with how many
     slots late it is, the latest first, at most :data:`DEADLINE_EXAMPLES` named
     and the rest counted. ``[]`` when none is late or nothing was solved.
@@ -135,8 +141,10 @@ def add_driving(schedule: Schedule) -> None:
     schedule.driving, schedule.driving_links = driving_path(plan, schedule.starts)
     if not schedule.has_plan:
         return
+    # the solved starts are the remaining plan's (scheduler.progress): so is its float
+    remaining, _ = remaining_plan(plan)
     try:
-        pf = compute_plan_float(plan, schedule.starts, driving_links=schedule.driving_links)
+        pf = compute_plan_float(remaining, schedule.starts, driving_links=schedule.driving_links)
     except ValueError as exc:  # the dates pass a capacity: a stored plan that changed
         log.warning("plan float not computed: %s", exc)
         return

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from scheduler.errors import Issue
 from scheduler.model import MONEY_SCALE, Baseline, Plan
+from scheduler.progress import ProgressMap, remaining_plan
 from scheduler.status import SolveStatus
 from scheduler.timegrid import TimeGrid
 
@@ -45,7 +46,10 @@ class ActivityTimes:
 
     ``ef``/``lf`` are exclusive ends; ``total_float = ls - es`` may be negative
     when a due date is tighter than the logic allows. ``critical`` is True on the
-    longest path (driving relationships that fix the logic finish).
+    longest path (driving relationships that fix the logic finish). With progress
+    (:func:`scheduler.cpm.compute_cpm`): a started activity has ``es = ls`` = its
+    actual start and ``total_float = lf - ef`` (P6's finish float); a complete one
+    its actual dates and floats 0.
     """
 
     es: int
@@ -121,7 +125,10 @@ class Schedule:
         ``infeasible``, ``unknown``) or ``invalid``.
     starts
         Activity id → start slot (empty unless a plan was found, or an infeasible plan's
-        schedule with the horizon lifted, see ``overrun_days``).
+        schedule with the horizon lifted, see ``overrun_days``). These are the solver's
+        starts of the remaining plan (:func:`scheduler.progress.remaining_plan`): for an
+        activity in progress the start of its remaining work, for a complete one its
+        actual finish; :meth:`start_slots` gives the starts as shown (actual starts).
     objective, bound, gap
         Solver objective (first objective, in its own units: slots for makespan),
         best proven bound and relative gap ``(objective - bound) / objective``.
@@ -153,6 +160,9 @@ class Schedule:
         Whether the solve was repeatable (None when nothing was solved).
     notes
         The solver's sentences about the run (e.g. what was tried when ``unknown``).
+    progress
+        The plan's :class:`~scheduler.progress.ProgressMap` (derived from ``plan`` when
+        not given; the identity map for a plan without a data date).
     """
 
     plan: Plan | None
@@ -174,6 +184,15 @@ class Schedule:
     overrun_days: int | None = None
     repeatable: bool | None = None
     notes: list[str] = field(default_factory=list)
+    progress: ProgressMap | None = None
+
+    def __post_init__(self) -> None:
+        if self.progress is None and self.plan is not None:
+            self.progress = remaining_plan(self.plan)[1]
+
+    def _map(self) -> ProgressMap:
+        assert self.plan is not None and self.progress is not None
+        return self.progress
 
     # -- dates -----------------------------------------------------------------------------
     @property
@@ -194,15 +213,20 @@ class Schedule:
         return max(self.ends().values(), default=0)
 
     def end(self, activity_id: str) -> int:
-        """Exclusive end slot of an activity in the solved plan."""
-        assert self.plan is not None
-        dur = {a.id: a.duration for a in self.plan.activities}[activity_id]
-        return self.starts[activity_id] + dur
+        """Exclusive end slot of an activity in the solved plan (its remaining work's end)."""
+        return self.starts[activity_id] + self._map().remaining[activity_id]
 
     def ends(self) -> dict[str, int]:
-        """Activity id → exclusive end slot."""
+        """Activity id → exclusive end slot (a complete activity's is its actual finish)."""
+        return self._map().ends({a.id: self.starts[a.id] for a in self._plan_acts()})
+
+    def start_slots(self) -> dict[str, int]:
+        """Activity id → start slot as shown: the actual start of an activity that started."""
+        return self._map().starts({a.id: self.starts[a.id] for a in self._plan_acts()})
+
+    def _plan_acts(self) -> list[Any]:
         assert self.plan is not None
-        return {a.id: self.starts[a.id] + a.duration for a in self.plan.activities}
+        return [a for a in self.plan.activities if a.id in self.starts]
 
     @property
     def makespan(self) -> int | None:
@@ -227,13 +251,16 @@ class Schedule:
             return []
         grid = self.plan.grid
         per_month: dict[str, float] = defaultdict(float)
+        pm = self._map()
         for a in self.plan.activities:
-            if a.duration == 0 or a.cost == 0:
+            if a.cost == 0:
                 continue
-            daily = a.cost / MONEY_SCALE / a.duration
-            s = self.starts[a.id]
-            for t in range(s, s + a.duration):
-                per_month[grid.month_of(t)] += daily
+            for s, e, cost in pm.segments(a.id, self.starts[a.id]):
+                if e <= s or not cost:
+                    continue
+                daily = cost / MONEY_SCALE / (e - s)
+                for t in range(s, e):
+                    per_month[grid.month_of(t)] += daily
         months = _month_range(grid.month_of(0), grid.month_of(max(0, (self.makespan or 1) - 1)))
         rows, total = [], 0.0
         for m in months:
@@ -251,7 +278,9 @@ class Schedule:
         """Spend in each budget period against its cap, in 100M KRW.
 
         Returns rows ``{"period", "from", "to", "spend", "cap", "within_cap"}``;
-        ``spend`` is the real spend (cost spread evenly over each activity's days).
+        ``spend`` is the real spend (cost spread evenly over each activity's days; with
+        progress, money spent before the data date over the actual days, see
+        :meth:`ProgressMap.segments <scheduler.progress.ProgressMap.segments>`).
         """
         if self.plan is None:
             return []
@@ -259,12 +288,14 @@ class Schedule:
         for b in self.plan.budgets:
             spend = 0.0
             if self.has_plan:
+                pm = self._map()
                 for a in self.plan.activities:
-                    if a.duration == 0 or a.cost == 0:
+                    if a.cost == 0:
                         continue
-                    s = self.starts[a.id]
-                    overlap = max(0, min(s + a.duration, b.end) - max(s, b.start))
-                    spend += a.cost / MONEY_SCALE * overlap / a.duration
+                    for s, e, cost in pm.segments(a.id, self.starts[a.id]):
+                        if e > s and cost:
+                            overlap = max(0, min(e, b.end) - max(s, b.start))
+                            spend += cost / MONEY_SCALE * overlap / (e - s)
             rows.append(
                 {
                     "period": b.label,
@@ -281,19 +312,20 @@ class Schedule:
         """Peak and average daily use of each resource per month, against capacity.
 
         Returns rows ``{"resource", "month", "peak", "average", "capacity"}``;
-        ``capacity`` is the lowest capacity in force that month.
+        ``capacity`` is the lowest capacity in force that month. With progress, a
+        started activity uses its crews on its actual days before the data date too.
         """
         if not self.has_plan or self.plan is None:
             return []
         grid = self.plan.grid
         end = self.makespan or 0
         usage: dict[str, list[int]] = {r.id: [0] * max(end, 1) for r in self.plan.resources}
-        dur = {a.id: a.duration for a in self.plan.activities}
+        pm = self._map()
         for d in self.plan.demands:
-            s = self.starts[d.activity]
             line = usage[d.resource]
-            for t in range(s, s + dur[d.activity]):
-                line[t] += d.amount
+            for s, e, _ in pm.segments(d.activity, self.starts[d.activity]):
+                for t in range(max(s, 0), min(e, len(line))):
+                    line[t] += d.amount
         months = [grid.month_of(t) for t in range(end)]
         rows = []
         for r in self.plan.resources:
@@ -321,6 +353,13 @@ class Schedule:
         Floats: ``total_float_days``/``free_float_days`` are the logic CPM's (P6's);
         ``plan_float_days`` is the solved plan's (None without a plan); ``driving`` is
         on the driving path or has a slip that moves the solved finish.
+
+        With progress: ``start`` is an activity's actual start once it started and
+        ``finish`` the end of its remaining work (its actual finish when complete);
+        every row has ``progress_status`` (``not_started``, ``in_progress``,
+        ``complete``), ``actual_start`` and ``actual_finish`` (last day worked, null
+        until known) and ``remaining_days`` (slots of work left: 0 when complete, the
+        duration when not started).
         """
         if self.plan is None:
             return []
@@ -328,6 +367,9 @@ class Schedule:
         driving = set(self.driving) | self.finish_driving
         demands = self.plan.demands_of()
         baseline = self.plan.baseline if self.has_dates else None
+        pm = self._map()
+        shown = self.start_slots() if self.has_dates else {}
+        ends = self.ends() if self.has_dates else {}
         rows = []
         for a in self.plan.activities:
             row: dict[str, Any] = {
@@ -344,14 +386,28 @@ class Schedule:
                 "finish": None,
             }
             if self.has_dates:
-                s = self.starts[a.id]
-                finish = grid.finish_date(s, s + a.duration)
-                row["start"] = (finish if a.duration == 0 else grid.date_of(s)).isoformat()
+                s, e = shown[a.id], ends[a.id]
+                finish = grid.finish_date(s, e)
+                row["start"] = (finish if e == s else grid.date_of(s)).isoformat()
                 row["finish"] = finish.isoformat()
+            status = pm.status[a.id]
+            a_s, a_f = pm.actual_start.get(a.id), pm.actual_finish.get(a.id)
+            row.update(
+                {
+                    "progress_status": status,
+                    "actual_start": None if a_s is None else grid.date_of(a_s).isoformat(),
+                    "actual_finish": (
+                        None
+                        if a_f is None or a_s is None
+                        else grid.finish_date(a_s, a_f).isoformat()
+                    ),
+                    "remaining_days": pm.remaining[a.id],
+                }
+            )
             t = self.cpm.times.get(a.id) if self.cpm else None
             if t is not None:
                 ef, lf = grid.finish_date(t.es, t.ef), grid.finish_date(t.ls, t.lf)
-                milestone = a.duration == 0
+                milestone = t.ef == t.es
                 row.update(
                     {
                         "es": (ef if milestone else grid.date_of(t.es)).isoformat(),
@@ -383,7 +439,8 @@ class Schedule:
         later) and ``variance_unit`` (``days`` or ``working days``), and each activity
         ``baseline_start``, ``baseline_finish``, ``start_variance_days`` and
         ``finish_variance_days`` (null when it is not in the baseline);
-        ``repeatable`` and ``notes`` (once solved), ``conflicts`` and
+        ``data_date`` (ISO date, null without progress) and ``out_of_sequence`` with
+        a plan; ``repeatable`` and ``notes`` (once solved), ``conflicts`` and
         ``min_horizon_days`` when infeasible, and ``overrun`` (``days_past_horizon``,
         ``makespan_days``, ``finish``, ``horizon_end``) when an infeasible plan has a
         schedule with the horizon lifted (its activities then carry those dates).
@@ -402,6 +459,12 @@ class Schedule:
                     "calendar": grid.kind,
                     "horizon_days": grid.horizon,
                     "objectives": list(self.objectives),
+                    "data_date": (
+                        None
+                        if self.plan.data_date is None
+                        else grid.date_of(self.plan.data_date).isoformat()
+                    ),
+                    "out_of_sequence": self.plan.out_of_sequence,
                 }
             )
         ms = self.makespan

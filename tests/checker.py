@@ -16,6 +16,11 @@ Checks, with ``S``/``E`` the start and exclusive end slot (``E = S + duration``)
 * budgets: the exact real spend in ``[start, end)`` of each period,
   ``sum(cost * overlap / duration)`` as :class:`fractions.Fraction`, is at most ``cap``;
 * blackouts: no activity of duration > 0 in a blackout's scope runs on a slot of it.
+
+A progressed plan is checked as its remaining plan (:func:`scheduler.progress.remaining_plan`,
+the one statement of P6's progress rules, which the solver shares), at that plan's starts;
+on top, every complete activity must sit at its actual finish and no remaining work may
+start before the data date, checked here from the progress records themselves.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from scheduler.model import Plan
+from scheduler.progress import remaining_plan
 
 __all__ = ["assert_feasible", "violations"]
 
@@ -46,6 +52,17 @@ def violations(plan: Plan, starts: Mapping[str, int], *, ignore_due: bool = Fals
         One sentence per violation; empty when the schedule is feasible.
     """
     out: list[str] = []
+    if plan.data_date is not None:
+        dd = plan.data_date
+        for a in plan.activities:
+            p, s0 = a.progress, starts.get(a.id)
+            if s0 is None:
+                continue
+            if p is not None and p.actual_finish is not None and s0 != p.actual_finish:
+                out.append(f"{a.id}: complete, but placed at {s0} not its actual finish")
+            elif (p is None or p.actual_finish is None) and a.duration and s0 < dd:
+                out.append(f"{a.id}: remaining work starts {s0} before the data date {dd}")
+        plan, _ = remaining_plan(plan)
     acts = {a.id: a for a in plan.activities}
     for aid in starts:
         if aid not in acts:

@@ -139,7 +139,7 @@ def gantt_view(row: ScheduleRow) -> dict[str, Any]:
                 "name": a.get("name") or a["id"],
                 "start": a["start"],
                 "end": a["finish"],
-                "progress": 0,
+                "progress": _percent_done(a),
                 "dependencies": ",".join(p["predecessor"] for p in preds),
                 "custom_class": "critical" if critical else "",
                 "finish": a["finish"],
@@ -157,6 +157,10 @@ def gantt_view(row: ScheduleRow) -> dict[str, Any]:
                 "demands": a.get("demands") or {},
                 "driving_links": driving_in.get(a["id"], []),
                 "links": preds,
+                "progress_status": a.get("progress_status") or "not_started",
+                "actual_start": a.get("actual_start"),
+                "actual_finish": a.get("actual_finish"),
+                "remaining_days": a.get("remaining_days"),
             }
         )
     return {
@@ -173,6 +177,17 @@ def gantt_view(row: ScheduleRow) -> dict[str, Any]:
         "projects": projects,
         "tasks": tasks,
     }
+
+
+def _percent_done(a: dict[str, Any]) -> int:
+    """Percent complete of a document row: 100 complete, duration share done in progress."""
+    status = a.get("progress_status")
+    if status == "complete":
+        return 100
+    dur, left = int(a.get("duration_days") or 0), a.get("remaining_days")
+    if status != "in_progress" or dur <= 0 or left is None:
+        return 0
+    return max(0, min(99, round(100 * (dur - int(left)) / dur)))
 
 
 def critical_path_view(row: ScheduleRow) -> dict[str, Any]:
@@ -196,6 +211,10 @@ def critical_path_view(row: ScheduleRow) -> dict[str, Any]:
         "free_float_days",
         "critical",
         "driving",
+        "progress_status",
+        "actual_start",
+        "actual_finish",
+        "remaining_days",
     )
     rows = [
         {k: a.get(k) for k in keep} for a in doc.get("activities", []) if a.get("id") in on_path

@@ -86,20 +86,32 @@ def solved_starts(plan: Any, activities: list[dict[str, Any]]) -> dict[str, int]
     A worked activity starts on the slot of its ``start`` date; a milestone at slot
     ``s > 0`` is shown on the date of slot ``s - 1`` (the day the work it marks ends),
     so its slot is the one after its date (slot 0 when that does not give the date back).
+    With progress the slots are the remaining plan's (:attr:`Schedule.starts
+    <scheduler.solution.Schedule.starts>`): a complete activity's actual finish, and an
+    in-progress one's end (the slot after its ``finish``) less its ``remaining_days``.
 
     Raises
     ------
     ValueError
         If an activity of the plan has no solved date in the document.
     """
+    from scheduler.progress import remaining_plan
+
     grid = plan.grid
+    done = remaining_plan(plan)[1]
     by_id = {a["id"]: a for a in activities}
     starts: dict[str, int] = {}
     for act in plan.activities:
         row = by_id.get(act.id)
         if row is None or not row.get("start"):
             raise ValueError(f"activity {act.id} has no solved start")
-        if act.duration > 0:
+        status = done.status[act.id]
+        if status == "complete":
+            starts[act.id] = done.actual_finish[act.id]
+        elif status == "in_progress":
+            end = grid.slot_after(date.fromisoformat(row["finish"]))
+            starts[act.id] = end - done.remaining[act.id]
+        elif act.duration > 0:
             starts[act.id] = grid.slot_on_or_after(date.fromisoformat(row["start"]))
         else:
             day = date.fromisoformat(row["finish"] or row["start"])

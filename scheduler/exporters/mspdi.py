@@ -91,6 +91,7 @@ def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
         raise ValueError("write_mspdi needs a solved schedule (status optimal or feasible)")
     grid = plan.grid
     ends = schedule.ends()
+    starts = schedule.start_slots()  # actual starts of started work
     cpm = schedule.cpm.times if schedule.cpm else {}
     numeric = all(a.id.isdigit() and a.id != "0" for a in plan.activities)
     finish_slot = max(ends.values(), default=0)
@@ -173,12 +174,12 @@ def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
             _sub(t, "ID", next_id if numeric else uid)
             next_id += 1
             members = [x for p, x, _ in rows if p == project and x is not None]
-            s = min(schedule.starts[x.id] for x in members)
+            s = min(starts[x.id] for x in members)
             e = max(ends[x.id] for x in members)
             _task_common(t, project, 1, s, e, grid, summary=True)
             continue
         _sub(t, "ID", a.id if numeric else uid)
-        s, e = schedule.starts[a.id], ends[a.id]
+        s, e = starts[a.id], ends[a.id]
         _task_common(t, a.name, 2 if project else 1, s, e, grid, summary=False)
         times = cpm.get(a.id)
         _sub(t, "Critical", int(bool(times and times.critical)))
@@ -225,7 +226,7 @@ def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
         _sub(el, "UID", i)
         _sub(el, "TaskUID", uid_of[dem.activity])
         _sub(el, "ResourceUID", res_uid[dem.resource])
-        s, e = schedule.starts[dem.activity], ends[dem.activity]
+        s, e = starts[dem.activity], ends[dem.activity]
         _sub(el, "Start", _start_text(grid, s, e))
         _sub(el, "Finish", _finish_text(grid, s, e))
         _sub(el, "Units", dem.amount)

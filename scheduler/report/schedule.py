@@ -1,5 +1,6 @@
 """The Schedule sheet: one row per activity (solved dates, logic dates, floats,
-delay vs early start, critical/driving flags, cost, demands), critical rows in red.
+delay vs early start, critical/driving flags, cost, demands, progress: status, actual
+start and finish, remaining duration), critical rows in red.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def schedule_columns(unit: str = "days") -> tuple[str, ...]:
         "driving",
         "cost (100M KRW)",
         "demands",
+        "progress",
+        "actual start",
+        "actual finish",
+        f"remaining ({unit})",
     )
 
 
@@ -62,7 +67,8 @@ def _delays(s: Schedule) -> dict[str, int]:
     if not s.has_plan or s.cpm is None:
         return {}
     times = s.cpm.times
-    return {aid: start - times[aid].es for aid, start in s.starts.items() if aid in times}
+    shown = s.start_slots()  # an activity that started: its actual start, as its es
+    return {aid: start - times[aid].es for aid, start in shown.items() if aid in times}
 
 
 def write_schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styles) -> None:
@@ -83,7 +89,16 @@ def write_schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: S
     h = SCHEDULE_HEADER_ROW
     logic_note(ws, 1)
     header(ws, h, names, alignment=HEAD_WRAP)
-    date_cols = {7, 8, 10, 11, 12, 13}
+    date_cols = {
+        7,
+        8,
+        10,
+        11,
+        12,
+        13,
+        names.index("actual start") + 1,
+        names.index("actual finish") + 1,
+    }
     money_col = names.index("cost (100M KRW)") + 1
     yes_no = {names.index("critical") + 1, names.index("driving") + 1}
     ncol = len(names)
@@ -117,6 +132,10 @@ def write_schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: S
             "yes" if row["driving"] else "no",
             money(row["cost"]),
             ", ".join(f"{k}: {v}" for k, v in row["demands"].items()),
+            row["progress_status"].replace("_", " "),
+            iso(row["actual_start"]),
+            iso(row["actual_finish"]),
+            row["remaining_days"],
         )
         styles = red if row.get("critical") else plain
         for j, v in enumerate(values, start=1):
@@ -146,6 +165,10 @@ def write_schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: S
         8,
         12,
         28,
+        11,
+        11.5,
+        11.5,
+        10,
     )
     widths(ws, dict(enumerate(col_widths, start=1)))
     page_setup(ws, title_rows=f"{h}:{h}", paper=Worksheet.PAPERSIZE_A3)

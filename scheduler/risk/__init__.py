@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from scheduler.progress import remaining_plan, remaining_uncertainty
 from scheduler.risk.result import RiskResult, summarise
 from scheduler.risk.simulate import MODES, RiskOptions, RiskProgress, percentile, run
 from scheduler.solution import Schedule
@@ -37,6 +38,9 @@ def analyse(
         Called after each batch of iterations.
     uncertainty
         What is uncertain; None for the plan's own (``plan.uncertainty``), or nothing.
+        A progressed plan is simulated as its remaining plan from the data date
+        (:func:`scheduler.progress.remaining_plan`), with the uncertainty of its
+        remaining work (:func:`scheduler.progress.remaining_uncertainty`).
 
     Returns
     -------
@@ -51,10 +55,13 @@ def analyse(
     if plan is None or not schedule.has_plan or schedule.makespan is None:
         raise ValueError(f"a {schedule.status} schedule has no plan to simulate")
     opts = options or RiskOptions()
-    unc = uncertainty or plan.uncertainty or Uncertainty()
-    sim = run(plan, schedule.starts, unc, opts, progress)
+    # a progressed plan is simulated from its data date: the remaining plan, whose
+    # starts the schedule holds, and what is still uncertain (scheduler.progress)
+    remaining, done = remaining_plan(plan)
+    unc = remaining_uncertainty(uncertainty, done) or remaining.uncertainty or Uncertainty()
+    sim = run(remaining, schedule.starts, unc, opts, progress)
     return summarise(
-        plan,
+        remaining,
         sim,
         unc,
         mode=opts.mode,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from scheduler.model import Plan, period_spend
+from scheduler.progress import remaining_plan
 from scheduler.solver.data import Instance
 
 __all__ = ["check_schedule"]
@@ -26,12 +27,15 @@ def check_schedule(
     (:func:`scheduler.model.period_spend`, so passing here implies the real spend is
     within each cap), and blackouts.
 
+    A progressed plan is checked as its remaining plan
+    (:func:`scheduler.progress.remaining_plan`), at that plan's starts.
+
     Parameters
     ----------
     plan
         The plan (grid slots, integer money).
     starts
-        Activity id → start slot.
+        Activity id → start slot (of the remaining plan's activities).
     soft_due
         Do not report due dates (the ``tardiness`` objective treats them as soft).
     horizon
@@ -44,6 +48,8 @@ def check_schedule(
     list of str
         One sentence per violated constraint; ``[]`` means feasible.
     """
+    if instance is None:
+        plan, _ = remaining_plan(plan)
     inst = instance or Instance.from_plan(plan)
     grid = plan.grid
     hz = plan.horizon if horizon is None else horizon

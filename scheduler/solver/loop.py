@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from scheduler.model import Plan, resolve_objectives
+from scheduler.progress import remaining_plan
 from scheduler.solver.check import check_schedule
 from scheduler.solver.compact import left_justify
 from scheduler.solver.conflicts import explain
@@ -62,6 +63,11 @@ def solve(
     ``min_horizon_days`` and, when lifting the horizon and due dates makes it feasible,
     that schedule with ``overrun_days`` (:mod:`scheduler.solver.conflicts`).
 
+    A progressed plan (:attr:`Plan.data_date` set) is solved as its remaining plan
+    (:func:`scheduler.progress.remaining_plan`, P6's progress rules), and the answer's
+    ``starts`` are that plan's: for an activity in progress the start of its remaining
+    work, for a complete one its actual finish (``Schedule`` shows the actual dates).
+
     Parameters
     ----------
     plan
@@ -81,6 +87,7 @@ def solve(
         On an unknown objective name or cyclic dependencies.
     """
     opts = options or SolveOptions()
+    plan, _ = remaining_plan(plan)
     objectives = resolve_objectives(plan, opts.objectives)
     t0 = time.monotonic()
     limit = plan.time_limit_s if opts.time_limit_s is None else opts.time_limit_s

@@ -225,7 +225,7 @@ def test_schedule_dates_are_real_dates(report: openpyxl.Workbook) -> None:
     assert ws.cell(r2, header.index("total float (days)") + 1).value == 360
     assert ws.cell(r2, header.index("demands") + 1).value == "crew: 1"
     assert ws.freeze_panes == "C4"
-    assert ws.auto_filter.ref == "A3:T8"
+    assert ws.auto_filter.ref == "A3:X8"
 
 
 def test_critical_rows_red(report: openpyxl.Workbook) -> None:

@@ -1,0 +1,220 @@
+"""A progressed plan through CPM, the solver, the driving path, the JSON and the report.
+
+One tiny plan, hand-computed: slot 0 = 2027-01-01, one slot a day, data date slot 5
+(2027-01-06).
+
+* A (4 days) complete, worked [0, 4) (2027-01-01 .. 2027-01-04);
+* B (6 days) in progress since slot 2 with 3 days left, started out of sequence:
+  its FS predecessor C has not started;
+* C (2 days) not started, FS A → C; D (3 days) not started, FS B → D.
+
+Retained logic: C [5, 7) (the data date binds, A's finish 4 does not), B's remaining
+work waits for C: [7, 10), D [10, 13). Progress override: B's remaining work resumes on
+the data date, [5, 8), D [8, 11), and C has 11 - 7 = 4 days of float.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from scheduler.cpm import compute_cpm, driving_path
+from scheduler.model import Activity, Demand, Dependency, Plan, Progress, Resource
+from scheduler.planner import plan_schedule
+from scheduler.report import write_report
+from scheduler.solver import SolveOptions, check_schedule, solve
+from tests.checker import violations
+from tests.plans import tiny_plan
+
+OPTS = SolveOptions(time_limit_s=2, workers=2, repeatable=True)
+
+
+def _plan(out_of_sequence: str = "retained_logic", **kw: Any) -> Plan:
+    acts = [
+        Activity("A", "A", 4, progress=Progress(actual_start=0, actual_finish=4)),
+        Activity("B", "B", 6, progress=Progress(actual_start=2, remaining=3)),
+        Activity("C", "C", 2),
+        Activity("D", "D", 3),
+    ]
+    deps = [Dependency("A", "C"), Dependency("C", "B"), Dependency("B", "D")]
+    return tiny_plan(acts, deps, data_date=5, out_of_sequence=out_of_sequence, **kw)
+
+
+def _times(plan: Plan) -> dict[str, tuple[int, int, int, int, int, bool]]:
+    cpm = compute_cpm(plan)
+    return {
+        aid: (t.es, t.ef, t.ls, t.lf, t.total_float, t.critical) for aid, t in cpm.times.items()
+    }
+
+
+def test_cpm_retained_logic() -> None:
+    assert _times(_plan()) == {
+        "A": (0, 4, 0, 4, 0, False),  # its actual dates
+        "B": (2, 10, 2, 10, 0, True),  # actual start; remaining work after C
+        "C": (5, 7, 5, 7, 0, True),
+        "D": (10, 13, 10, 13, 0, True),
+    }
+    assert compute_cpm(_plan()).chains == [["C", "B", "D"]]
+
+
+def test_cpm_progress_override() -> None:
+    assert _times(_plan("progress_override")) == {
+        "A": (0, 4, 0, 4, 0, False),
+        "B": (2, 8, 2, 8, 0, True),  # the FS from C no longer holds it back
+        "C": (5, 7, 9, 11, 4, False),
+        "D": (8, 11, 8, 11, 0, True),
+    }
+
+
+@pytest.mark.parametrize(
+    ("oos", "starts", "makespan"),
+    [
+        # remaining-plan starts: A at its actual finish 4, B's remaining work at 7
+        ("retained_logic", {"A": 4, "B": 7, "C": 5, "D": 10}, 13),
+        ("progress_override", {"A": 4, "B": 5, "C": 5, "D": 8}, 11),
+    ],
+)
+def test_solver_schedules_the_remaining_work(
+    oos: str, starts: dict[str, int], makespan: int
+) -> None:
+    plan = _plan(oos)
+    res = solve(plan, OPTS)
+    assert res.starts == starts
+    assert res.objective == makespan
+    assert violations(plan, res.starts) == []
+    assert check_schedule(plan, res.starts) == []
+
+
+def test_history_does_not_bind_capacity() -> None:
+    # one crew; A and B both used it on slots 2-3 before the data date (history). From the
+    # data date, B's 3 days left and E (2 days) share it: 5 + 3 + 2 = 10.
+    acts = [
+        Activity("A", "A", 4, progress=Progress(actual_start=0, actual_finish=4)),
+        Activity("B", "B", 6, progress=Progress(actual_start=2, remaining=3)),
+        Activity("E", "E", 2),
+    ]
+    plan = tiny_plan(
+        acts,
+        [],
+        data_date=5,
+        resources=[Resource("crew", 1)],
+        demands=[Demand("A", "crew", 1), Demand("B", "crew", 1), Demand("E", "crew", 1)],
+    )
+    sched = plan_schedule(plan, OPTS)
+    assert sched.status == "optimal"
+    assert sched.makespan == 10
+    assert violations(plan, sched.starts) == []
+    assert sched.start_slots()["A"] == 0 and sched.ends()["A"] == 4
+    # E and B's remaining work never overlap
+    b, e = sched.starts["B"], sched.starts["E"]
+    assert b + 3 <= e or e + 2 <= b
+
+
+def test_checker_catches_work_before_the_data_date() -> None:
+    plan = _plan()
+    bad = {"A": 4, "B": 7, "C": 3, "D": 10}  # C would start before the data date
+    assert "C: remaining work starts 3 before the data date 5" in violations(plan, bad)
+    moved = {"A": 0, "B": 7, "C": 5, "D": 10}  # A moved off its actual finish
+    assert "A: complete, but placed at 0 not its actual finish" in violations(plan, moved)
+
+
+def test_driving_path_names_progress() -> None:
+    plan = _plan()
+    ids, links = driving_path(plan, {"A": 4, "B": 7, "C": 5, "D": 10})
+    assert ids == ["C", "B", "D"]
+    assert [(lk.predecessor, lk.successor, lk.kind, lk.detail) for lk in links] == [
+        ("", "C", "constraint", "data date 2027-01-06"),
+        ("C", "B", "logic", "FS lag 0"),
+        ("B", "D", "logic", "FS lag 0"),
+    ]
+
+
+def test_driving_path_from_an_actual_date() -> None:
+    # SS lag 8 from A's actual start 0 holds C until slot 8, after the data date 5
+    acts = [
+        Activity("A", "A", 4, progress=Progress(actual_start=0, actual_finish=4)),
+        Activity("C", "C", 2),
+    ]
+    plan = tiny_plan(acts, [Dependency("A", "C", "SS", 8)], data_date=5)
+    ids, links = driving_path(plan, {"A": 4, "C": 8})
+    assert ids == ["A", "C"]
+    assert [(lk.predecessor, lk.kind, lk.detail) for lk in links] == [
+        ("A", "logic", "SS lag 8 from A's actual start 2027-01-01")
+    ]
+
+
+def test_json_carries_progress() -> None:
+    sched = plan_schedule(_plan(), OPTS)
+    doc = sched.to_json()
+    assert doc["data_date"] == "2027-01-06"
+    assert doc["out_of_sequence"] == "retained_logic"
+    assert doc["makespan_days"] == 13 and doc["finish"] == "2027-01-13"
+    rows = {r["id"]: r for r in doc["activities"]}
+    pick = ("progress_status", "start", "finish", "actual_start", "actual_finish", "remaining_days")
+    got = {aid: tuple(r[k] for k in pick) for aid, r in rows.items()}
+    assert got == {
+        "A": ("complete", "2027-01-01", "2027-01-04", "2027-01-01", "2027-01-04", 0),
+        "B": ("in_progress", "2027-01-03", "2027-01-10", "2027-01-03", None, 3),
+        "C": ("not_started", "2027-01-06", "2027-01-07", None, None, 2),
+        "D": ("not_started", "2027-01-11", "2027-01-13", None, None, 3),
+    }
+    assert (rows["B"]["es"], rows["B"]["ef"], rows["B"]["total_float_days"]) == (
+        "2027-01-03",
+        "2027-01-10",
+        0,
+    )
+
+
+def test_json_of_a_plan_without_progress() -> None:
+    plan = tiny_plan([Activity("A", "A", 3)])
+    doc = plan_schedule(plan, OPTS).to_json()
+    assert doc["data_date"] is None
+    row = doc["activities"][0]
+    assert (row["progress_status"], row["actual_start"], row["remaining_days"]) == (
+        "not_started",
+        None,
+        3,
+    )
+
+
+def test_api_starts_round_trip() -> None:
+    from api.routes.workspace import solved_starts
+
+    plan = _plan()
+    sched = plan_schedule(plan, OPTS)
+    assert solved_starts(plan, sched.to_json()["activities"]) == sched.starts
+
+
+def test_report_schedule_sheet_has_progress_columns(tmp_path: Any) -> None:
+    sched = plan_schedule(_plan(), OPTS)
+    out = tmp_path / "r.xlsx"
+    write_report(sched, out)
+    ws = load_workbook(out)["Schedule"]
+    header = [c.value for c in ws[3]]
+    cols = ["progress", "actual start", "actual finish", "remaining (days)"]
+    assert header[-4:] == cols
+    by_id = {ws.cell(r, 1).value: r for r in range(4, 8)}
+    row = [ws.cell(by_id["A"], header.index(c) + 1).value for c in cols]
+    assert row[0] == "complete" and row[3] == 0
+    assert row[1].date() == date(2027, 1, 1) and row[2].date() == date(2027, 1, 4)
+    b = [ws.cell(by_id["B"], header.index(c) + 1).value for c in cols]
+    assert b[0] == "in progress" and b[2] is None and b[3] == 3
+
+
+def test_risk_simulates_the_remaining_work() -> None:
+    from scheduler.risk import RiskOptions, analyse
+    from scheduler.uncertainty import Estimate, Uncertainty
+
+    # A's estimate is history (it is complete); B's 6-day estimate is scaled to its
+    # 3 days left; C 2 to 4 days. Retained logic: finish 5 + C + 3 + 3, so 13 to 15.
+    unc = Uncertainty(
+        estimates={"A": Estimate(9, 9, 9), "B": Estimate(6, 6, 6), "C": Estimate(2, 3, 4)}
+    )
+    plan = _plan(uncertainty=unc)
+    sched = plan_schedule(plan, OPTS)
+    risk = analyse(sched, RiskOptions(iterations=200, seed=1, workers=1))
+    assert risk.p(0) >= 13 and risk.p(100) <= 15
+    assert min(risk.makespans) == 13 and max(risk.makespans) == 15
