@@ -12,7 +12,7 @@ kernel's input all schedule that one plan, so the rules below are written once:
 
 1. **Complete** (actual start and finish): its dates are history, kept as they are.
    In the remaining plan it is its finish event: a milestone pinned at its actual
-   (exclusive) finish slot, without cost, demands or due date, so its past use of
+   (exclusive) finish slot, without cost, demands, due date or deadline, so its past use of
    crews does not bind any capacity and no blackout reaches it.
 2. **In progress** (actual start only): the remaining work starts on or after the
    data date (P6: "the remaining duration is scheduled from the data date") and
@@ -409,7 +409,14 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
             pm.remaining[a.id] = pm.remaining_cost[a.id] = 0
             acts.append(
                 replace(
-                    a, duration=0, cost=0, release=None, due=None, fixed_start=a_f, progress=None
+                    a,
+                    duration=0,
+                    cost=0,
+                    release=None,
+                    due=None,
+                    deadline=None,
+                    fixed_start=a_f,
+                    progress=None,
                 )
             )
             continue

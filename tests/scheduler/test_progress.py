@@ -57,13 +57,30 @@ def test_progress_without_data_date_is_refused() -> None:
 def test_complete_activity_is_a_milestone_at_its_actual_finish_without_crews_or_cost() -> None:
     # A ran [2, 7) (5 days, as planned 5); its crew and cost are history
     plan = _plan(
-        [_act("A", 5, Progress(actual_start=2, actual_finish=7), cost=500, due=6, release=1)],
+        [
+            _act(
+                "A",
+                5,
+                Progress(actual_start=2, actual_finish=7),
+                cost=500,
+                due=6,
+                deadline=6,
+                release=1,
+            )
+        ],
         resources=[Resource("crew", 1)],
         demands=[Demand("A", "crew", 1)],
     )
     rem, pm = remaining_plan(plan)
     a = _by_id(rem)["A"]
-    assert (a.duration, a.fixed_start, a.cost, a.release, a.due) == (0, 7, 0, None, None)
+    assert (a.duration, a.fixed_start, a.cost, a.release, a.due, a.deadline) == (
+        0,
+        7,
+        0,
+        None,
+        None,
+        None,
+    )
     assert a.progress is None and rem.data_date is None
     assert rem.demands == []
     assert pm.status["A"] == "complete"

@@ -218,3 +218,9 @@ def test_risk_simulates_the_remaining_work() -> None:
     risk = analyse(sched, RiskOptions(iterations=200, seed=1, workers=1))
     assert risk.p(0) >= 13 and risk.p(100) <= 15
     assert min(risk.makespans) == 13 and max(risk.makespans) == 15
+
+
+def test_plan_float_of_the_remaining_work() -> None:
+    # progress override: C (5-7) may slip to 9-11 without moving D's finish 11
+    rows = {r["id"]: r for r in plan_schedule(_plan("progress_override"), OPTS).activity_rows()}
+    assert {k: r["plan_float_days"] for k, r in rows.items()} == {"A": 0, "B": 0, "C": 4, "D": 0}
