@@ -42,7 +42,10 @@ kernel's input all schedule that one plan, so the rules below are written once:
      kept (the past cannot be moved to meet it), with a warning;
    * otherwise kept as it is (``p``'s end is the end of its remaining work).
 
-5. **Budgets.** Money spent before the data date is history: a complete activity's
+5. **Baseline.** The remaining plan's :attr:`Plan.baseline` keeps the baseline starts
+   of the activities not started only (the stability objective moves nothing else);
+   the schedule's variances still compare every activity's dates with the baseline.
+6. **Budgets.** Money spent before the data date is history: a complete activity's
    cost spread evenly over its actual days, an in-progress one's spent part over
    ``[actual_start, data_date)``, each period's share rounded up as the solver
    counts it (:func:`scheduler.model.period_spend`). It is taken off the period's
@@ -451,8 +454,17 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
         acts[i] = replace(acts[i], release=lo)
     demands = [d for d in plan.demands if pm.remaining.get(d.activity, 0) > 0]
     budgets = _remaining_budgets(plan, pm)
+    baseline = plan.baseline
+    if baseline is not None:  # started work is history: only unstarted work can keep its start
+        todo = {aid for aid, st in pm.status.items() if st == "not_started"}
+        baseline = replace(
+            baseline,
+            starts={k: v for k, v in baseline.starts.items() if k in todo},
+            ends={k: v for k, v in baseline.ends.items() if k in todo},
+        )
     remaining = replace(
         plan,
+        baseline=baseline,
         activities=acts,
         dependencies=deps,
         demands=demands,
@@ -506,7 +518,7 @@ def _remaining_relations(plan: Plan, pm: ProgressMap, release: dict[str, int]) -
 
 
 def _remaining_budgets(plan: Plan, pm: ProgressMap) -> list[BudgetPeriod]:
-    """Rule 5 of the module: caps less the money spent before the data date, floored at 0."""
+    """Rule 6 of the module: caps less the money spent before the data date, floored at 0."""
     if not plan.budgets:
         return []
     dd = pm.data_date

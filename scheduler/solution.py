@@ -422,7 +422,7 @@ class Schedule:
             row["plan_float_days"] = self.plan_float.get(a.id) if self.has_plan else None
             row["driving"] = a.id in driving
             if baseline is not None:
-                row.update(_baseline_fields(grid, baseline, a.id, a.duration, self.starts))
+                row.update(_baseline_fields(grid, baseline, a.id, shown[a.id], ends[a.id]))
             rows.append(row)
         return rows
 
@@ -527,9 +527,13 @@ class Schedule:
 
 
 def _baseline_fields(
-    grid: TimeGrid, baseline: Baseline, aid: str, duration: int, starts: dict[str, int]
+    grid: TimeGrid, baseline: Baseline, aid: str, start: int, end: int
 ) -> dict[str, Any]:
-    """An activity's baseline dates and its variances (grid slots, solved − baseline)."""
+    """An activity's baseline dates and its variances (grid slots, solved − baseline).
+
+    ``start`` and ``end`` are the activity's slots as shown (with progress: its actual
+    start, and its actual finish or the end of its remaining work).
+    """
     b_start, b_end = baseline.starts.get(aid), baseline.ends.get(aid)
     if b_start is None or b_end is None:
         return {
@@ -539,12 +543,11 @@ def _baseline_fields(
             "finish_variance_days": None,
         }
     finish = grid.finish_date(b_start, b_end)
-    s = starts[aid]
     return {
         "baseline_start": (finish if b_end == b_start else grid.date_of(b_start)).isoformat(),
         "baseline_finish": finish.isoformat(),
-        "start_variance_days": s - b_start,
-        "finish_variance_days": s + duration - b_end,
+        "start_variance_days": start - b_start,
+        "finish_variance_days": end - b_end,
     }
 
 

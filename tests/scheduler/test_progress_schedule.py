@@ -224,3 +224,23 @@ def test_plan_float_of_the_remaining_work() -> None:
     # progress override: C (5-7) may slip to 9-11 without moving D's finish 11
     rows = {r["id"]: r for r in plan_schedule(_plan("progress_override"), OPTS).activity_rows()}
     assert {k: r["plan_float_days"] for k, r in rows.items()} == {"A": 0, "B": 0, "C": 4, "D": 0}
+
+
+def test_baseline_variances_use_the_actual_dates() -> None:
+    from scheduler.model import Baseline
+    from scheduler.progress import remaining_plan
+
+    # last month's plan: A [0, 4), B [4, 10), C [2, 4), D [10, 13)
+    base = Baseline(
+        starts={"A": 0, "B": 4, "C": 2, "D": 10},
+        ends={"A": 4, "B": 10, "C": 4, "D": 13},
+        finish=13,
+        name="prev",
+    )
+    plan = _plan(baseline=base, objectives=["makespan", "stability"])
+    rem, _ = remaining_plan(plan)
+    assert rem.baseline is not None and rem.baseline.starts == {"C": 2, "D": 10}
+    rows = {r["id"]: r for r in plan_schedule(plan, OPTS).activity_rows()}
+    # B started 2 days before its baseline start; retained logic ends it on 10 as planned
+    got = {k: (r["start_variance_days"], r["finish_variance_days"]) for k, r in rows.items()}
+    assert got == {"A": (0, 0), "B": (-2, 0), "C": (3, 3), "D": (0, 0)}
