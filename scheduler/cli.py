@@ -612,6 +612,8 @@ def _cmd_check(args: argparse.Namespace, console: Console) -> int:
         except InvalidPlanError as exc:
             _print_issues(exc, console)
             return EXIT_INVALID
+        for line in group_issues(baseline.warnings):
+            console.print(f"warning: {line}", style="yellow", markup=False, highlight=False)
     health = assess(plan, baseline)
     _print_health(health, console)
     if args.json:
@@ -620,99 +622,49 @@ def _cmd_check(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-@dataclass(frozen=True, slots=True)
-class _JsonBaseline:
-    """A baseline's finishes on the plan's grid (what :func:`scheduler.dcma.assess` reads)."""
+def _read_baseline(path: Path, plan: Any) -> Any:
+    """The baseline of ``infraplan check``: :func:`scheduler.baseline.read_baseline`, with
+    the finishes before the plan's start that the check measures kept.
 
-    ends: dict[str, int]
-    finish: int
-    durations: dict[str, int]
-    name: str
-
-
-def _read_baseline(path: Path, plan: Any) -> _JsonBaseline:
-    """The finishes of a schedule JSON that infraplan wrote, on ``plan``'s grid.
-
-    Each activity's ``finish`` (last day worked) becomes the exclusive end slot after
-    it, the document's ``finish`` the baseline's finish; ``duration_days`` its
-    durations. Only the activities ``plan`` has are kept. (The health check's own
-    small reader, until :mod:`scheduler.baseline` reads baselines for every command.)
+    A P6 or MS Project plan starts on its data date, so a baseline of it has its history
+    before the plan's grid: the file is then read onto the same calendar from the
+    baseline's own ``plan_start`` and its slots shifted, so those dates are negative
+    slots (missed tasks and BEI look at exactly those).
 
     Raises
     ------
     InvalidPlanError
-        Placed in the file: not JSON, not a schedule with a plan (status optimal or
-        feasible, ``finish`` and ``activities``), a row without an id, a date that is not
-        ``YYYY-MM-DD``.
+        As :func:`scheduler.baseline.read_baseline`: every problem placed in the file.
     """
+    from dataclasses import replace
     from datetime import date
 
-    from scheduler.errors import Place
+    from scheduler.baseline import read_baseline
     from scheduler.timegrid import TimeGrid
 
-    top = Place(file=path.name)
-
-    def bad(where: Place, column: str, text: str) -> InvalidPlanError:
-        return InvalidPlanError([where.issue(column, text)])
-
+    grid = plan.grid
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise bad(top, "", f"is not JSON: not UTF-8 text (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        where = Place(file=path.name, sheet="JSON", row=exc.lineno, unit="line")
-        raise bad(where, "", f"is not JSON: {exc.msg} (column {exc.colno})") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("activities"), list):
-        raise bad(top, "activities", "is not an infraplan schedule: it has no activities list")
-    if doc.get("status") not in ("optimal", "feasible"):
-        raise bad(
-            top,
-            "status",
-            f"is a schedule of status {str(doc.get('status'))[:40]!r}: it has no plan to "
-            "measure against (a baseline is an optimal or feasible schedule)",
-        )
-    grid, ids = plan.grid, {a.id for a in plan.activities}
-    issues: list[Any] = []
-    durations: dict[str, int] = {}
-
-    def day(value: object, where: Place, column: str) -> date | None:
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            issues.append(where.issue(column, f"{column} {str(value)[:40]!r} is not YYYY-MM-DD"))
-            return None
-
-    finish = day(doc.get("finish"), top, "finish")
-    lasts: dict[str, date] = {}
-    for k, row in enumerate(doc["activities"]):
-        where = Place(file=path.name, label=f"activities[{k}]")
-        if not isinstance(row, dict) or not isinstance(row.get("id"), str):
-            issues.append(where.issue("id", "is not an activity with an id"))
-            continue
-        if row["id"] not in ids:
-            continue
-        last = day(row.get("finish"), where, "finish")
-        if last is not None:
-            lasts[row["id"]] = last
-        if isinstance(row.get("duration_days"), int):
-            durations[row["id"]] = row["duration_days"]
-    if issues:
-        raise InvalidPlanError(issues)
-    assert finish is not None
-    # a finish before the plan start (a P6 plan starts on its data date) is a negative
-    # slot: count on the same calendar from the earliest date
-    first = min([*lasts.values(), finish, grid.plan_start])
+        first = date.fromisoformat(json.loads(path.read_bytes())["plan_start"])
+    except (OSError, ValueError, KeyError, TypeError):  # the reader says what is wrong
+        first = grid.plan_start
+    if first >= grid.plan_start:
+        return read_baseline(path, plan)
     early = TimeGrid(
         first,
         grid.kind,
-        1,
+        grid.horizon_months + (grid.plan_start - first).days // 28 + 1,
         workweek=grid.workweek,
         holidays_extra=grid.holidays_extra,
         workdays_extra=grid.workdays_extra,
     )
     zero = early.slot_on_or_after(grid.plan_start)
-    ends = {i: early.slot_after(d) - zero for i, d in lasts.items()}
-    return _JsonBaseline(ends, early.slot_after(finish) - zero, durations, path.name)
+    read = read_baseline(path, replace(plan, grid=early))
+    return replace(
+        read,
+        starts={i: s - zero for i, s in read.starts.items()},
+        ends={i: e - zero for i, e in read.ends.items()},
+        finish=read.finish - zero,
+    )
 
 
 def _print_health(health: Any, console: Console) -> None:

@@ -53,7 +53,7 @@ def write_health(ws: Worksheet, s: Schedule, health: HealthCheck | None = None) 
     put(ws, 1, 1, "Schedule health: DCMA 14-point assessment (DCMA-EA PAM 200.1)").font = TITLE
     if health is None and s.plan is not None:
         try:
-            health = assess(s.plan, getattr(s.plan, "baseline", None))
+            health = assess(s.plan, s.plan.baseline)
         except ValueError as exc:  # a max-lag cycle: CPM has no dates
             log.warning("no health check: %s", exc)
             note(ws, 2, f"no assessment: {exc}")

@@ -93,3 +93,64 @@ def test_a_missing_baseline_is_refused_before_reading(
     gone = tmp_path / "prev.json"
     assert main(["check", str(SCHEDULES / TAKT), "--baseline", str(gone)]) == 2
     assert "prev.json" in _said(capsys)
+
+
+def _takt_baseline(path: Path, status: str = "feasible") -> Path:
+    """A baseline of three TAKT activities, two of them due before the data date."""
+    doc = {
+        "status": status,
+        "plan_start": "2021-11-01",
+        "finish": "2021-12-23",
+        "makespan_days": 38,
+        "activities": [
+            {"id": "A1010", "duration_days": 5, "start": "2021-11-01", "finish": "2021-11-05"},
+            {"id": "A1020", "duration_days": 6, "start": "2021-11-08", "finish": "2021-11-15"},
+            {"id": "A1030", "duration_days": 6, "start": "2021-12-01", "finish": "2021-12-08"},
+        ],
+    }
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_check_against_a_baseline_before_the_data_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample(TAKT)
+    baseline = _takt_baseline(tmp_path / "prev.json")
+    out = tmp_path / "health.json"
+    args = ["check", str(SCHEDULES / TAKT), "--baseline", str(baseline), "--json", str(out)]
+    assert main(args) == 0
+    assert "22 activities are not in the baseline" in _said(capsys)
+    checks = {c["id"]: c for c in json.loads(out.read_text(encoding="utf-8"))["checks"]}
+    # data date 2021-11-30: A1010 (to finish 11-05) and A1020 (11-15) were due, neither
+    # has started (the P6 plan starts on its data date: those finishes are before it)
+    missed = checks[11]
+    assert (missed["count"], missed["total"], missed["activities"]) == (2, 2, ["A1010", "A1020"])
+    assert (checks[14]["count"], checks[14]["total"], checks[14]["value"]) == (0, 2, 0.0)
+    # CPLI: the logic finish 2022-02-21 (P6's latest early_end_date) is the 55th working
+    # day from 2021-11-30 (Dec 27-31 are holidays); the baseline finish 2021-12-23 the 18th
+    cpli = checks[13]
+    assert (cpli["count"], cpli["total"], cpli["value"], cpli["passed"]) == (18, 55, 0.327, False)
+
+
+@pytest.mark.parametrize(
+    ("content", "sentence"),
+    [
+        # not JSON: the line and column of the fault
+        ("{not json", "prev.json: JSON line 1"),
+        # a schedule that has no plan
+        (None, "status 'infeasible'"),
+    ],
+)
+def test_a_bad_baseline_is_a_placed_error_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, sentence: str
+) -> None:
+    sample(TAKT)
+    path = tmp_path / "prev.json"
+    if content is None:
+        _takt_baseline(path, status="infeasible")
+    else:
+        path.write_text(content, encoding="utf-8")
+    assert main(["check", str(SCHEDULES / TAKT), "--baseline", str(path)]) == 2
+    said = _said(capsys)
+    assert "invalid input" in said and sentence in said

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 
 from scheduler.errors import InvalidPlanError, Issue
-from scheduler.model import Activity, Dependency
+from scheduler.model import Activity, Baseline, Dependency
 from scheduler.planner import invalid_schedule
 from scheduler.report import write_report
 from scheduler.report.health import HEALTH_HEADER_ROW
@@ -63,3 +63,13 @@ def test_health_sheet_of_an_invalid_input(tmp_path: Path) -> None:
     out = write_report(invalid_schedule(error), tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(out)["Health"]
     assert "not a valid plan" in str(ws["A2"].value)
+
+
+def test_health_sheet_uses_the_plans_baseline(tmp_path: Path) -> None:
+    # X [0, 5) → Y [5, 10); the baseline had the plan finish at slot 8: CPLI = 8 / 10
+    plan = tiny_plan([Activity("X", "x", 5), Activity("Y", "y", 5)], [Dependency("X", "Y")])
+    plan.baseline = Baseline(starts={"X": 0, "Y": 4}, ends={"X": 4, "Y": 8}, finish=8, name="v1")
+    out = write_report(Schedule(plan=plan, status="feasible"), tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(out)["Health"]
+    assert "against the baseline v1" in str(ws["A2"].value)
+    assert _read(out)[13][:6] == ["CPLI", 8, 10, 0.8, ">= 0.95", "FAIL"]
