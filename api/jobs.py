@@ -484,16 +484,30 @@ def _solve_row(db: Database, spec: JobSpec) -> None:
         options = dict(row.options or {})
         upload, fmt, filename = plan_row.upload, plan_row.source_format, plan_row.filename
         tables = plan_row.tables
+        baseline_id = options.get("baseline_schedule_id")
+        baseline_doc = None
+        if baseline_id is not None:
+            baseline_row = s.get(ScheduleRow, int(baseline_id))
+            baseline_doc = baseline_row.document if baseline_row is not None else None
 
+    reason = "the plan is invalid"
     try:
         plan = rebuild_plan(upload, fmt, filename, tables)
+        if baseline_id is not None:  # checked when the solve was asked for; read again here
+            from api.baselines import baseline_name
+            from scheduler.baseline import attach_baseline, baseline_from_document
+
+            reason = f"the baseline ({baseline_name(int(baseline_id))}) does not fit the plan"
+            attach_baseline(
+                plan, baseline_from_document(baseline_doc, plan, baseline_name(int(baseline_id)))
+            )
     except InvalidPlanError as err:
         doc = invalid_schedule(err).to_json()
         store_outcome(
             db,
             spec.schedule_id,
             status="failed",
-            reason="the plan is invalid",
+            reason=reason,
             document=doc,
             retry_s=spec.store_retry_s,
         )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "BudgetPublic",
+    "ComparisonPublic",
     "CriticalPathPublic",
     "ErrorPublic",
     "GanttDependency",
@@ -37,7 +38,7 @@ Role = Literal["planner", "ministry", "admin"]
 ScheduleStatus = Literal[
     "queued", "running", "optimal", "feasible", "infeasible", "unknown", "failed", "cancelled"
 ]
-Objective = Literal["makespan", "weighted_completion", "tardiness"]
+Objective = Literal["makespan", "weighted_completion", "tardiness", "stability"]
 
 
 class IssuePublic(BaseModel):
@@ -140,7 +141,22 @@ class ScheduleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     objective: Objective | None = Field(
-        default=None, description="Objective; default: the plan's (Settings sheet) or 'makespan'."
+        default=None,
+        description="Objective; default: the plan's (Settings sheet) or 'makespan'. With a "
+        "baseline, 'stability' follows it (the default is then makespan, stability); "
+        "'stability' alone needs baseline_schedule_id.",
+    )
+    baseline_schedule_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="A solved schedule (optimal or feasible, of this plan or one with the "
+        "same activity ids) to re-plan against: the objectives become the plan's then "
+        "'stability' (the least weighted shift of unstarted activities from their baseline "
+        "starts), and the document gets baseline_start, baseline_finish, "
+        "start_variance_days, finish_variance_days per activity and baseline_finish, "
+        "finish_variance_days (grid slots, positive = later). 404 when it does not exist, "
+        "422 when it has no plan or does not fit this plan.",
     )
     time_limit_s: float | None = Field(
         default=None,
@@ -228,7 +244,7 @@ class VersionPublic(BaseModel):
     makespan_days: int | None = Field(default=None, description="Plan length in grid slots.")
     objective: float | None = Field(default=None, description="Objective value reached.")
     objective_kind: str | None = Field(
-        default=None, description="makespan, weighted_completion or tardiness."
+        default=None, description="makespan, weighted_completion, tardiness or stability."
     )
     bound: float | None = Field(default=None, description="Best proven bound.")
     gap: float | None = Field(default=None, description="Relative gap (0 = proven optimal).")
@@ -314,6 +330,34 @@ class GanttPublic(BaseModel):
     makespan_days: int | None = Field(default=None, description="Plan length in grid slots.")
     projects: list[str] = Field(description="Projects in order of first start (grouping).")
     tasks: list[GanttTask] = Field(description="One task per activity, grouped by project.")
+
+
+class ComparisonPublic(BaseModel):
+    """A schedule against another as its baseline (``GET /schedules/{id}/compare/{other}``)."""
+
+    schedule_id: int = Field(description="The schedule measured.")
+    baseline_schedule_id: int = Field(description="The schedule taken as its baseline.")
+    baseline: str = Field(description="The baseline's name ('schedule 7').")
+    finish: str = Field(description="The schedule's finish (last day worked, YYYY-MM-DD).")
+    baseline_finish: str = Field(description="The baseline's finish on the same grid.")
+    finish_variance_days: int = Field(
+        description="finish - baseline_finish in grid slots (positive = later)."
+    )
+    variance_unit: str = Field(description="'days' (calendar plan) or 'working days'.")
+    moved_activities: int = Field(description="Activities that start on another slot.")
+    activities: list[dict[str, Any]] = Field(
+        description="Per activity: id, name, progress_status, start, finish, baseline_start, "
+        "baseline_finish, start_variance_days, finish_variance_days (null: not in the "
+        "baseline)."
+    )
+    slipped: list[dict[str, Any]] = Field(
+        description="Activities later than the baseline, most slipped first (finish then "
+        "start variance): id, name, the two variances and driven_by {kind: logic | "
+        "resource | budget | blackout | constraint | duration, predecessor, detail}: what "
+        "drove the slip (the link that keeps it from starting a slot earlier), or null."
+    )
+    not_in_baseline: list[str] = Field(description="Activity ids the baseline lacks.")
+    not_in_plan: list[str] = Field(description="Baseline ids no longer in the plan.")
 
 
 class CriticalPathPublic(BaseModel):

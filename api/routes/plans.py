@@ -259,8 +259,13 @@ def get_plan_upload(plan_id: PlanId, key: ReaderKey, session: SessionDep) -> Res
     response_model=ScheduleCreated,
     responses={
         **_ERRORS,
-        **_NOT_FOUND,
-        422: {"model": ErrorPublic, "description": "Bad solve options."},
+        404: {"model": ErrorPublic, "description": "No such plan, or no such baseline schedule."},
+        422: {
+            "model": ErrorPublic,
+            "description": "Bad solve options; a baseline schedule without a plan or that "
+            "does not fit this plan (every issue placed in `schedule N`); the stability "
+            "objective without a baseline.",
+        },
     },
 )
 def create_schedule(
@@ -272,9 +277,10 @@ def create_schedule(
     body: ScheduleCreate | None = None,
 ) -> ScheduleCreated:
     """Queue a solve of the plan as a new schedule version; poll GET /schedules/{id}."""
-    _get_plan(session, plan_id)
+    plan_row = _get_plan(session, plan_id)
     body = body or ScheduleCreate()
     check_time_limit(body.time_limit_s, settings.max_time_limit_s)
+    check_baseline(session, plan_row, body)
     limit = body.time_limit_s or min(settings.solve_time_limit_s, settings.max_time_limit_s)
     options = {
         "objective": body.objective,
@@ -283,6 +289,8 @@ def create_schedule(
         "workers": settings.solve_workers,  # null: the machine's cores
         "repeatable": body.repeatable,  # null: the plan's Settings
     }
+    if body.baseline_schedule_id is not None:
+        options["baseline_schedule_id"] = body.baseline_schedule_id
     for _attempt in range(10):  # two requests may race for the same version number
         version = (
             session.scalar(
@@ -350,6 +358,53 @@ def get_latest_schedule(
     if row is None:
         raise HTTPException(404, f"plan {plan_id} has no {'solved ' if solved else ''}schedule")
     return etag_json(request, schedule_public(row).model_dump(mode="json"))
+
+
+def check_baseline(session: SessionDep, plan_row: PlanRow, body: ScheduleCreate) -> None:
+    """Refuse a solve whose baseline is missing (404) or cannot be kept to (422).
+
+    The baseline schedule must exist, have ended with a plan (optimal or feasible) and
+    fit this plan (an activity id in common, its dates on this plan's grid): checked here,
+    so that a bad one is a 422 now rather than a failed job later. ``stability`` without
+    a baseline is a 422 at ``("body", "objective")``.
+
+    Raises
+    ------
+    HTTPException
+        404 (no such schedule), or 422 (it has not ended with a plan: queued,
+        running, failed, cancelled, infeasible, unknown).
+    InvalidPlanError
+        422 with every issue placed in ``schedule N`` (the app's handler).
+    RequestValidationError
+        422 for ``stability`` without ``baseline_schedule_id``.
+    """
+    from api.baselines import load_baseline, plan_of
+
+    sid = body.baseline_schedule_id
+    if sid is None:
+        if body.objective == "stability":
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "value_error",
+                        "loc": ("body", "objective"),
+                        "msg": "the stability objective needs a baseline: give "
+                        "baseline_schedule_id, a solved schedule to keep to",
+                        "input": body.objective,
+                    }
+                ]
+            )
+        return
+    other = session.get(ScheduleRow, sid)
+    if other is None:
+        raise HTTPException(404, f"baseline schedule {sid} does not exist")
+    if other.status not in SOLVED_STATUSES or other.document is None:
+        raise HTTPException(
+            422,
+            f"baseline schedule {sid} is {other.status}: only an optimal or feasible "
+            "schedule has a plan to keep to",
+        )
+    load_baseline(plan_of(plan_row), other)  # raises InvalidPlanError: 422, placed
 
 
 def check_time_limit(time_limit_s: float | None, maximum_s: float) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import select
 
-from api.db import ACTIVE_STATUSES, FINAL_STATUSES, SOLVED_STATUSES, ScheduleRow
+from api.db import ACTIVE_STATUSES, FINAL_STATUSES, SOLVED_STATUSES, PlanRow, ScheduleRow
 from api.deps import (
     JobsDep,
     PlannerKey,
@@ -22,6 +22,7 @@ from api.responses import BodyCache, content_disposition, dumps, etag_body, etag
 from api.routes.views import critical_path_view, gantt_view, schedule_public
 from api.schemas import (
     BudgetPublic,
+    ComparisonPublic,
     CriticalPathPublic,
     ErrorPublic,
     GanttPublic,
@@ -132,6 +133,39 @@ def get_gantt(
     """Gantt tasks (frappe-gantt fields plus project, sector, critical, links with lag)."""
     row = _ended(session, schedule_id, dates=True)
     return etag_json(request, gantt_view(row))
+
+
+@router.get(
+    "/{schedule_id}/compare/{other_id}",
+    response_model=ComparisonPublic,
+    responses={
+        **_VIEW,
+        422: {
+            "model": ErrorPublic,
+            "description": "The other schedule does not fit this one's plan (no activity id "
+            "in common, dates off its grid): every issue placed in `schedule N`.",
+        },
+    },
+)
+def get_comparison(
+    schedule_id: ScheduleId,
+    other_id: ScheduleId,
+    key: ReaderKey,
+    session: SessionDep,
+    request: Request,
+) -> Response:
+    """The schedule against another as its baseline: variances, finish variance, what slipped.
+
+    Variances are grid slots (``variance_unit``), positive = later than the other
+    schedule; each slipped activity names what drove its slip (``driven_by``).
+    """
+    from api.baselines import comparison_view, plan_of
+
+    row = _ended(session, schedule_id, dates=True)
+    other = _ended(session, other_id, dates=True)
+    plan_row = session.get(PlanRow, row.plan_id)
+    assert plan_row is not None  # a schedule's plan is never deleted
+    return etag_json(request, comparison_view(plan_of(plan_row), row, other))
 
 
 @router.get("/{schedule_id}/critical-path", response_model=CriticalPathPublic, responses=_VIEW)

@@ -497,6 +497,8 @@
       h("option", { value: "weighted_completion", text: "weighted completion — important " +
         "projects early" }),
       h("option", { value: "tardiness", text: "tardiness — meet due dates" }),
+      h("option", { value: "stability", text: "stability — move the least from the " +
+        "baseline (needs one)" }),
     ]);
     var fields = [
       h("label", {}, ["Time limit, seconds" + (tl.maximum ? " (at most " + tl.maximum + ")" :
