@@ -623,48 +623,24 @@ def _cmd_check(args: argparse.Namespace, console: Console) -> int:
 
 
 def _read_baseline(path: Path, plan: Any) -> Any:
-    """The baseline of ``infraplan check``: :func:`scheduler.baseline.read_baseline`, with
-    the finishes before the plan's start that the check measures kept.
-
-    A P6 or MS Project plan starts on its data date, so a baseline of it has its history
-    before the plan's grid: the file is then read onto the same calendar from the
-    baseline's own ``plan_start`` and its slots shifted, so those dates are negative
-    slots (missed tasks and BEI look at exactly those).
+    """The baseline of ``infraplan check``: :func:`scheduler.baseline.read_baseline`, its
+    finishes before a P6 plan's start kept (:func:`scheduler.dcma.baseline_with_history`).
 
     Raises
     ------
     InvalidPlanError
         As :func:`scheduler.baseline.read_baseline`: every problem placed in the file.
     """
-    from dataclasses import replace
     from datetime import date
 
     from scheduler.baseline import read_baseline
-    from scheduler.timegrid import TimeGrid
+    from scheduler.dcma import baseline_with_history
 
-    grid = plan.grid
     try:
-        first = date.fromisoformat(json.loads(path.read_bytes())["plan_start"])
+        first: date | None = date.fromisoformat(json.loads(path.read_bytes())["plan_start"])
     except (OSError, ValueError, KeyError, TypeError):  # the reader says what is wrong
-        first = grid.plan_start
-    if first >= grid.plan_start:
-        return read_baseline(path, plan)
-    early = TimeGrid(
-        first,
-        grid.kind,
-        grid.horizon_months + (grid.plan_start - first).days // 28 + 1,
-        workweek=grid.workweek,
-        holidays_extra=grid.holidays_extra,
-        workdays_extra=grid.workdays_extra,
-    )
-    zero = early.slot_on_or_after(grid.plan_start)
-    read = read_baseline(path, replace(plan, grid=early))
-    return replace(
-        read,
-        starts={i: s - zero for i, s in read.starts.items()},
-        ends={i: e - zero for i, e in read.ends.items()},
-        finish=read.finish - zero,
-    )
+        first = None
+    return baseline_with_history(lambda p: read_baseline(path, p), plan, first)
 
 
 def _print_health(health: Any, console: Console) -> None:

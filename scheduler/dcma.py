@@ -96,14 +96,15 @@ critical activity, and a check whose total is 0.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from scheduler.cpm import compute_cpm
-from scheduler.model import Activity, Plan
+from scheduler.model import Activity, Baseline, Plan
 from scheduler.solution import CpmResult
+from scheduler.timegrid import TimeGrid
 
 __all__ = [
     "CP_TEST_DELAY",
@@ -114,6 +115,7 @@ __all__ = [
     "Check",
     "HealthCheck",
     "assess",
+    "baseline_with_history",
 ]
 
 log = logging.getLogger(__name__)
@@ -266,6 +268,44 @@ class HealthCheck:
             "not_applicable": len(self.checks) - self.passed - self.failed,
             "checks": [c.to_json() for c in self.checks],
         }
+
+
+def baseline_with_history(
+    read: Callable[[Plan], Baseline], plan: Plan, baseline_start: date | None
+) -> Baseline:
+    """A baseline of ``plan`` whose dates before the plan's start are kept (negative slots).
+
+    :mod:`scheduler.baseline` reads a baseline onto the plan's grid and refuses a date
+    before its start; a P6 or MS Project plan starts on its data date, so every finish
+    that missed tasks and BEI look at is before it. ``read`` (e.g. ``lambda p:
+    read_baseline(path, p)``) is then run on the plan moved to a grid of the same
+    calendar from ``baseline_start`` (the baseline document's ``plan_start``), and the
+    slots are shifted back onto the plan's grid.
+
+    Raises
+    ------
+    InvalidPlanError
+        As ``read``.
+    """
+    grid = plan.grid
+    if baseline_start is None or baseline_start >= grid.plan_start:
+        return read(plan)
+    early = TimeGrid(
+        baseline_start,
+        grid.kind,
+        grid.horizon_months + (grid.plan_start - baseline_start).days // 28 + 1,
+        workweek=grid.workweek,
+        holidays_extra=grid.holidays_extra,
+        workdays_extra=grid.workdays_extra,
+    )
+    zero = early.slot_on_or_after(grid.plan_start)
+    got = read(replace(plan, grid=early))
+    return replace(
+        got,
+        starts={i: t - zero for i, t in got.starts.items()},
+        ends={i: t - zero for i, t in got.ends.items()},
+        finish=got.finish - zero,
+    )
 
 
 # -- population --------------------------------------------------------------------------

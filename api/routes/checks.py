@@ -3,18 +3,21 @@
 The DCMA 14-point assessment (DCMA-EA PAM 200.1, :mod:`scheduler.dcma`) of the stored
 upload, the same document as ``infraplan check --json``: the plan is rebuilt from its
 upload through the one entrance (:func:`api.jobs.rebuild_plan`), nothing is solved.
-Any reader may ask; an unknown plan is 404.
+``?baseline_schedule_id=N`` measures it against a stored solved schedule (missed tasks,
+CPLI, BEI), as ``--baseline``. Any reader may ask; an unknown plan or baseline schedule
+is 404, a baseline schedule without a plan (not optimal or feasible) 409.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.db import PlanRow
-from api.deps import PlanId, ReaderKey, SessionDep
+from api.db import SOLVED_STATUSES, PlanRow, ScheduleRow
+from api.deps import MAX_ID, PlanId, ReaderKey, SessionDep
 from api.responses import etag_json
 from api.schemas import ErrorPublic
 
@@ -72,19 +75,57 @@ class PlanCheckPublic(BaseModel):
     response_model=PlanCheckPublic,
     responses={
         401: {"model": ErrorPublic, "description": "Missing or unknown API key."},
-        404: {"model": ErrorPublic, "description": "No such plan."},
+        404: {"model": ErrorPublic, "description": "No such plan or baseline schedule."},
+        409: {
+            "model": ErrorPublic,
+            "description": "The baseline schedule has no plan (not optimal or feasible).",
+        },
     },
 )
 def get_plan_check(
-    plan_id: PlanId, key: ReaderKey, session: SessionDep, request: Request
+    plan_id: PlanId,
+    key: ReaderKey,
+    session: SessionDep,
+    request: Request,
+    baseline_schedule_id: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="A solved schedule to measure against (any plan's)."),
+    ] = None,
 ) -> Response:
     """The plan's schedule health check: the DCMA 14-point assessment (as ``infraplan check``)."""
     from api.jobs import rebuild_plan
-    from scheduler.dcma import assess
+    from scheduler.baseline import baseline_from_document
+    from scheduler.dcma import assess, baseline_with_history
 
     row = session.get(PlanRow, plan_id)
     if row is None:
         raise HTTPException(404, f"plan {plan_id} does not exist")
+    base_doc: Any = None
+    if baseline_schedule_id is not None:
+        base = session.get(ScheduleRow, baseline_schedule_id)
+        if base is None:
+            raise HTTPException(404, f"schedule {baseline_schedule_id} does not exist")
+        if base.status not in SOLVED_STATUSES or base.document is None:
+            raise HTTPException(
+                409,
+                f"schedule {baseline_schedule_id} is {base.status}: a baseline is an optimal "
+                "or feasible schedule",
+            )
+        base_doc = base.document
     plan = rebuild_plan(row.upload, row.source_format, row.filename, row.tables)
-    doc: dict[str, Any] = {"plan_id": row.id, **assess(plan).to_json()}
+    baseline = None
+    if base_doc is not None:
+        name = f"schedule {baseline_schedule_id}"
+        baseline = baseline_with_history(
+            lambda p: baseline_from_document(base_doc, p, name), plan, _start_of(base_doc)
+        )
+    doc: dict[str, Any] = {"plan_id": row.id, **assess(plan, baseline).to_json()}
     return etag_json(request, doc)
+
+
+def _start_of(doc: Any) -> date | None:
+    """The ``plan_start`` of a schedule document, or None (its reader says what is wrong)."""
+    try:
+        return date.fromisoformat(doc["plan_start"])
+    except (KeyError, TypeError, ValueError):
+        return None

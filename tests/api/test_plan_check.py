@@ -61,3 +61,43 @@ def test_check_of_an_unknown_plan_is_404(client: TestClient, keys: dict) -> None
 def test_check_needs_a_key(client: TestClient, keys: dict) -> None:
     plan = upload_json(client, keys["planner"])
     assert client.get(f"/plans/{plan['id']}/check").status_code == 401
+
+
+def test_check_against_a_stored_schedule(client: TestClient, keys: dict, solved: dict) -> None:
+    assert solved["status"] == "optimal"
+    url = f"/plans/{solved['plan_id']}/check?baseline_schedule_id={solved['id']}"
+    r = client.get(url, headers=keys["ministry"])
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["baseline"] == f"schedule {solved['id']}"
+    checks = {c["id"]: c for c in doc["checks"]}
+    # its own solve as the baseline: finish 2027-01-13 = slot 10 both ways, CPLI 10 / 10
+    assert (checks[13]["count"], checks[13]["total"], checks[13]["value"]) == (10, 10, 1.0)
+    # nothing was due before the data date (the plan start, nothing has progressed)
+    assert (checks[11]["total"], checks[11]["passed"]) == (0, None)
+    assert (checks[14]["total"], checks[14]["passed"]) == (0, None)
+
+
+def test_check_against_an_unknown_schedule_is_404(client: TestClient, keys: dict) -> None:
+    plan = upload_json(client, keys["planner"])
+    r = client.get(f"/plans/{plan['id']}/check?baseline_schedule_id=77", headers=keys["ministry"])
+    assert r.status_code == 404
+    assert "schedule 77" in r.json()["detail"]
+
+
+def test_check_against_a_failed_schedule_is_409(client: TestClient, keys: dict) -> None:
+    from api.db import ScheduleRow
+
+    plan = upload_json(client, keys["planner"])
+    with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+        row = ScheduleRow(plan_id=plan["id"], version=1, status="failed", reason="crashed")
+        s.add(row)
+        s.commit()
+        sid = row.id
+    r = client.get(
+        f"/plans/{plan['id']}/check?baseline_schedule_id={sid}", headers=keys["ministry"]
+    )
+    assert r.status_code == 409, r.text
+    assert r.json()["detail"] == (
+        f"schedule {sid} is failed: a baseline is an optimal or feasible schedule"
+    )
