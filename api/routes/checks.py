@@ -5,7 +5,8 @@ upload, the same document as ``infraplan check --json``: the plan is rebuilt fro
 upload through the one entrance (:func:`api.jobs.rebuild_plan`), nothing is solved.
 ``?baseline_schedule_id=N`` measures it against a stored solved schedule (missed tasks,
 CPLI, BEI), as ``--baseline``. Any reader may ask; an unknown plan or baseline schedule
-is 404, a baseline schedule without a plan (not optimal or feasible) 409.
+is 404, a baseline schedule without a plan (not optimal or feasible) 422 (as a solve's
+``baseline_schedule_id``).
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class PlanCheckPublic(BaseModel):
     responses={
         401: {"model": ErrorPublic, "description": "Missing or unknown API key."},
         404: {"model": ErrorPublic, "description": "No such plan or baseline schedule."},
-        409: {
+        422: {
             "model": ErrorPublic,
             "description": "The baseline schedule has no plan (not optimal or feasible).",
         },
@@ -107,7 +108,7 @@ def get_plan_check(
             raise HTTPException(404, f"schedule {baseline_schedule_id} does not exist")
         if base.status not in SOLVED_STATUSES or base.document is None:
             raise HTTPException(
-                409,
+                422,
                 f"schedule {baseline_schedule_id} is {base.status}: a baseline is an optimal "
                 "or feasible schedule",
             )

@@ -85,7 +85,7 @@ def test_check_against_an_unknown_schedule_is_404(client: TestClient, keys: dict
     assert "schedule 77" in r.json()["detail"]
 
 
-def test_check_against_a_failed_schedule_is_409(client: TestClient, keys: dict) -> None:
+def test_check_against_a_failed_schedule_is_422(client: TestClient, keys: dict) -> None:
     from api.db import ScheduleRow
 
     plan = upload_json(client, keys["planner"])
@@ -97,7 +97,7 @@ def test_check_against_a_failed_schedule_is_409(client: TestClient, keys: dict) 
     r = client.get(
         f"/plans/{plan['id']}/check?baseline_schedule_id={sid}", headers=keys["ministry"]
     )
-    assert r.status_code == 409, r.text
+    assert r.status_code == 422, r.text
     assert r.json()["detail"] == (
         f"schedule {sid} is failed: a baseline is an optimal or feasible schedule"
     )
