@@ -55,7 +55,7 @@ def test_console_script_is_the_composition_root() -> None:
     assert [c.name for c in COMMANDS] == ["serve", "keys", "bench"]
     # the planner's own parser knows only the planner's commands
     sub = next(a for a in planner_parser()._actions if a.dest == "command")
-    assert list(sub.choices) == ["plan", "template", "convert", "export", "risk"]
+    assert list(sub.choices) == ["plan", "template", "convert", "export", "check", "risk"]
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert 'infraplan = "infraplan.cli:main"' in text
 
