@@ -287,7 +287,16 @@ class GanttTask(BaseModel):
     duration_days: int = Field(description="Duration in grid slots (0 = milestone).")
     critical: bool = Field(description="On the logic critical (longest) path.")
     driving: bool = Field(description="On the driving path of the solved plan.")
-    total_float_days: int | None = Field(default=None, description="Total float in grid slots.")
+    total_float_days: int | None = Field(
+        default=None, description="Total float of the logic network (P6's), in grid slots."
+    )
+    plan_float_days: int | None = Field(
+        default=None,
+        description=(
+            "Plan float of the solved (leveled) plan, in grid slots: how far the activity "
+            "can slip without moving the finish or breaking a crew, budget cap or blackout."
+        ),
+    )
     free_float_days: int | None = Field(default=None, description="Free float in grid slots.")
     es: str | None = Field(default=None, description="Early start (logic CPM), YYYY-MM-DD.")
     ef: str | None = Field(default=None, description="Early finish (inclusive), YYYY-MM-DD.")

@@ -9,6 +9,9 @@
  *   both paths are in the first screen without scrolling;
  * - critical bars in red (class "critical": the longest logic path), the driving path
  *   outlined (class "driving": what fixes the solved finish);
+ * - two floats, labelled apart in the tooltip, the legend and the activity panel: total
+ *   float (logic: the dependency network alone, P6's) and plan float (leveled: how far the
+ *   activity can slip in the solved plan, crews, caps and blackouts included);
  * - the plan's finish, the end of its horizon and today as labelled vertical lines;
  * - dependency arrows (FS/SS/FF/SF) only for the activity under the pointer or the one
  *   selected (so they are never read as grid lines); a click opens the activity panel;
@@ -241,7 +244,9 @@
       el("rect", { "class": "hit", x: 0, y: top, width: width, height: ROW_H }, g);
       var tip = r.id + " " + r.name + "\n" + r.start + " → " + r.finish +
         " (" + r.duration_days + " d)" + (r.total_float_days !== null &&
-        r.total_float_days !== undefined ? ", total float " + r.total_float_days + " d" : "") +
+        r.total_float_days !== undefined ? ", total float (logic) " + r.total_float_days + " d" : "") +
+        (r.plan_float_days !== null && r.plan_float_days !== undefined ?
+          ", plan float (leveled) " + r.plan_float_days + " d" : "") +
         (r.critical ? ", critical" : "") + (r.driving ? ", driving path" : "");
       if (r.duration_days === 0) {
         var cx = x(s), cy = top + ROW_H / 2, h = BAR_H / 2 + 1;
@@ -415,8 +420,10 @@
     fact("Duration", t.duration_days === 0 ? "0 (milestone)" : days(t.duration_days));
     fact("Early (ES → EF)", t.es && (t.es + " → " + t.ef));
     fact("Late (LS → LF)", t.ls && (t.ls + " → " + t.lf));
-    fact("Total float", days(t.total_float_days));
-    fact("Free float", days(t.free_float_days));
+    // two floats, named apart: the logic network's (P6's) and the solved plan's
+    fact("Total float (logic)", days(t.total_float_days));
+    fact("Plan float (leveled)", days(t.plan_float_days));
+    fact("Free float (logic)", days(t.free_float_days));
     var res = Object.keys(t.demands || {}).map(function (k) { return k + " × " + t.demands[k]; });
     fact("Resources", res.length ? res.join(", ") : "none");
     if (t.driving_links && t.driving_links.length) {

@@ -21,8 +21,10 @@ from scheduler.solution import Schedule
 LOGIC_NOTE: tuple[str, str] = (
     "ES/EF/LS/LF, total/free float, critical = the LOGIC network: CPM over the "
     "dependencies and lags alone (P6 longest path), no crews, budgets or blackouts.",
-    "start/finish, driving = the SOLVED plan with crews, budget caps and blackouts: "
-    "start may be later than ES (Schedule column 'delay vs early start' = start − ES).",
+    "start/finish, plan float, driving = the SOLVED plan with crews, budget caps and "
+    "blackouts: start may be later than ES (Schedule column 'delay vs early start' = "
+    "start − ES); plan float = how far an activity can slip without moving the solved "
+    "finish or breaking a crew, cap or blackout (0 = driving the finish).",
 )
 
 #: UTF-16 code units kept of a long text, before "…": Excel holds at most 32,767 UTF-16

@@ -40,8 +40,8 @@ def write_critical(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> No
         "EF",
         "LS",
         "LF",
-        f"total float ({unit})",
-        f"free float ({unit})",
+        f"total float (logic, {unit})",
+        f"free float (logic, {unit})",
     )
     header(ws, top, names, alignment=HEAD_WRAP)
     ws.row_dimensions[top].height = 30  # float headers on two lines

@@ -72,10 +72,17 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
     finishes = [iso(r["finish"]) for r in rows]
     last = max([month_key(d) for d in finishes if d] + [first])
     n_months = last - first + 1
-    fixed = ("project / id", "name", "start", "finish", f"float ({unit_of(s)})", "flags")
+    fixed = (
+        "project / id",
+        "name",
+        "start",
+        "finish",
+        f"total float (logic, {unit_of(s)})",
+        "flags",
+    )
     header(ws, y, [None] * len(fixed))
     header(ws, h, fixed, alignment=HEAD_WRAP)
-    ws.row_dimensions[h].height = 30  # "float (working days)" on two lines
+    ws.row_dimensions[h].height = 30  # "total float (logic, working days)" on two lines
     # two header rows: the year (merged over its months) above "Jan".."Dec"
     header(ws, h, [_MONTH_ABBR[(first + k) % 12] for k in range(n_months)], GANTT_FIRST_MONTH_COL)
     for k in range(n_months):

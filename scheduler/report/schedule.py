@@ -1,6 +1,10 @@
 """The Schedule sheet: one row per activity (solved dates, logic dates, floats,
 delay vs early start, critical/driving flags, cost, demands, progress: status, actual
 start and finish, remaining duration), critical rows in red.
+
+Two floats, labelled apart: total and free float of the logic CPM (P6's, "logic") and
+the plan float of the solved plan (:mod:`scheduler.plan_float`, "leveled"), right
+after the total float.
 """
 
 from __future__ import annotations
@@ -44,8 +48,9 @@ def schedule_columns(unit: str = "days") -> tuple[str, ...]:
         "EF",
         "LS",
         "LF",
-        f"total float ({unit})",
-        f"free float ({unit})",
+        f"total float (logic, {unit})",
+        f"plan float (leveled, {unit})",
+        f"free float (logic, {unit})",
         f"delay vs early start ({unit})",
         "critical",
         "driving",
@@ -126,6 +131,7 @@ def write_schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: S
             iso(row.get("ls")),
             iso(row.get("lf")),
             row.get("total_float_days"),
+            row.get("plan_float_days"),
             row.get("free_float_days"),
             delays.get(row["id"]),
             "yes" if row.get("critical") else "no",
@@ -158,6 +164,7 @@ def write_schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: S
         11.5,
         11.5,
         11.5,
+        10,
         10,
         10,
         10,

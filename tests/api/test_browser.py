@@ -233,7 +233,13 @@ def test_upload_fix_solve_gantt_download(
         "#panel dt",
         "ds => Object.fromEntries(ds.map(d => [d.textContent, d.nextElementSibling.textContent]))",
     )
-    assert facts["Total float"] == "1 day" and facts["Free float"] == "1 day", facts
+    # the two floats are named apart: the logic network's and the solved plan's (C runs at
+    # its early start and nothing but logic holds it, so both are 1 day)
+    assert facts["Total float (logic)"] == "1 day", facts
+    assert facts["Plan float (leveled)"] == "1 day", facts
+    assert facts["Free float (logic)"] == "1 day", facts
+    legend = page.inner_text("[data-legend=float]")
+    assert legend == "float: total (logic) · plan (leveled)"
     assert facts["Early (ES → EF)"] == "2027-01-09 → 2027-01-10"
     assert facts["Late (LS → LF)"] == "2027-01-10 → 2027-01-11"
     page.screenshot(path=shots / "05-gantt-activity-panel.png")

@@ -31,6 +31,9 @@ def test_solved_document(solved: dict[str, Any]) -> None:
     by_id = {a["id"]: a for a in doc["activities"]}
     assert (by_id["C"]["start"], by_id["C"]["finish"]) == ("2027-01-09", "2027-01-10")
     assert by_id["C"]["total_float_days"] == 1
+    # C at its early start, held by nothing but logic: the solved plan leaves it 1 day too
+    assert by_id["C"]["plan_float_days"] == 1
+    assert by_id["A"]["plan_float_days"] == 0 and by_id["A"]["driving"]
     assert solved["started_at"] and solved["finished_at"]
 
 
@@ -114,6 +117,7 @@ def test_gantt_shape(client: TestClient, keys: dict, solved: dict) -> None:
     ]
     c = next(t for t in g["tasks"] if t["id"] == "C")
     assert (c["custom_class"], c["critical"], c["total_float_days"]) == ("", False, 1)
+    assert c["plan_float_days"] == 1
 
 
 def test_views_values(client: TestClient, keys: dict, solved: dict) -> None:

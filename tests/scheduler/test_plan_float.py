@@ -7,7 +7,9 @@ test solves. Logic float is the CPM's (``compute_cpm``), plan float the solved p
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from scheduler.cpm import compute_cpm, driving_path
@@ -22,6 +24,7 @@ from scheduler.model import (
 )
 from scheduler.plan_float import FlowArc, compute_plan_float, resource_flow
 from scheduler.planner import plan_schedule
+from scheduler.report import SCHEDULE_HEADER_ROW, write_report
 from scheduler.solver import SolveOptions, solve
 from scheduler.solver.check import check_schedule
 from tests.checker import assert_feasible, violations
@@ -274,3 +277,19 @@ def test_schedule_without_plan_has_no_plan_float() -> None:
     assert s.status == "infeasible"
     assert s.plan_float == {}
     assert s.to_json()["activities"][0]["plan_float_days"] is None
+
+
+def test_report_shows_plan_float_next_to_logic_float(tmp_path: Path) -> None:
+    # The solved crew case in the Schedule sheet: the logic and the leveled float side
+    # by side, each header saying which it is; the note line says what plan float means.
+    s = plan_schedule(_crew_plan(1), SolveOptions(time_limit_s=5, workers=1))
+    ws = openpyxl.load_workbook(write_report(s, tmp_path / "crew.xlsx"))["Schedule"]
+    header = [c.value for c in ws[SCHEDULE_HEADER_ROW]]
+    tf = header.index("total float (logic, days)")
+    assert header[tf + 1] == "plan float (leveled, days)"
+    rows = {
+        r[0].value: (r[tf].value, r[tf + 1].value)
+        for r in ws.iter_rows(min_row=SCHEDULE_HEADER_ROW + 1)
+    }
+    assert rows == {"A": (10, 0), "B": (10, 0), "L": (0, 0)}
+    assert "plan float = how far an activity can slip" in ws["A2"].value

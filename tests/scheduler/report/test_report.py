@@ -222,10 +222,10 @@ def test_schedule_dates_are_real_dates(report: openpyxl.Workbook) -> None:
     assert ws.cell(r, header.index("duration (days)") + 1).value == 59
     r2 = _row_of(ws, "A2")
     assert ws.cell(r2, header.index("LF") + 1).value == datetime(2028, 1, 25)
-    assert ws.cell(r2, header.index("total float (days)") + 1).value == 360
+    assert ws.cell(r2, header.index("total float (logic, days)") + 1).value == 360
     assert ws.cell(r2, header.index("demands") + 1).value == "crew: 1"
     assert ws.freeze_panes == "C4"
-    assert ws.auto_filter.ref == "A3:X8"
+    assert ws.auto_filter.ref == "A3:Y8"
 
 
 def test_critical_rows_red(report: openpyxl.Workbook) -> None:
@@ -316,7 +316,7 @@ def test_page_setup(
 def test_critical_path_sheet(report: openpyxl.Workbook) -> None:
     ws = report["Critical path"]
     assert [ws["A2"].value, ws["A3"].value] == list(LOGIC_NOTE)
-    assert ws["K4"].value == "total float (days)"
+    assert ws["K4"].value == "total float (logic, days)"
     ids = [ws.cell(r, 3).value for r in range(5, 9)]
     assert ids == ["A1", "A3", "A4", "M5"]
     kinds = [row[3].value for row in ws.iter_rows() if row[3].value in ("logic", "constraint")]
@@ -603,7 +603,7 @@ def test_delay_vs_early_start(plan: Plan, cpm: CpmResult, tmp_path: Path) -> Non
     ws = openpyxl.load_workbook(write_report(sched, tmp_path / "late.xlsx"))["Schedule"]
     header = [c.value for c in ws[SCHEDULE_HEADER_ROW]]
     col = header.index("delay vs early start (days)") + 1
-    assert header[col - 2] == "free float (days)"  # right after the floats
+    assert header[col - 2] == "free float (logic, days)"  # right after the floats
     delays = {aid: ws.cell(_row_of(ws, aid), col).value for aid in starts}
     assert delays == {"A1": 0, "A2": 0, "A3": 14, "A4": 14, "M5": 14}
     r = _row_of(ws, "A3")
@@ -631,7 +631,7 @@ def test_money_rounded_to_two_decimals(tmp_path: Path) -> None:
     assert [ws.cell(r, 2).value for r in months] == [29971.31, 0.1, 0.2]
     assert [ws.cell(r, 3).value for r in months] == [29971.31, 29971.41, 29971.61]
     sched_ws = wb["Schedule"]
-    assert sched_ws.cell(_row_of(sched_ws, "X"), 19).value == 29971.31  # cost column
+    assert sched_ws.cell(_row_of(sched_ws, "X"), 20).value == 29971.31  # cost column
 
 
 def test_headroom_of_the_reported_case(tmp_path: Path) -> None:
@@ -663,11 +663,12 @@ def test_units_on_a_workdays_grid(tmp_path: Path) -> None:
     ws = wb["Schedule"]
     header = [c.value for c in ws[SCHEDULE_HEADER_ROW]]
     assert header[8] == "duration (working days)"
-    assert header[13:16] == [
-        "total float (working days)",
-        "free float (working days)",
+    assert header[13:17] == [
+        "total float (logic, working days)",
+        "plan float (leveled, working days)",
+        "free float (logic, working days)",
         "delay vs early start (working days)",
     ]
-    assert ws.cell(_row_of(ws, "B"), 16).value == 2  # start slot 7 − ES slot 5
-    assert wb["Gantt"].cell(GANTT_HEADER_ROW, 5).value == "float (working days)"
-    assert wb["Critical path"]["K4"].value == "total float (working days)"
+    assert ws.cell(_row_of(ws, "B"), 17).value == 2  # start slot 7 − ES slot 5
+    assert wb["Gantt"].cell(GANTT_HEADER_ROW, 5).value == "total float (logic, working days)"
+    assert wb["Critical path"]["K4"].value == "total float (logic, working days)"
