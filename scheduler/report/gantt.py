@@ -82,7 +82,7 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
     )
     header(ws, y, [None] * len(fixed))
     header(ws, h, fixed, alignment=HEAD_WRAP)
-    ws.row_dimensions[h].height = 30  # "total float (logic, working days)" on two lines
+    ws.row_dimensions[h].height = 45  # "total float (logic, working days)" on three lines
     # two header rows: the year (merged over its months) above "Jan".."Dec"
     header(ws, h, [_MONTH_ABBR[(first + k) % 12] for k in range(n_months)], GANTT_FIRST_MONTH_COL)
     for k in range(n_months):
@@ -159,4 +159,4 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
                     st.apply(c, bar[crit])
     ws.freeze_panes = ws.cell(row=h + 1, column=GANTT_FIRST_MONTH_COL)
     ws.sheet_properties.outlinePr.summaryBelow = False
-    widths(ws, {1: 16, 2: 28, 3: 11.5, 4: 11.5, 5: 8, 6: 6})
+    widths(ws, {1: 16, 2: 28, 3: 11.5, 4: 11.5, 5: 11, 6: 6})
