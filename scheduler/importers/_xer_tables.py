@@ -37,7 +37,12 @@ class XerCalendar:
     """A P6 calendar: work week, exceptions and hours per day.
 
     ``workweek`` holds ``date.weekday()`` numbers (0 = Monday); P6 numbers days
-    1 = Sunday … 7 = Saturday in ``clndr_data``.
+    1 = Sunday … 7 = Saturday in ``clndr_data``. ``hours_per_day`` is the hours a
+    working day of the work week has (its work periods, the most common day's):
+    P6 schedules by those periods, and ``day_hr_cnt`` (kept in ``said_hours``) only
+    converts hours to days for display — they disagree in real files (07:00–17:00
+    on a calendar that says 8). ``day_start`` / ``day_end`` are the earliest start
+    and latest finish of the work periods.
     """
 
     id: str
@@ -47,6 +52,8 @@ class XerCalendar:
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
     day_end: tuple[int, int] = (17, 0)
+    day_start: tuple[int, int] = (8, 0)
+    said_hours: float | None = None
 
 
 def parse_xer_tables(text: str, log_: IssueLog) -> dict[str, list[XerRow]]:
@@ -134,6 +141,8 @@ def parse_calendar(row: XerRow, issues: IssueLog | None = None) -> XerCalendar:
         hpd = 8.0
     workweek: set[int] = set()
     day_end = (17, 0)
+    day_start = (24, 0)
+    day_hours: list[float] = []
     week_part, _, exc_part = data.partition("Exceptions()")
     dow = week_part.partition("DaysOfWeek()")[2]
     # split the DaysOfWeek block on each "(0||N()(" opener
@@ -143,10 +152,16 @@ def parse_calendar(row: XerRow, issues: IssueLog | None = None) -> XerCalendar:
         periods = _PERIOD_RE.findall(body.split("(0||VIEW")[0])
         if periods:
             workweek.add((p6_day + 5) % 7)  # P6 1 = Sunday → weekday() 6
-            for _, _, fh, fm in periods:
+            worked = 0.0
+            for sh, sm, fh, fm in periods:
                 end = (int(fh), int(fm))
+                begin = (int(sh), int(sm))
                 if end != (0, 0) and end > day_end:
                     day_end = end
+                day_start = min(day_start, begin)
+                finish = 24 * 60 if end == (0, 0) else end[0] * 60 + end[1]
+                worked += max(0, finish - begin[0] * 60 - begin[1]) / 60
+            day_hours.append(worked)
     holidays: set[date] = set()
     workdays: set[date] = set()
     for serial, body in _EXC_RE.findall(exc_part):
@@ -169,10 +184,15 @@ def parse_calendar(row: XerRow, issues: IssueLog | None = None) -> XerCalendar:
             holidays.add(day)
     if not data:
         workweek = {0, 1, 2, 3, 4}
+    said = hpd
+    if day_hours and max(day_hours) > 0:
+        hpd = max(set(day_hours), key=lambda h: (day_hours.count(h), h))
     return XerCalendar(
         id=row.get("clndr_id"),
         name=row.get("clndr_name"),
         hours_per_day=hpd,
+        said_hours=said,
+        day_start=day_start if day_start < (24, 0) else (8, 0),
         workweek=frozenset(workweek),
         holidays=frozenset(holidays),
         workdays=frozenset(workdays),

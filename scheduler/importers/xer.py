@@ -20,12 +20,20 @@ Rules (also in ``docs/IMPORTS.md``):
   the predecessor's calendar hours per day (P6 ``rcal_Predecessor``).
 * **Hours → days**: ``hours / hours_per_day`` rounded up to whole days (warning when
   the rounding changes the value).
-* **Progress** (data date = ``PROJECT.last_recalc_date``; ``plan_start`` is the
-  first working day at or after it): completed activities stay in the plan as
-  milestones (duration 0) so their relationships keep the network intact, and their
-  outgoing lags are dropped (the lag ran from the actual finish, in the past);
-  in-progress and not-started activities are planned for their **remaining**
-  duration (``remain_drtn_hr_cnt``) from the data date.
+* **Progress**: ``Plan.data_date`` = ``PROJECT.last_recalc_date`` (else
+  ``plan_start_date``); ``plan_start`` is the project's start (the earliest of
+  ``plan_start_date``, the actual starts and the data date), so actual dates sit on
+  the grid. ``status_code`` ``TK_Active`` / ``TK_Complete`` give
+  :class:`~scheduler.model.Progress` (``act_start_date``, ``act_end_date``,
+  ``remain_drtn_hr_cnt``, ``phys_complete_pct``; :func:`slot_at` puts a date and
+  time on the grid); the duration is the original one (``target_drtn_hr_cnt``) for
+  a started activity, the remaining one for an unstarted. ``SCHEDOPTIONS``
+  ``sched_progress_override = Y`` → ``Plan.out_of_sequence = "progress_override"``,
+  else ``retained_logic``. The P6 progress rules themselves are
+  :mod:`scheduler.progress`. Bad progress (a date that is not one, a started
+  activity without an actual start, a complete one without an actual finish or
+  with remaining hours, a finish before its start, a percent outside 0–100, an
+  actual date after the data date) is an error at its TASK line and column.
 * **Constraints** (``cstr_type`` / ``cstr_type2``) as P6 schedules them: the ones
   P6 applies in its forward pass are ``release`` (``CS_MSOA`` start on or after:
   the start; ``CS_MEOA`` finish on or after: the finish − duration); the ones it
@@ -52,7 +60,7 @@ Rules (also in ``docs/IMPORTS.md``):
   their dates ``constraint_date``/``constraint2_date``),
   ``original_days`` (``target_drtn_hr_cnt`` in days), ``actual_start``/``actual_finish``
   (date and time), and on each successor ``links``: ``(predecessor id, type, lag in days)`` per
-  relationship, the lag unrounded and before a completed predecessor's is dropped.
+  relationship, the lag unrounded.
 """
 
 from __future__ import annotations
@@ -64,6 +72,7 @@ from datetime import datetime, timedelta
 from scheduler.errors import UnreadableFileError
 from scheduler.importers._common import IssueLog, days_up, decode_text, horizon_months_for
 from scheduler.importers._limits import (
+    FIRST_DATE,
     MAX_PLAN_DAYS,
     check_date,
     check_days,
@@ -79,7 +88,8 @@ from scheduler.importers._xer_tables import (
     parse_dt,
     parse_xer_tables,
 )
-from scheduler.model import Activity, Demand, Dependency, Plan, Resource
+from scheduler.model import Activity, Demand, Dependency, Plan, Progress, Resource
+from scheduler.progress import progress_problems
 from scheduler.timegrid import TimeGrid
 from scheduler.validate import unknown_id_text
 
@@ -156,6 +166,17 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
     proj_id = proj.get("proj_id")
 
     calendars = {r.get("clndr_id"): parse_calendar(r, issues) for r in tables.get("CALENDAR", [])}
+    for r in tables.get("CALENDAR", []):
+        cal = calendars[r.get("clndr_id")]
+        if cal.said_hours is not None and abs(cal.said_hours - cal.hours_per_day) > 1e-6:
+            issues.warn(
+                "CALENDAR",
+                r.line,
+                "day_hr_cnt",
+                f"calendar {shown(cal.name)}: day_hr_cnt says {cal.said_hours:g} h a day but "
+                f"its work periods are {cal.hours_per_day:g} h; hours are counted in days of "
+                f"{cal.hours_per_day:g} h, as P6 schedules them",
+            )
     default_id = proj.get("clndr_id")
     if default_id not in calendars:
         flagged = [c for c in tables.get("CALENDAR", []) if c.get("default_flag") == "Y"]
@@ -182,14 +203,22 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
     if data_dt is None:
         issues.raise_if_errors()
         raise AssertionError  # unreachable
-    start_day = data_dt.date()
-    if (data_dt.hour, data_dt.minute) >= default.day_end:
+    task_rows = [r for r in tables.get("TASK", []) if r.get("proj_id") in ("", proj_id)]
+    # the grid starts at the project's start, so the actual dates sit on it
+    first_dt = data_dt
+    for candidate in [proj.get("plan_start_date")] + [
+        r.get("act_start_date") for r in task_rows if r.get("status_code") != "TK_NotStart"
+    ]:
+        dt = parse_dt(candidate)
+        if dt is not None and dt.date() >= FIRST_DATE and dt < first_dt:
+            first_dt = dt
+    start_day = first_dt.date()
+    if (first_dt.hour, first_dt.minute) >= default.day_end:
         start_day += timedelta(days=1)
     crit_hours = number(proj.get("critical_drtn_hr_cnt")) or 0.0
 
     wbs_name = {r.get("wbs_id"): r.get("wbs_name") for r in tables.get("PROJWBS", [])}
 
-    task_rows = [r for r in tables.get("TASK", []) if r.get("proj_id") in ("", proj_id)]
     last_day = start_day
     for r in task_rows:
         for key in _DATE_FIELDS:
@@ -217,6 +246,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         holidays_extra=default.holidays,
         workdays_extra=default.workdays,
     )
+    data_slot = slot_at(grid, data_dt, default)
 
     by_task_id: dict[str, _Task] = {}
     skipped: dict[str, str] = {}
@@ -244,35 +274,14 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         cal = calendars.get(r.get("clndr_id"), default)
         status = r.get("status_code")
         t = _Task(r, code, cal, status, kind)
-        hours_field = "remain_drtn_hr_cnt" if r.get("remain_drtn_hr_cnt") else "target_drtn_hr_cnt"
-        hours = number(r.get(hours_field))
-        if hours is None or hours < 0:
-            issues.error(
-                "TASK",
-                r.line,
-                hours_field,
-                f"{code}: duration {shown(r.get(hours_field))} is not a number of hours",
-            )
-            hours = 0.0  # the plan is refused; the activity stays so its links resolve
-        if status == "TK_Complete" or kind in MILESTONE_TYPES:
-            t.duration = 0
-        else:
-            days = hours / cal.hours_per_day
-            what = f"{code}: {hours_field} {shown(r.get(hours_field))} h"
-            if not check_days(issues, "TASK", r.line, hours_field, what, days):
-                days = 0.0  # refused, as above
-            if cal.workweek != default.workweek and cal.workweek:
-                days = days * len(default.workweek) / len(cal.workweek)
-                issues.warn(
-                    "TASK",
-                    r.line,
-                    "clndr_id",
-                    f"{code}: on calendar {cal.name!r} ({len(cal.workweek)} days/week); "
-                    f"{hours:g} h counted as {days:.2f} days of the default calendar",
-                )
-            t.duration = issues.round_up(
-                days, "TASK", r.line, hours_field, f"{code}: {hours:g} h = {days:.2f} days"
-            )
+        # P6 schedules an unstarted activity on its remaining duration; a started one
+        # keeps its original duration, its remaining work in its progress
+        started = status in ("TK_Active", "TK_Complete")
+        remain_given = r.get("remain_drtn_hr_cnt").strip() != ""
+        hours_field = "remain_drtn_hr_cnt" if remain_given and not started else "target_drtn_hr_cnt"
+        if not r.get(hours_field).strip() and remain_given:
+            hours_field = "remain_drtn_hr_cnt"
+        t.duration = _task_days(t, hours_field, default, issues)
         act = Activity(
             id=code,
             name=r.get("task_name") or code,
@@ -281,6 +290,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
             source_row=r.line,
             place=issues.place("TASK", r.line, columns=_task_columns(hours_field)),
         )
+        act.progress = _progress(t, grid, default, data_slot, issues)
         _constraints(act, t, grid, issues)
         tf = number(r.get("total_float_hr_cnt"))
         act.extra.update(
@@ -303,6 +313,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
             act.extra["tool_tf_days"] = tf / cal.hours_per_day
             act.extra["tool_critical"] = tf <= crit_hours
         act.extra.update(_raw_fields(r, cal))
+        act.extra["tool_slots"] = _tool_slots(r, grid, default)
         by_task_id[r.get("task_id")] = t
         activities.append(act)
 
@@ -354,16 +365,10 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         if not check_days(issues, "TASKPRED", r.line, "lag_hr_cnt", what, lag_days):
             continue
         raw_links.setdefault(succ.code, []).append((pred.code, ptype, lag_days))
+        if pred.cal.workweek != default.workweek and pred.cal.workweek:
+            lag_days = lag_days * len(default.workweek) / len(pred.cal.workweek)
         lag = days_up(lag_days)
-        if pred.status == "TK_Complete" and lag != 0:
-            issues.warn(
-                "TASKPRED",
-                r.line,
-                "lag_hr_cnt",
-                f"{pred.code} → {succ.code}: lag {lag_h:g} h of a completed predecessor dropped",
-            )
-            lag = 0
-        elif abs(lag - lag_days) > 1e-6:
+        if abs(lag - lag_days) > 1e-6:
             issues.warn(
                 "TASKPRED",
                 r.line,
@@ -390,7 +395,15 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
             act.extra["links"] = raw_links[act.id]
     resources, demands = _resources(tables, by_task_id, issues)
     name = wbs_name_of_project(tables, proj) or proj.get("proj_short_name") or filename
+    issues.raise_if_errors()
+    for problem in progress_problems(
+        Plan(name, grid, activities, data_date=data_slot)  # dates only
+    ):
+        act = next(a for a in activities if a.id == problem.activity)
+        issues.issues.append(problem.issue(act.progress.place if act.progress else act.place))
     plan = issues.plan(name, grid, activities, dependencies, resources, demands)
+    plan.data_date = data_slot
+    plan.out_of_sequence = _out_of_sequence(tables, proj_id)
     plan = xer_three_point(plan, tables, by_task_id, default, issues)
     log.info(
         "%s (%s): %d activities, %d relationships, %d warnings",
@@ -401,6 +414,183 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         len(plan.warnings),
     )
     return plan
+
+
+def _task_days(t: _Task, hours_field: str, default: XerCalendar, issues: IssueLog) -> int:
+    """Duration (slots of the default calendar) of ``t``'s ``hours_field`` hours.
+
+    Hours / the activity calendar's hours per day, scaled by the ratio of working days
+    per week (default / own, warning) when the two work weeks differ, rounded up
+    (warning). A milestone is 0. A bad number is an error at its line (0 is returned
+    so the activity's links still resolve while the plan is refused).
+    """
+    r, code, cal = t.row, t.code, t.cal
+    if t.kind in MILESTONE_TYPES:
+        return 0
+    hours = number(r.get(hours_field) or "0")
+    if hours is None or hours < 0:
+        issues.error(
+            "TASK",
+            r.line,
+            hours_field,
+            f"{code}: duration {shown(r.get(hours_field))} is not a number of hours",
+        )
+        return 0
+    days = hours / cal.hours_per_day
+    what = f"{code}: {hours_field} {shown(r.get(hours_field))} h"
+    if not check_days(issues, "TASK", r.line, hours_field, what, days):
+        return 0
+    if cal.workweek != default.workweek and cal.workweek:
+        days = days * len(default.workweek) / len(cal.workweek)
+        issues.warn(
+            "TASK",
+            r.line,
+            "clndr_id",
+            f"{code}: on calendar {cal.name!r} ({len(cal.workweek)} days/week); "
+            f"{hours:g} h counted as {days:.2f} days of the default calendar",
+        )
+    return issues.round_up(
+        days, "TASK", r.line, hours_field, f"{code}: {hours:g} h = {days:.2f} days"
+    )
+
+
+def slot_at(grid: TimeGrid, when: datetime, cal: XerCalendar, *, end: bool = False) -> int:
+    """Grid slot of a P6 date and time on the project calendar ``cal``.
+
+    A start (``end=False``) at or after the day's end (``cal.day_end``) is the next
+    working slot, else the slot of its day (or the next working one). An end
+    (exclusive, as :class:`~scheduler.model.Activity` ends) at or before the day's
+    first working hour (``cal.day_start``; 00:00 included) is the start of its day's
+    slot — the work ended the working day before — else the end of its day's slot.
+    """
+    day, hm = when.date(), (when.hour, when.minute)
+    if end:
+        return grid.slot_on_or_after(day) if hm <= cal.day_start else grid.slot_after(day)
+    return grid.slot_after(day) if hm >= cal.day_end else grid.slot_on_or_after(day)
+
+
+#: Progress fields → the TASK columns they are read from (for placed messages).
+_PROGRESS_COLUMNS = (
+    ("actual_start", "act_start_date"),
+    ("actual_finish", "act_end_date"),
+    ("remaining", "remain_drtn_hr_cnt"),
+    ("percent_complete", "phys_complete_pct"),
+)
+
+
+def _progress(
+    t: _Task, grid: TimeGrid, default: XerCalendar, data_slot: int, issues: IssueLog
+) -> Progress | None:
+    """``t``'s :class:`~scheduler.model.Progress` from its status and actual dates.
+
+    ``TK_Active``: ``act_start_date``, ``remain_drtn_hr_cnt`` (hours → slots as the
+    duration), ``phys_complete_pct``; ``TK_Complete``: ``act_start_date`` and
+    ``act_end_date`` (a milestone may have only one of them); ``TK_NotStart``: none.
+    Errors at the TASK line and column: a started activity without an actual start,
+    a complete one without an actual finish, a date that is not a date, a finish
+    before its start, a remaining duration on a complete activity, a percent outside
+    0–100. Actual dates after the data date are found by the plan's progress check
+    (:func:`scheduler.progress.progress_problems`, placed at this row).
+    """
+    r, code = t.row, t.code
+    if t.status not in ("TK_Active", "TK_Complete"):
+        return None
+    place = issues.place("TASK", r.line, columns=_PROGRESS_COLUMNS)
+    ok = True
+    dates: dict[str, datetime | None] = {}
+    for key in ("act_start_date", "act_end_date"):
+        raw = r.get(key).strip()
+        dates[key] = parse_dt(raw) if raw else None
+        if raw and dates[key] is None:
+            issues.error("TASK", r.line, key, f"{code}: {key} {shown(raw)} is not a date")
+            ok = False
+    start_dt, end_dt = dates["act_start_date"], dates["act_end_date"]
+    milestone = t.kind in MILESTONE_TYPES
+    if milestone and t.status == "TK_Complete":
+        start_dt = start_dt or end_dt
+        end_dt = end_dt or start_dt
+    if start_dt is None and ok:
+        issues.error(
+            "TASK", r.line, "act_start_date", f"{code}: {t.status} without an actual start"
+        )
+        ok = False
+    if t.status == "TK_Complete" and end_dt is None and ok:
+        issues.error(
+            "TASK", r.line, "act_end_date", f"{code}: TK_Complete without an actual finish"
+        )
+        ok = False
+    if t.status == "TK_Active":
+        end_dt = None  # an active activity's finish is not actual
+    pct = number(r.get("phys_complete_pct") or "0")
+    if pct is None or not 0 <= pct <= 100:
+        issues.error(
+            "TASK",
+            r.line,
+            "phys_complete_pct",
+            f"{code}: percent complete {shown(r.get('phys_complete_pct'))} is not 0 to 100",
+        )
+        ok = False
+    remaining: int | None = None
+    if r.get("remain_drtn_hr_cnt").strip():
+        hours = number(r.get("remain_drtn_hr_cnt"))
+        if t.status == "TK_Complete" and hours:
+            issues.error(
+                "TASK",
+                r.line,
+                "remain_drtn_hr_cnt",
+                f"{code}: complete, but remaining duration {shown(r.get('remain_drtn_hr_cnt'))}"
+                " h is not 0",
+            )
+            ok = False
+        elif t.status == "TK_Active" and not milestone:
+            remaining = _task_days(t, "remain_drtn_hr_cnt", default, issues)
+    if not ok or start_dt is None:
+        return None
+    a_start = slot_at(grid, start_dt, default)
+    a_end = None
+    if end_dt is not None:
+        a_end = slot_at(grid, end_dt, default, end=True)
+        if end_dt < start_dt:
+            issues.error(
+                "TASK",
+                r.line,
+                "act_end_date",
+                f"{code}: actual finish {end_dt:%Y-%m-%d %H:%M} is before its actual start "
+                f"{start_dt:%Y-%m-%d %H:%M}",
+            )
+            return None
+        a_end = max(a_end, a_start)
+    return Progress(a_start, a_end, remaining, pct, place=place)
+
+
+def _tool_slots(r: XerRow, grid: TimeGrid, default: XerCalendar) -> list[int | None]:
+    """P6's early start, early finish, late start, late finish of a TASK row as grid slots.
+
+    Starts and (exclusive) ends by :func:`slot_at`; None where the file has no date.
+    Kept in ``Activity.extra["tool_slots"]`` for comparing our dates with P6's.
+    """
+    out: list[int | None] = []
+    for key, end in (
+        ("early_start_date", False),
+        ("early_end_date", True),
+        ("late_start_date", False),
+        ("late_end_date", True),
+    ):
+        dt = parse_dt(r.get(key))
+        out.append(None if dt is None else slot_at(grid, dt, default, end=end))
+    return out
+
+
+def _out_of_sequence(tables: dict[str, list[XerRow]], proj_id: str) -> str:
+    """``progress_override`` when the project's SCHEDOPTIONS say so, else ``retained_logic``."""
+    for r in tables.get("SCHEDOPTIONS", []):
+        if r.get("proj_id") in ("", proj_id):
+            return (
+                "progress_override"
+                if r.get("sched_progress_override") == "Y"
+                else ("retained_logic")
+            )
+    return "retained_logic"
 
 
 def _warn_replaced(text: str, issues: IssueLog) -> None:
