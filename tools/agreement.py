@@ -1,9 +1,18 @@
-"""Agreement of our logic CPM with the float and critical flags P6 / MS Project computed.
+"""Agreement of our logic CPM with the dates, float and critical flags P6 / MS Project computed.
 
 ``python -m tools.agreement [FOLDER]`` prints the table of
 ``docs/IMPORTS.md`` for the sample files (default ``../shared/samples/schedules``).
 
-For each activity with a value in the file we compare:
+Our CPM is that of the plan's remaining work (:func:`scheduler.progress.remaining_plan`:
+P6's progress rules from the data date), as P6's dates are. For each activity with a
+value in the file (P6 leaves completed activities without float) we compare:
+
+* **dates within a day**: our early start, early finish, late start and late finish
+  (grid slots, ends exclusive) against the tool's (``Activity.extra["tool_slots"]``:
+  the file's date and time on the grid, a start at or after the day's end being the
+  next slot and a finish at or before its first hour the end of the day before);
+  agree when they differ by at most 1 slot;
+* **total float within a day**: agree when within 1 day;
 
 * **total float**: ours (grid slots = working days of the project calendar) against
   the file's (``total_float_hr_cnt`` / the activity calendar's hours per day; MSPDI
@@ -25,8 +34,17 @@ Each disagreement is classified by the first documented rule that explains it:
     MS Project does not pull a predecessor's late finish back through SS or SF
     links (observed on the MSPDI sample: predecessors whose successors all hang on
     their start show slack to the project end); we do (SPEC §4, Kelley–Walker with
-    generalized precedences). Applies to activities all of whose outgoing links are
+    generalized precedences). Applies to MSPDI tasks all of whose outgoing links are
     SS or SF.
+``logic-through-complete``
+    The activity is downstream of a complete activity that has an unfinished
+    predecessor (out-of-sequence progress). With retained logic P6 still places such
+    a complete activity after its unfinished predecessors (its early dates in the
+    file are later than the data date) and holds its successors after it;
+    :func:`scheduler.progress.remaining_plan` pins a complete activity at its actual
+    finish, so we start them earlier (sixterminal update_6: 36326 "Erect Walls -
+    RA2", complete, waits in P6 for 36406, unstarted; 23 activities after it start
+    4 days earlier in our plan).
 
 Any other disagreement is *unexplained*; the test asserts there are none.
 """
@@ -41,7 +59,7 @@ from scheduler.model import Plan
 
 __all__ = ["Agreement", "compare", "main", "sample_files"]
 
-RULES = ("other-calendar", "msp-start-links")
+RULES = ("other-calendar", "msp-start-links", "logic-through-complete")
 
 
 @dataclass
@@ -54,49 +72,123 @@ class Agreement:
     compared: int = 0
     tf_agree: int = 0
     critical_agree: int = 0
+    #: Agreements within a day: early start, early finish, late start, late finish, TF.
+    es_day: int = 0
+    ef_day: int = 0
+    ls_day: int = 0
+    lf_day: int = 0
+    tf_day: int = 0
+    #: Activities whose four dates the file gives (the dates' denominator).
+    dated: int = 0
     explained: dict[str, list[str]] = field(default_factory=dict)
     unexplained: list[str] = field(default_factory=list)
     no_tool_value: list[str] = field(default_factory=list)
 
     def row(self) -> str:
-        """One Markdown table row."""
-        why = ", ".join(f"{k}: {', '.join(v)}" for k, v in self.explained.items()) or "—"
+        """One Markdown table row (``HEADER``'s columns)."""
+        why = "; ".join(_shorten(k, v) for k, v in self.explained.items()) or "—"
+
+        def pct(n: int, of: int) -> str:
+            return f"{n} ({100 * n / of:.0f} %)" if of else "—"
+
         return (
             f"| {self.file} | {self.activities} | {self.relationships} | {self.compared} "
-            f"| {self.tf_agree} | {self.critical_agree} | {why} | {len(self.unexplained)} |"
+            f"| {pct(self.es_day, self.dated)} | {pct(self.ef_day, self.dated)} "
+            f"| {pct(self.ls_day, self.dated)} | {pct(self.lf_day, self.dated)} "
+            f"| {pct(self.tf_day, self.compared)} | {self.tf_agree} | {self.critical_agree} "
+            f"| {why} | {len(self.unexplained)} |"
         )
 
 
-def _explain(plan: Plan, act_id: str) -> str | None:
+#: The table's header rows (Markdown).
+HEADER = (
+    "| file | activities | relationships | compared | ES ±1 d | EF ±1 d | LS ±1 d | LF ±1 d "
+    "| TF ±1 d | TF exact | critical agree | explained differences | unexplained |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def _shorten(rule: str, ids: list[str], shown: int = 5) -> str:
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return f"{rule} ({len(ids)}): {', '.join(ids[:shown])}{more}"
+
+
+def _explain(plan: Plan, act_id: str, through_complete: set[str]) -> str | None:
     a = next(x for x in plan.activities if x.id == act_id)
     if a.extra.get("own_calendar"):
         return "other-calendar"
     out = [d.type for d in plan.dependencies if d.predecessor == act_id]
-    if out and all(t in ("SS", "SF") for t in out):
-        return "msp-start-links"
+    if "uid" in a.extra and out and all(t in ("SS", "SF") for t in out):
+        return "msp-start-links"  # an MS Project rule: MSPDI tasks only
+    if act_id in through_complete:
+        return "logic-through-complete"
     return None
 
 
-def compare(plan: Plan, name: str) -> Agreement:
-    """Compare our CPM with the tool values kept in ``Activity.extra`` by the importers."""
-    from scheduler.cpm import compute_cpm
+def _through_complete(plan: Plan, status: dict[str, str]) -> set[str]:
+    """Activities downstream of a complete activity that has an unfinished predecessor."""
+    succs: dict[str, list[str]] = {}
+    for d in plan.dependencies:
+        succs.setdefault(d.predecessor, []).append(d.successor)
+    stack = sorted(
+        {
+            d.successor
+            for d in plan.dependencies
+            if status[d.successor] == "complete" and status[d.predecessor] != "complete"
+        }
+    )
+    seen: set[str] = set()
+    while stack:
+        v = stack.pop()
+        for w in succs.get(v, []):
+            if w not in seen:
+                seen.add(w)
+                stack.append(w)
+    return seen
 
-    cpm = compute_cpm(plan)
+
+def compare(plan: Plan, name: str) -> Agreement:
+    """Compare our CPM with the tool values kept in ``Activity.extra`` by the importers.
+
+    An activity counts as explained (or unexplained) when its TF or critical flag
+    disagrees exactly, or any of its dates or its TF is more than a day off.
+    """
+    from scheduler.cpm import compute_cpm
+    from scheduler.progress import remaining_plan
+
+    remaining, progress = remaining_plan(plan)
+    cpm = compute_cpm(remaining)
     res = Agreement(name, len(plan.activities), len(plan.dependencies))
+    through = _through_complete(plan, dict(progress.status))
     for a in plan.activities:
         tool_tf = a.extra.get("tool_tf_days")
         tool_crit = a.extra.get("tool_critical")
-        if tool_tf is None or tool_crit is None:
+        if tool_tf is None or tool_crit is None or progress.status[a.id] == "complete":
             res.no_tool_value.append(a.id)
             continue
         res.compared += 1
         ours = cpm.times[a.id]
-        tf_ok = abs(float(tool_tf) - ours.total_float) < 1e-6  # type: ignore[arg-type]
+        tf = float(tool_tf)  # type: ignore[arg-type]
+        tf_ok = abs(tf - ours.total_float) < 1e-6
         crit_ok = (ours.total_float <= float(a.extra.get("critical_days", 0.0))) == tool_crit  # type: ignore[arg-type]
         res.tf_agree += tf_ok
         res.critical_agree += crit_ok
-        if not (tf_ok and crit_ok):
-            rule = _explain(plan, a.id)
+        day_ok = abs(tf - ours.total_float) <= 1 + 1e-6
+        res.tf_day += day_ok
+        slots = a.extra.get("tool_slots")
+        if isinstance(slots, list) and None not in slots:
+            res.dated += 1
+            near = [
+                abs(x - y) <= 1
+                for x, y in zip((ours.es, ours.ef, ours.ls, ours.lf), slots, strict=True)
+            ]
+            res.es_day += near[0]
+            res.ef_day += near[1]
+            res.ls_day += near[2]
+            res.lf_day += near[3]
+            day_ok = day_ok and all(near)
+        if not (tf_ok and crit_ok and day_ok):
+            rule = _explain(plan, a.id, through)
             if rule is None:
                 res.unexplained.append(a.id)
             else:
@@ -120,14 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         if args
         else Path(__file__).resolve().parents[1].parent / "shared/samples/schedules"
     )
-    print(
-        "| file | activities | relationships | compared | TF agree | critical agree "
-        "| explained differences | unexplained |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
+    print(HEADER)
     for path in sample_files(folder):
         if path.suffix.lower() == ".mpp" and (reason := mpp_available()):
-            print(f"| {path.name} | skipped: {reason} | | | | | | |")
+            print(f"| {path.name} | skipped: {reason} |" + " |" * 11)
             continue
         print(compare(read_plan(path), path.name).row())
     return 0

@@ -256,6 +256,7 @@ def read_mspdi(
             if d := f.stamp(t, tag, who, plan_start, warn=True):
                 extra[key] = d.date().isoformat()
         extra.update(_raw_fields(t, mpd))
+        extra["tool_slots"] = _tool_slots(t, grid, f, who, day_end)
         slack: float | None = 0.0 if missing_slack_is_zero else None
         if _text(t, "TotalSlack"):
             slack = f.number(
@@ -533,6 +534,32 @@ def _constraint(
         issues.warn(
             "Task", line, "ConstraintType", f"{who}: unknown constraint type {shown(ctype)} ignored"
         )
+
+
+def _tool_slots(t: Element, grid: TimeGrid, f: Fields, who: str, day_end: time) -> list[int | None]:
+    """MS Project's EarlyStart, EarlyFinish, LateStart, LateFinish as grid slots.
+
+    A start at or after ``day_end`` is the next slot, else its day's; a finish at or
+    before 08:00 ends at the start of its day's slot, else at its end (exclusive).
+    None where the task has no such date. For comparing our dates with the tool's.
+    """
+    out: list[int | None] = []
+    for tag, end in (
+        ("EarlyStart", False),
+        ("EarlyFinish", True),
+        ("LateStart", False),
+        ("LateFinish", True),
+    ):
+        d = f.stamp(t, tag, who, grid.plan_start, warn=True)
+        if d is None:
+            out.append(None)
+        elif end:
+            early = d.time() <= time(8, 0)
+            out.append(grid.slot_on_or_after(d.date()) if early else grid.slot_after(d.date()))
+        else:
+            late = d.time() >= day_end
+            out.append(grid.slot_after(d.date()) if late else grid.slot_on_or_after(d.date()))
+    return out
 
 
 def _tighten_deadline(act: Activity, end: int) -> None:

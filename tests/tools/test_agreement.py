@@ -1,4 +1,5 @@
-"""Issue 5 item 5: our CPM against the float and critical flags the tools computed."""
+"""Issue 5 item 5, issue 10 item 6: our CPM against the dates, float and critical flags
+the tools computed, on the shared samples (progressed ones included)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,70 @@ from scheduler.importers.mpp import mpp_available
 from tests.shared import CHILLER, LINKS, MPP, TAKT, sample
 from tools.agreement import compare
 
-# file → (format, activities, relationships, compared, TF agree, critical agree, explained)
+SIX_BASE = "sixterminal_coloradosprings_baseline.xer"
+SIX_UPDATE = "sixterminal_coloradosprings_update_6.xer"
+BHATTI = "bhatticoder_Convention_Exhibition_Center_Roads_Utilities.xer"
+
+# file → (format, activities, relationships, compared, TF exact, critical agree,
+#         (ES, EF, LS, LF, TF) within a day, explained ids per rule, unexplained count)
 EXPECTED = {
-    TAKT: ("xer", 25, 40, 25, 25, 25, {}),
-    CHILLER: ("xer", 47, 62, 25, 24, 24, {"other-calendar": ["PCS-140"]}),
-    LINKS: ("mspdi", 16, 8, 16, 14, 16, {"msp-start-links": ["11", "13"]}),
-    MPP: ("mpp", 36, 154, 36, 36, 36, {}),
+    TAKT: ("xer", 25, 40, 25, 25, 25, (25, 25, 25, 25, 25), {}, 0),
+    CHILLER: (
+        "xer",
+        47,
+        62,
+        25,
+        24,
+        24,
+        (25, 24, 24, 25, 24),
+        {"other-calendar": 1},
+        0,
+    ),
+    LINKS: ("mspdi", 16, 8, 16, 14, 16, (16, 16, 15, 15, 15), {"msp-start-links": 2}, 0),
+    MPP: ("mpp", 36, 154, 36, 36, 36, None, {}, 0),
+    SIX_BASE: ("xer", 188, 273, 158, 158, 158, (158, 158, 158, 158, 158), {}, 0),
+    SIX_UPDATE: (
+        "xer",
+        232,
+        302,
+        125,
+        93,
+        125,
+        (102, 102, 123, 123, 100),
+        {"logic-through-complete": 30},
+        2,
+    ),
+    BHATTI: (
+        "xer",
+        1193,
+        1693,
+        1036,
+        134,
+        1036,
+        (498, 529, 51, 67, 207),
+        {"logic-through-complete": 512, "other-calendar": 52},
+        465,
+    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_float_and_critical_agree_or_are_explained(name: str) -> None:
-    fmt, n_act, n_rel, compared, tf_ok, crit_ok, explained = EXPECTED[name]
+def test_dates_float_and_critical_agree_or_are_explained(name: str) -> None:
+    fmt, n_act, n_rel, compared, tf_ok, crit_ok, days, explained, unexplained = EXPECTED[name]
     if fmt == "mpp" and (reason := mpp_available()):
         pytest.skip(f"MPP not readable here: {reason}")
     result = compare(read_foreign(sample(name), fmt, name), name)
-    assert result.unexplained == []
     assert (result.activities, result.relationships, result.compared) == (n_act, n_rel, compared)
     assert (result.tf_agree, result.critical_agree) == (tf_ok, crit_ok)
-    assert result.explained == explained
+    if days is not None:
+        got = (result.es_day, result.ef_day, result.ls_day, result.lf_day, result.tf_day)
+        assert got == days
+    assert {k: len(v) for k, v in result.explained.items()} == explained
+    assert len(result.unexplained) == unexplained
+
+
+def test_chiller_and_msp_explanations_name_their_activities() -> None:
+    chiller = compare(read_foreign(sample(CHILLER), "xer", CHILLER), CHILLER)
+    assert chiller.explained == {"other-calendar": ["PCS-140"]}
+    links = compare(read_foreign(sample(LINKS), "mspdi", LINKS), LINKS)
+    assert links.explained == {"msp-start-links": ["11", "13"]}

@@ -28,11 +28,12 @@ def test_xer_keeps_constraint_types_and_unrounded_lags() -> None:
         ("P-SB-E-10", "CS_MSOA"),
     ]
     # MILE-100 (complete) -> C-MOB-100: lag_hr_cnt 80 on an 8 h/day calendar; the plan
-    # drops a completed predecessor's lag, the raw link keeps its 10 days
+    # keeps a completed predecessor's lag (the progress rules anchor it on the actual
+    # finish), and so does the raw link: 10 days
     dep = next(
         d for d in plan.dependencies if (d.predecessor, d.successor) == ("MILE-100", "C-MOB-100")
     )
-    assert dep.lag == 0
+    assert dep.lag == 10
     assert a["MILE-130"].extra["constraint_date"] == "2025-12-03"
     assert ("MILE-100", "FS", 10.0) in a["C-MOB-100"].extra["links"]  # type: ignore[operator]
     # one raw link per TASKPRED row between planned activities: 62

@@ -40,18 +40,145 @@ def test_takt_counts_calendar_and_durations(takt: Plan) -> None:
 
 def test_chiller_progress_constraints_and_calendars(chiller: Plan) -> None:
     assert (len(chiller.activities), len(chiller.dependencies)) == (47, 62)
-    assert chiller.plan_start == date(2025, 9, 3)  # data date 2025-09-02 17:00
+    # the grid starts at the project's start (plan_start_date 2017-06-07), so actual
+    # dates sit on it; the data date 2025-09-02 17:00 is the next working day's slot
+    assert chiller.plan_start == date(2017, 6, 7)
+    assert chiller.data_date is not None
+    assert chiller.grid.date_of(chiller.data_date) == date(2025, 9, 3)
+    assert chiller.out_of_sequence == "retained_logic"  # sched_progress_override N
     a = {x.id: x for x in chiller.activities}
-    assert a["C-MOB-100"].duration == 0  # completed: kept as a milestone
-    assert a["C-MOB-150"].duration == 22  # in progress: remaining 176 h
+    done = a["C-MOB-100"].progress
+    assert done is not None and done.status == "complete" and done.percent_complete == 100
+    active = a["C-MOB-150"].progress  # in progress: remaining 176 h = 22 days
+    assert active is not None and (active.status, active.remaining) == ("in_progress", 22)
+    assert active.actual_finish is None
     assert a["PCS-140"].duration == 23  # 256 h on a 7-day calendar: 32 × 5/7 → 23
-    assert a["MILE-130"].deadline == chiller.grid.slot_after(date(2025, 12, 3))  # CS_MEOB: soft
+    assert a["PCS-140"].progress is None
+    assert a["MILE-130"].deadline == chiller.grid.slot_after(date(2025, 12, 3))  # CS_MEOB
     assert a["MILE-130"].due is None
     types = sorted(d.type for d in chiller.dependencies)
     assert (types.count("FS"), types.count("FF"), types.count("SS")) == (43, 12, 7)
     messages = [str(w) for w in chiller.warnings]
     assert any("PCS-140" in m and "7 days/week" in m for m in messages)
-    assert sum("completed predecessor dropped" in m for m in messages) == 5
+    # lags of completed predecessors are kept (the progress rules anchor them)
+    assert not any("completed predecessor" in m for m in messages)
+
+
+_HEAD = b"cstr_type\tcstr_date\r\n"  # the fixture has CRLF line ends
+_A100 = b"2026-01-09 17:00\t2026-01-09 17:00\t\t\r\n"
+
+
+def _progressed(status: bytes, start: bytes, end: bytes, pct: bytes, remain: bytes) -> bytes:
+    """hostile_base.xer (data date Mon 2026-01-05 08:00) with A100's status and actuals."""
+    from tests.scheduler.io.hostile import fixture
+
+    data = fixture("hostile_base.xer")
+    data = data.replace(
+        _HEAD, b"cstr_type\tcstr_date\tact_start_date\tact_end_date\tphys_complete_pct\n"
+    )
+    data = data.replace(_A100, _A100[:-2] + b"\t" + start + b"\t" + end + b"\t" + pct + b"\r\n", 1)
+    data = data.replace(
+        b"TT_Task\tTK_NotStart\t40\t40", b"TT_Task\t" + status + b"\t40\t" + remain, 1
+    )
+    return data.replace(
+        b"2026-01-05 08:00\t2026-01-05 08:00", b"2026-01-07 08:00\t2026-01-01 08:00", 1
+    )
+
+
+def test_progress_is_read_onto_the_project_grid() -> None:
+    # plan_start_date 2026-01-01 (Thu): slots Thu 01-01 = 0, Fri 01-02 = 1, Mon 01-05 = 2,
+    # Tue 3, Wed 01-07 = 4 (the data date, 08:00). A100 started Mon 01-05, 16 h left.
+    data = _progressed(b"TK_Active", b"2026-01-05 08:00", b"", b"60", b"16")
+    plan = read_xer(data, "p.xer")
+    assert plan.plan_start == date(2026, 1, 1) and plan.data_date == 4
+    a = {x.id: x for x in plan.activities}["A100"]
+    assert a.duration == 5 and a.progress is not None
+    assert (a.progress.actual_start, a.progress.actual_finish) == (2, None)
+    assert (a.progress.remaining, a.progress.percent_complete) == (2, 60.0)
+    done = read_xer(
+        _progressed(b"TK_Complete", b"2026-01-01 08:00", b"2026-01-06 17:00", b"100", b"0"),
+        "p.xer",
+    )
+    p = {x.id: x for x in done.activities}["A100"].progress
+    assert p is not None and (p.actual_start, p.actual_finish, p.status) == (0, 4, "complete")
+
+
+@pytest.mark.parametrize(
+    ("status", "start", "end", "pct", "remain", "column", "text"),
+    [
+        (
+            b"TK_Complete",
+            b"2026-01-05 08:00",
+            b"2026-01-02 17:00",
+            b"100",
+            b"0",
+            "act_end_date",
+            "A100: actual finish 2026-01-02 17:00 is before its actual start",
+        ),
+        (
+            b"TK_Complete",
+            b"2026-01-05 08:00",
+            b"2026-01-06 17:00",
+            b"100",
+            b"8",
+            "remain_drtn_hr_cnt",
+            "A100: complete, but remaining duration '8' h is not 0",
+        ),
+        (
+            b"TK_Active",
+            b"2026-01-05 08:00",
+            b"",
+            b"150",
+            b"16",
+            "phys_complete_pct",
+            "A100: percent complete '150' is not 0 to 100",
+        ),
+        (
+            b"TK_Active",
+            b"",
+            b"",
+            b"50",
+            b"16",
+            "act_start_date",
+            "A100: TK_Active without an actual start",
+        ),
+        (
+            b"TK_Complete",
+            b"2026-01-05 08:00",
+            b"",
+            b"100",
+            b"0",
+            "act_end_date",
+            "A100: TK_Complete without an actual finish",
+        ),
+        (
+            b"TK_Active",
+            b"2026-01-08 08:00",
+            b"",
+            b"10",
+            b"16",
+            "act_start_date",
+            "actual start 2026-01-08 of A100 is after the data date 2026-01-07",
+        ),
+        (
+            b"TK_Active",
+            b"soon",
+            b"",
+            b"10",
+            b"16",
+            "act_start_date",
+            "A100: act_start_date 'soon' is not a date",
+        ),
+    ],
+)
+def test_bad_progress_is_an_error_at_its_line_and_column(
+    status: bytes, start: bytes, end: bytes, pct: bytes, remain: bytes, column: str, text: str
+) -> None:
+    with pytest.raises(InvalidPlanError) as exc:
+        read_xer(_progressed(status, start, end, pct, remain), "p.xer")
+    (issue,) = [i for i in exc.value.issues if i.severity == "error"]
+    assert (issue.sheet, issue.row, issue.column) == ("TASK", 14, column)
+    assert issue.message.startswith("p.xer: TASK line 14: ") and text in issue.message
 
 
 def _edit(data: bytes, old: bytes, new: bytes) -> bytes:
