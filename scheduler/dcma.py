@@ -581,7 +581,13 @@ def assess(
 
     # 10 resources
     loaded = {d.activity for d in plan.demands if d.amount > 0}
-    long_open = [a for a in open_acts if a.duration >= 1]
+    # an activity in progress counts its remaining work (P6's remaining duration)
+    long_open = [
+        a
+        for a in open_acts
+        if (a.progress.remaining if a.progress and a.progress.remaining is not None else a.duration)
+        >= 1
+    ]
     c10 = _share_check(
         10,
         "Resources",

@@ -647,8 +647,9 @@ def _raw_fields(r: XerRow, cal: XerCalendar) -> dict[str, object]:
     ``constraint`` / ``constraint2``: ``cstr_type`` / ``cstr_type2`` as written
     (``CS_MSO``, ``CS_MEOB``, ...; absent when empty), with ``constraint_date`` /
     ``constraint2_date`` the dates of ``cstr_date`` / ``cstr_date2``; ``original_days``:
-    ``target_drtn_hr_cnt`` / the activity's calendar hours per day (P6 Original
-    Duration, unrounded); ``actual_start`` / ``actual_finish``: ``act_start_date`` /
+    ``target_drtn_hr_cnt`` / the activity calendar's ``day_hr_cnt`` (P6 Original
+    Duration as P6 shows it, unrounded; the plan's durations count the calendar's
+    work periods instead); ``actual_start`` / ``actual_finish``: ``act_start_date`` /
     ``act_end_date`` (ISO date and time, ``2025-08-29T00:00``); ``tool_early_finish``:
     the date of ``early_end_date``.
     """
@@ -662,8 +663,9 @@ def _raw_fields(r: XerRow, cal: XerCalendar) -> dict[str, object]:
             if dt := parse_dt(r.get(day)):
                 out[f"{key}_date"] = dt.date().isoformat()
     hours = number(r.get("target_drtn_hr_cnt"))
-    if hours is not None and cal.hours_per_day > 0:
-        out["original_days"] = hours / cal.hours_per_day
+    shown_hpd = cal.said_hours or cal.hours_per_day  # P6 shows days of day_hr_cnt
+    if hours is not None and shown_hpd > 0:
+        out["original_days"] = hours / shown_hpd
     for key, column in (("actual_start", "act_start_date"), ("actual_finish", "act_end_date")):
         if dt := parse_dt(r.get(column)):
             out[key] = dt.isoformat(timespec="minutes")
