@@ -49,7 +49,8 @@ id name                   count (of total)                               passes 
                           :data:`CP_TEST_DELAY`
 13 CPLI                   ``(CPL + TF) / CPL``                           ≥ 0.95
 14 BEI                    complete activities / baseline activities due  ≥ 0.95
-                          before the data date (needs a baseline)
+                          before the data date, plus complete ones the
+                          baseline lacks on both sides (needs a baseline)
 == ====================== ============================================== ============
 
 Sources of each figure:
@@ -76,9 +77,11 @@ Sources of each figure:
   date). The data date is :attr:`Plan.data_date` (slot), else the plan start (the
   P6 and MS Project readers start a progressed plan on its data date).
 * **Missed tasks and BEI** (11, 14): a baseline activity is due when its baseline
-  finish is before the data date (exclusive end slot ≤ data date). BEI counts every
-  complete activity of the baseline (DCMA: tasks completed / tasks that should have
-  been). An actual finish comes from the progress, else ``extra["actual_finish"]``.
+  finish is before the data date (exclusive end slot ≤ data date). BEI = complete
+  activities / baseline activities due, a complete activity that the baseline does not
+  have counted on both sides (PAM 200.1, 2012: "tasks completed / tasks with a baseline
+  finish on or before the status date + tasks missing a baseline finish"). An actual
+  finish comes from the progress, else ``extra["actual_finish"]``.
 * **CPLI** (13): ``CPL`` = slots from the data date to the forecast finish, ``TF`` =
   slots from the forecast finish to the deadline, so ``CPLI = (deadline - data date) /
   (forecast finish - data date)``. With a baseline the deadline is the baseline's
@@ -692,6 +695,8 @@ def _baseline_checks(
     order = {a.id: k for k, a in enumerate(plan.activities)}
     missed.sort(key=order.__getitem__)
     done = [a.id for a in plan.activities if a.id in baseline.ends and is_complete(a)]
+    # PAM 200.1 (2012): complete activities without a baseline finish count on both sides
+    unplanned = [a.id for a in plan.activities if a.id not in baseline.ends and is_complete(a)]
     m = _share_check(
         11,
         "Missed tasks",
@@ -704,19 +709,21 @@ def _baseline_checks(
     if not due:
         m.passed = None
         m.note = f"no baseline activity was due before the data date {dd_day}"
+    done_n, due_n = len(done) + len(unplanned), len(due) + len(unplanned)
     bei = Check(
         14,
         "BEI",
-        len(done),
-        len(due),
+        done_n,
+        due_n,
         ">= 0.95",
         None,
-        note="complete activities of the baseline / baseline activities due before the "
-        f"data date {dd_day}",
+        note="complete activities / baseline activities due before the data date "
+        f"{dd_day}, both with the {len(unplanned)} complete activities the baseline "
+        "does not have",
     )
-    if due:
-        bei.value = round(len(done) / len(due), 3)
-        bei.passed = len(done) * 100 >= 95 * len(due)
+    if due_n:
+        bei.value = round(done_n / due_n, 3)
+        bei.passed = done_n * 100 >= 95 * due_n
     else:
         bei.note = f"no baseline activity was due before the data date {dd_day}"
     return [m, bei]

@@ -124,6 +124,22 @@ def test_checks_against_a_baseline() -> None:
     assert (cpli.count, cpli.total, cpli.passed, cpli.value) == (65, 62, True, 1.048)
 
 
+def test_bei_counts_complete_activities_the_baseline_lacks_on_both_sides() -> None:
+    # data date slot 10; P and Q were due (ends 5 and 8), P is complete, Q not; R is
+    # complete but not in the baseline: BEI = (1 + 1) / (2 + 1)
+    done = Progress(actual_start=0, actual_finish=5)
+    acts = [
+        Activity("P", "p", 5, progress=done),
+        Activity("Q", "q", 5),
+        Activity("R", "r", 5, progress=done),
+    ]
+    baseline = _Baseline(ends={"P": 5, "Q": 8}, finish=8)
+    h = assess(tiny_plan(acts, data_date=10), baseline)
+    bei = h.checks[13]
+    assert (bei.count, bei.total, bei.value, bei.passed) == (2, 3, 0.667, False)
+    assert h.checks[10].activities == ["Q"]  # missed: Q only (P finished on time)
+
+
 def test_critical_path_test_fails_when_a_fixed_start_holds_the_successor() -> None:
     # X [0, 5) → Y fixed at 5 [5, 10): X 600 days longer ends at 605, Y stays pinned at 5,
     # so the finish moves 10 → 605: by 595, not 600
