@@ -59,5 +59,18 @@ def comparison_view(plan: Plan, row: ScheduleRow, other: ScheduleRow) -> dict[st
     missing = [a.id for a in plan.activities if a.id not in current.starts]
     if missing:  # a document of this plan has every activity: cannot happen
         raise ValueError(f"schedule {row.id} has no dates for {missing[:5]}")
-    cmp = compare(plan, current.starts, load_baseline(plan, other))
+    # the solver's starts, for what held each slip: an activity that started is on the
+    # remaining plan from ``end - remaining_days`` (its remaining work)
+    remaining = {a["id"]: a.get("remaining_days") for a in (row.document or {})["activities"]}
+    solved = {
+        a.id: (
+            current.starts[a.id]
+            if a.progress_status == "not_started" or remaining.get(a.id) is None
+            else current.ends[a.id] - int(remaining[a.id])
+        )
+        for a in plan.activities
+    }
+    cmp = compare(
+        plan, current.starts, load_baseline(plan, other), ends=current.ends, solved=solved
+    )
     return {"schedule_id": row.id, "baseline_schedule_id": other.id, **cmp.to_json(plan.grid)}

@@ -48,6 +48,7 @@ __all__ = [
     "baseline_from_bytes",
     "baseline_from_document",
     "compare",
+    "compare_schedule",
     "read_baseline",
     "shown_dates",
 ]
@@ -370,7 +371,8 @@ class Slip:
     ``kind`` says what holds it: ``logic``, ``resource``, ``budget``, ``blackout`` or
     ``constraint`` (the link that keeps it from starting one slot earlier, as
     :func:`scheduler.cpm.driving_path` asks, ``predecessor`` the activity at its other
-    end), ``duration`` (it starts no later than in the baseline but takes longer;
+    end), ``progress`` (it started later than its baseline start: ``detail`` its actual
+    start), ``duration`` (it starts no later than in the baseline but takes longer;
     ``detail`` says how much), or ``""`` (nothing holds it: it may be put back).
     """
 
@@ -477,17 +479,31 @@ class Comparison:
         }
 
 
-def compare(plan: Plan, starts: Mapping[str, int], baseline: Baseline) -> Comparison:
+def compare(
+    plan: Plan,
+    starts: Mapping[str, int],
+    baseline: Baseline,
+    *,
+    ends: Mapping[str, int] | None = None,
+    solved: Mapping[str, int] | None = None,
+) -> Comparison:
     """Measure a solved plan (``starts``) against ``baseline``.
 
     Parameters
     ----------
     plan
-        The plan (its durations give the ends).
+        The plan.
     starts
-        Activity id → solved start slot, every activity of ``plan``.
+        Activity id → start slot as shown (an activity that started: its actual start;
+        :meth:`scheduler.solution.Schedule.start_slots`), every activity of ``plan``.
     baseline
         On ``plan``'s grid (:func:`read_baseline`).
+    ends
+        Activity id → exclusive end slot as shown (:meth:`Schedule.ends
+        <scheduler.solution.Schedule.ends>`); default ``start + duration``.
+    solved
+        The solver's starts (of the remaining plan of a progressed plan), for what holds
+        each slip; default ``starts``.
 
     Returns
     -------
@@ -496,7 +512,8 @@ def compare(plan: Plan, starts: Mapping[str, int], baseline: Baseline) -> Compar
         what holds each: for one that starts later, the first link that keeps it from
         starting a slot earlier (:func:`scheduler.cpm.holding_links`: logic, resource,
         budget, blackout, or a constraint such as the data date or a release); for one
-        that starts on time but finishes later, ``duration``.
+        that started later than its baseline start (by its actual start), ``progress``;
+        for one that starts on time but finishes later, ``duration``.
     """
     from scheduler.cpm import holding_links
 
@@ -509,19 +526,25 @@ def compare(plan: Plan, starts: Mapping[str, int], baseline: Baseline) -> Compar
                 id=a.id,
                 name=a.name,
                 start=s,
-                end=s + a.duration,
+                end=s + a.duration if ends is None else int(ends[a.id]),
                 progress_status=a.progress_status,
                 baseline_start=baseline.starts.get(a.id),
                 baseline_end=baseline.ends.get(a.id),
             )
         )
     late = [v for v in rows if (v.start_variance or 0) > 0 or (v.finish_variance or 0) > 0]
-    held = holding_links(plan, starts, [v.id for v in late if (v.start_variance or 0) > 0])
+    unstarted = [
+        v.id for v in late if (v.start_variance or 0) > 0 and v.progress_status == "not_started"
+    ]
+    held = holding_links(plan, starts if solved is None else solved, unstarted)
     slipped = []
     for v in late:
         sv, fv = v.start_variance or 0, v.finish_variance or 0
         slip = Slip(v.id, v.name, sv, fv)
-        if sv > 0:
+        if sv > 0 and v.progress_status != "not_started":
+            slip.kind = "progress"
+            slip.detail = f"actual start {plan.grid.date_of(v.start)}"
+        elif sv > 0:
             link = held.get(v.id)
             if link is not None:
                 slip.kind, slip.predecessor, slip.detail = link.kind, link.predecessor, link.detail
@@ -542,4 +565,20 @@ def compare(plan: Plan, starts: Mapping[str, int], baseline: Baseline) -> Compar
         not_in_baseline=[a.id for a in plan.activities if a.id not in baseline.starts],
         not_in_plan=sorted(set(baseline.durations) - plan_ids),
         baseline_name=baseline.name,
+    )
+
+
+def compare_schedule(schedule: Any) -> Comparison | None:
+    """:func:`compare` of a solved :class:`~scheduler.solution.Schedule` with its plan's
+    baseline (dates as shown, the solver's starts for what holds each slip); None
+    without a baseline or a plan."""
+    plan = schedule.plan
+    if plan is None or plan.baseline is None or not schedule.has_plan:
+        return None
+    return compare(
+        plan,
+        schedule.start_slots(),
+        plan.baseline,
+        ends=schedule.ends(),
+        solved=schedule.starts,
     )

@@ -536,9 +536,10 @@ def _print_summary(schedule: Any, console: Console) -> None:
         table.add_row("driving path", " → ".join(schedule.driving))
     baseline = schedule.plan.baseline if schedule.plan is not None else None
     if baseline is not None and schedule.has_plan:
-        from scheduler.baseline import compare
+        from scheduler.baseline import compare_schedule
 
-        cmp = compare(schedule.plan, schedule.starts, baseline)
+        cmp = compare_schedule(schedule)
+        assert cmp is not None
         grid = schedule.plan.grid
         table.add_row(
             "baseline",

@@ -405,21 +405,23 @@ def holding_links(
     The question :func:`driving_path` asks of each activity on its path (logic, then
     resource, budget, blackout, then a time constraint), asked of any activity of a
     solved plan: what drove a slip (:func:`scheduler.baseline.compare`). None when
-    nothing holds it.
+    nothing holds it. A progressed plan is asked on its remaining plan, as
+    :func:`driving_path` (the data date then holds as a release).
 
     Parameters
     ----------
     plan
         The plan.
     starts
-        Activity id → solved start slot, every activity.
+        Activity id → solved start slot (the remaining plan's), every activity.
     ids
         The activities to ask about.
     """
-    start = {a.id: int(starts[a.id]) for a in plan.activities}
-    end = {a.id: start[a.id] + a.duration for a in plan.activities}
-    by_id = {a.id: a for a in plan.activities}
-    ctx = _DrivingContext(plan, start, end)
+    remaining, _ = remaining_plan(plan)
+    start = {a.id: int(starts[a.id]) for a in remaining.activities}
+    end = {a.id: start[a.id] + a.duration for a in remaining.activities}
+    by_id = {a.id: a for a in remaining.activities}
+    ctx = _DrivingContext(remaining, start, end)
     return {j: ctx.why_not_earlier(by_id[j], {j}) for j in ids}
 
 

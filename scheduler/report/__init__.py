@@ -61,6 +61,7 @@ from scheduler.report.gantt import (
 from scheduler.report.health import write_health
 from scheduler.report.issues import write_issues
 from scheduler.report.network import write_network
+from scheduler.report.progress import write_progress
 from scheduler.report.resources import RESOURCES_HEADER_ROW, write_resources
 from scheduler.report.schedule import (
     SCHEDULE_COLUMNS,
@@ -95,6 +96,7 @@ SHEETS: tuple[str, ...] = (
     "Schedule",
     "Gantt",
     "Critical path",
+    "Progress",
     "Resources",
     "Budget",
     "Network",
@@ -161,6 +163,7 @@ def write_report(schedule: Schedule, path: str | Path, risk: RiskResult | None =
     write_schedule(wb["Schedule"], schedule, rows, styles)
     write_gantt(wb["Gantt"], schedule, rows, styles)
     write_critical(wb["Critical path"], schedule, rows)
+    write_progress(wb["Progress"], schedule)
     write_resources(wb["Resources"], schedule, styles)
     write_budget(wb["Budget"], schedule)
     write_network(wb["Network"], schedule)

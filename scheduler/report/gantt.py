@@ -1,5 +1,6 @@
 """The Gantt sheet: activities grouped by project against a month grid (year row
-over "Jan".."Dec"), critical bars in red, driving and milestone marks.
+over "Jan".."Dec"), critical bars in red, driving and milestone marks, and with a
+baseline a thin amber bar under each activity's bar over the months the baseline had it.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduler.report.cells import header, iso, logic_note, month_key, note, put, unit_of, widths
 from scheduler.report.styles import (
+    BAR_BASELINE_BORDER,
     BAR_BORDER,
     BAR_CRIT,
     BAR_NORMAL,
     BAR_PROJECT,
+    BASELINE_BORDER,
     BOLD,
     CENTER,
     CRIT_FONT,
@@ -61,6 +64,8 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
         f"project; {DRIVING_MARK} = on the driving path of the solved plan; "
         f"{MILESTONE_MARK} = milestone"
     )
+    if plan is not None and plan.baseline is not None:
+        legend += f"; thin amber bar under a bar = the baseline's months ({plan.baseline.name})"
     put(ws, 2, 1, legend)
     logic_note(ws, 3)  # rows 3 and 4, above the year row
     h, y = GANTT_HEADER_ROW, GANTT_YEAR_ROW
@@ -69,7 +74,7 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
         note(ws, h, f"no solved plan (status {s.status}): no bars to draw")
         return
     first = month_key(plan.plan_start)
-    finishes = [iso(r["finish"]) for r in rows]
+    finishes = [iso(r["finish"]) for r in rows] + [iso(r.get("baseline_finish")) for r in rows]
     last = max([month_key(d) for d in finishes if d] + [first])
     n_months = last - first + 1
     fixed = (
@@ -113,6 +118,21 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
         False: st.get(fill=BAR_NORMAL, border=BAR_BORDER, font=HEADER_FONT, alignment=CENTER),
         True: st.get(fill=BAR_CRIT, border=BAR_BORDER, font=HEADER_FONT, alignment=CENTER),
     }
+    # the same over a month of the baseline's bar (bottom line), and that line alone
+    bar_b = {
+        False: st.get(fill=BAR_NORMAL, border=BAR_BASELINE_BORDER),
+        True: st.get(fill=BAR_CRIT, border=BAR_BASELINE_BORDER),
+    }
+    marked_b = {
+        crit: st.get(
+            fill=BAR_CRIT if crit else BAR_NORMAL,
+            border=BAR_BASELINE_BORDER,
+            font=HEADER_FONT,
+            alignment=CENTER,
+        )
+        for crit in (False, True)
+    }
+    baseline_only = st.get(border=BASELINE_BORDER)
     # group by project, in order of first appearance
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -150,13 +170,20 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
                 if m["duration_days"] == 0
                 else (DRIVING_MARK if m["driving"] else None)
             )
-            for k in range(month_key(a_start) - first, month_key(a_finish) - first + 1):
+            b_start, b_finish = iso(m.get("baseline_start")), iso(m.get("baseline_finish"))
+            in_base: set[int] = set()
+            if b_start is not None and b_finish is not None:
+                in_base = set(range(month_key(b_start) - first, month_key(b_finish) - first + 1))
+            months = range(month_key(a_start) - first, month_key(a_finish) - first + 1)
+            for k in months:
                 c = ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k)
                 if mark:
                     c.value = mark
-                    st.apply(c, marked[crit])
+                    st.apply(c, (marked_b if k in in_base else marked)[crit])
                 else:
-                    st.apply(c, bar[crit])
+                    st.apply(c, (bar_b if k in in_base else bar)[crit])
+            for k in sorted(in_base - set(months)):
+                st.apply(ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k), baseline_only)
     ws.freeze_panes = ws.cell(row=h + 1, column=GANTT_FIRST_MONTH_COL)
     ws.sheet_properties.outlinePr.summaryBelow = False
     widths(ws, {1: 16, 2: 28, 3: 11.5, 4: 11.5, 5: 11, 6: 6})

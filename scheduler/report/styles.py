@@ -62,6 +62,12 @@ LEFT = Alignment(horizontal="left")
 YES_NO = Alignment(horizontal="center")
 THIN = Side(style="thin", color="FFFFFF")
 BAR_BORDER = Border(left=THIN, right=THIN)
+#: The baseline's bar on the Gantt: a thick amber line along the bottom of the months the
+#: baseline had the activity in, under the bar of the solved plan.
+BASELINE_COLOR = "F4B000"
+BASELINE_SIDE = Side(style="thick", color=BASELINE_COLOR)
+BAR_BASELINE_BORDER = Border(left=THIN, right=THIN, bottom=BASELINE_SIDE)
+BASELINE_BORDER = Border(bottom=BASELINE_SIDE)
 NOTE_FONT = font(italic=True, color="7F7F7F")
 DRIVING_MARK = "▶"
 MILESTONE_MARK = "◆"

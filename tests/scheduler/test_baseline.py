@@ -294,3 +294,17 @@ def test_compare_names_what_drove_each_slip() -> None:
         "2027-01-06",
         1,
     )
+
+
+def test_a_late_actual_start_is_named_as_progress() -> None:
+    from scheduler.model import Progress
+
+    plan = chain_plan()
+    plan.data_date = 2
+    plan.activities[4].progress = Progress(actual_start=1)  # B1 started a day late
+    b = baseline_from_bytes(json.dumps(baseline_doc()).encode(), plan, "prev.json")
+    shown = dict(BASE_STARTS, B1=1)
+    cmp = compare(plan, shown, b, ends=dict(b.ends, B1=4))
+    (slip,) = cmp.slipped
+    assert (slip.id, slip.start_variance, slip.finish_variance) == ("B1", 1, 1)
+    assert (slip.kind, slip.detail) == ("progress", "actual start 2027-01-02")

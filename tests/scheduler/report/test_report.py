@@ -181,6 +181,7 @@ def test_sheet_names_in_order(report: openpyxl.Workbook) -> None:
         "Schedule",
         "Gantt",
         "Critical path",
+        "Progress",
         "Resources",
         "Budget",
         "Network",
@@ -292,6 +293,7 @@ def test_gantt_header_labels_distinct_per_month(report: openpyxl.Workbook) -> No
         ("Schedule", 8, "$3:$3", None),  # A3, the header row below the two note lines
         ("Gantt", 8, "$5:$6", "$A:$B"),  # A3, year + month rows and the name columns
         ("Critical path", 9, "$4:$4", None),  # header below the title and two notes
+        ("Progress", 9, "$1:$2", None),  # several tables: the title and the units note
         ("Resources", 9, "$3:$3", None),  # the month x resource header
         ("Budget", 9, "$1:$1", None),  # two tables: only the title repeats
         ("Network", 9, "$1:$1", None),  # two tables: only the title repeats
