@@ -471,6 +471,15 @@ def _cmd_plan(args: argparse.Namespace, console: Console) -> int:
         f"horizon {plan.horizon} {_unit(plan)} "
         f"from {plan.plan_start}"
     )
+    if plan.data_date is not None:
+        from scheduler.progress import remaining_plan
+
+        try:
+            done = remaining_plan(plan)[1]
+        except ValueError as exc:  # a foreign file's progress that cannot be scheduled
+            console.print(f"invalid progress: {exc}", style="red", markup=False, soft_wrap=True)
+            return EXIT_INVALID
+        console.print(done.summary(plan), markup=False, highlight=False)
     schedule = _solve_with_progress(plan, _options(args, plan, started), console)
     _print_summary(schedule, console)
     if args.json:

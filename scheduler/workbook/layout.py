@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from scheduler.errors import Issue
 from scheduler.model import (
     OBJECTIVES,
+    OUT_OF_SEQUENCE,
     SECTORS,
 )
 
@@ -51,7 +52,7 @@ SHEETS: dict[str, Sheet] = {
                 "key",
                 True,
                 "Setting name: plan_name, plan_start*, horizon_months, calendar, "
-                "objective, time_limit_s, repeatable.",
+                "objective, time_limit_s, repeatable, data_date, out_of_sequence.",
             ),
             Column(
                 "value",
@@ -59,7 +60,8 @@ SHEETS: dict[str, Sheet] = {
                 "plan_start: first day (date). horizon_months: whole months (default 24). "
                 "calendar: calendar | workdays-kr. objective: comma-separated "
                 f"{', '.join(OBJECTIVES)} (default makespan). time_limit_s: seconds (default 30). "
-                "repeatable: yes | no (default no).",
+                "repeatable: yes | no (default no). data_date: date of the progress "
+                "(Progress sheet). out_of_sequence: retained_logic | progress_override.",
             ),
         ),
     ),
@@ -185,6 +187,41 @@ SHEETS: dict[str, Sheet] = {
             Column("cost_impact", False, "Extra cost when it happens, 100M KRW (reported only)."),
         ),
     ),
+    "progress": Sheet(
+        "Progress",
+        False,
+        (
+            Column(
+                "activity",
+                True,
+                "Required. Activity id (Activities sheet) that has started, one row each. "
+                "Progress is as of Settings data_date, the first day of the remaining work.",
+            ),
+            Column(
+                "actual_start",
+                False,
+                "Date: first day worked, on or before data_date. Required on every row.",
+            ),
+            Column(
+                "actual_finish",
+                False,
+                "Date: last day worked, before data_date; blank while in progress.",
+            ),
+            Column(
+                "remaining_duration",
+                False,
+                "In progress: work left at data_date, in the activity's duration_unit. "
+                "Blank: from percent_complete, else duration less the days since "
+                "actual_start (at least 1 day).",
+            ),
+            Column(
+                "percent_complete",
+                False,
+                "0 to 100. In progress, with remaining_duration blank, the work left is "
+                "the rest of the duration.",
+            ),
+        ),
+    ),
 }
 
 #: Settings keys and their notes.
@@ -198,12 +235,18 @@ SETTINGS_KEYS: dict[str, str] = {
     "risk_correlation": "Risk: correlation 0-1 within a risk_group (default 0).",
     "risk_iterations": "Risk: Monte Carlo iterations of infraplan risk (default 1000).",
     "repeatable": "yes: the same file, seed and workers give the same plan (default no).",
+    "data_date": "Progress: the date the Progress sheet is as of (P6's data date): work "
+    "before it is history, remaining work and unstarted activities start on or after it.",
+    "out_of_sequence": "Progress: an activity started before its predecessors allowed: "
+    f"{' or '.join(OUT_OF_SEQUENCE)} (default retained_logic: its remaining work still "
+    "waits for them; progress_override: it goes on from data_date).",
 }
 
 _DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "activities": ("release", "due", "fixed_start"),
     "budget": ("from", "to"),
     "blackouts": ("from", "to"),
+    "progress": ("actual_start", "actual_finish"),
 }
 
 _SHEET_ALIASES = {"budgets": "budget", "blackout": "blackouts", "setting": "settings"}

@@ -34,6 +34,7 @@ from scheduler.timegrid import UNIT_SLOTS, TimeGrid, add_months
 from scheduler.uncertainty import Uncertainty
 from scheduler.workbook.cells import _Reader
 from scheduler.workbook.layout import _COLUMN_BY_NORM, SHEETS, _canonical_sheet, _norm, _sorted
+from scheduler.workbook.progress import build_progress, check_progress
 from scheduler.workbook.risk import check_uncertainty
 from scheduler.workbook.safety import DEFAULT_LIMITS, Limits
 from scheduler.workbook.sheets import (
@@ -44,6 +45,7 @@ from scheduler.workbook.sheets import (
     read_budgets,
     read_demands,
     read_dependencies,
+    read_progress,
     read_regions,
     read_resources,
     read_risks,
@@ -152,6 +154,7 @@ class _Sheets:
     budgets: list[Row] = field(default_factory=list)
     blackouts: list[Row] = field(default_factory=list)
     risks: list[Row] = field(default_factory=list)
+    progress: list[Row] = field(default_factory=list)
     uncertainty: Uncertainty | None = None
 
     @property
@@ -188,6 +191,7 @@ def _read_sheets(rows: Mapping[str, list[Row]], broken: set[str], reader: _Reade
         budgets=read_budgets(of("budget"), reader),
         blackouts=read_blackouts(of("blackouts"), reader),
         risks=read_risks(of("risks"), reader),
+        progress=read_progress(of("progress"), reader),
     )
 
 
@@ -270,6 +274,9 @@ def _check_plan(
         s.settings.risk_iterations,
     )
     issues += found
+    if "activities" not in broken:
+        by_id = {a["id"]: a for a in activities if a.get("id")}
+        issues += check_progress(s.progress, s.settings.data_date, by_id, plan_start, horizon_end)
     grid = s.grid
     if grid is not None and plan_start is not None and horizon_end is not None:
         issues += validate.activity_dates(activities, plan_start, horizon_end)
@@ -362,6 +369,11 @@ def _build_plan(s: _Sheets, grid: TimeGrid, warnings: list[Issue]) -> Plan:
                 source_row=w["_row"],
             )
         )
+    by_id = {a["id"]: a for a in s.activities}
+    done = build_progress(s.progress, by_id, grid, s.settings.calendar)
+    for act in plan_activities:
+        act.progress = done.get(act.id)
+    dd = s.settings.data_date
     return Plan(
         name=s.settings.plan_name,
         grid=grid,
@@ -377,6 +389,8 @@ def _build_plan(s: _Sheets, grid: TimeGrid, warnings: list[Issue]) -> Plan:
         warnings=list(warnings),
         uncertainty=s.uncertainty,
         repeatable=s.settings.repeatable,
+        data_date=None if dd is None else grid.slot_on_or_after(dd),
+        out_of_sequence=s.settings.out_of_sequence,
     )
 
 

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from scheduler.errors import Issue
-from scheduler.model import DEPENDENCY_TYPES, OBJECTIVES, SECTORS
+from scheduler.model import DEPENDENCY_TYPES, OBJECTIVES, OUT_OF_SEQUENCE, SECTORS
 from scheduler.timegrid import CALENDAR_KINDS, UNIT_SLOTS
 from scheduler.uncertainty import DISTRIBUTIONS
 from scheduler.workbook.cells import (
@@ -69,6 +69,8 @@ class Settings:
     risk_correlation: float = 0.0
     risk_iterations: int = 1000
     repeatable: bool = False
+    data_date: date | None = None
+    out_of_sequence: str = "retained_logic"
 
 
 #: Words the ``repeatable`` setting accepts (lower case), and what they mean.
@@ -115,6 +117,16 @@ def read_settings(rows: list[dict[str, Any]], reader: _Reader) -> Settings:
                     )
                 else:
                     s.plan_start = start
+            elif key == "data_date":
+                s.data_date = reader.get(sheet, value_row, key, read_date)
+            elif key == "out_of_sequence":
+                s.out_of_sequence = reader.get(
+                    sheet,
+                    value_row,
+                    key,
+                    _enum(OUT_OF_SEQUENCE, "progress option"),
+                    default="retained_logic",
+                )
             elif key == "horizon_months":
                 n = reader.get(sheet, value_row, key, _whole, default=24)
                 if n < 1:
@@ -526,6 +538,43 @@ def _risk_fields(row: Row, reader: _Reader) -> Row:
         )
         out["_bad"] = True
     return out
+
+
+def _percent(value: object) -> float | None:
+    """A percent complete, 0 to 100."""
+    n = read_number(value)
+    if n is not None and not 0 <= n <= 100:
+        raise CellError(f"{show_number(n)} is not between 0 and 100")
+    return n
+
+
+def _progress_fields(row: Row, reader: _Reader) -> Row:
+    sh = "Progress"
+    out = _collect(
+        (
+            ("activity", lambda: reader.ident(sh, row, "activity", required=True)),
+            ("actual_start", lambda: reader.get(sh, row, "actual_start", read_date)),
+            ("actual_finish", lambda: reader.get(sh, row, "actual_finish", read_date)),
+            (
+                "raw_remaining",
+                lambda: reader.get(
+                    sh, row, "remaining_duration", _nonneg(read_number, "; it is >= 0")
+                ),
+            ),
+            ("percent_complete", lambda: reader.get(sh, row, "percent_complete", _percent)),
+        )
+    )
+    return out
+
+
+def read_progress(rows: list[Row], reader: _Reader) -> list[Row]:
+    """Progress rows: activity, actual_start, actual_finish (dates), ``raw_remaining``
+    (remaining_duration in the activity's duration_unit), percent_complete (0-100).
+
+    Checks against the activities and the data date are
+    :func:`scheduler.workbook.progress.check_progress`'s.
+    """
+    return _parse_rows(rows, reader, _progress_fields)
 
 
 def read_risks(rows: list[Row], reader: _Reader) -> list[Row]:

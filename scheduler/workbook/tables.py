@@ -339,7 +339,7 @@ def _convert_serials(key: str, rows: list[dict[str, Any]], epoch: datetime) -> N
     cols = _DATE_COLUMNS.get(key, ())
     for row in rows:
         targets = list(cols)
-        if key == "settings" and _norm(row.get("key", "")) == "planstart":
+        if key == "settings" and _norm(row.get("key", "")) in ("planstart", "datadate"):
             targets = ["value"]
         for col in targets:
             v = row.get(col)

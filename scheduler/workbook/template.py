@@ -8,6 +8,7 @@ from typing import Any
 
 from scheduler.model import (
     DEPENDENCY_TYPES,
+    OUT_OF_SEQUENCE,
     SECTORS,
 )
 from scheduler.timegrid import CALENDAR_KINDS
@@ -29,6 +30,8 @@ def _template_tables() -> dict[str, list[dict[str, Any]]]:
             {"key": "time_limit_s", "value": 30},
             {"key": "risk_correlation", "value": 0.3},
             {"key": "risk_iterations", "value": 5000},
+            {"key": "data_date", "value": None},
+            {"key": "out_of_sequence", "value": "retained_logic"},
         ],
         "regions": [
             {"id": "SEL", "name": "서울 수도권 (capital hub)", "lat": 37.5665, "lon": 126.978,
@@ -65,6 +68,9 @@ def _template_tables() -> dict[str, list[dict[str, Any]]]:
              "activities": "RD-001;TC-001", "impact_min": 5, "impact_likely": 10,
              "impact_max": 30, "cost_impact": 4},
         ],
+        # a new plan has no progress: fill in Settings data_date and a row per started
+        # activity when the plan is updated
+        "progress": [],
     }  # fmt: skip
 
 
@@ -73,8 +79,9 @@ def write_template(path: str | Path) -> None:
 
     Every sheet of SPEC §3 with its header row (required columns marked ``*``),
     a note on each header (unit, required, format), drop-down lists for sector,
-    dependency type, duration unit and calendar, and example rows that together
-    form a valid tiny plan.
+    dependency type, duration unit, calendar and out_of_sequence, date and number
+    checks on the Progress sheet (a new plan's is empty; its data_date blank), and
+    example rows that together form a valid tiny plan.
     """
     from openpyxl import Workbook
     from openpyxl.comments import Comment
@@ -111,10 +118,13 @@ def write_template(path: str | Path) -> None:
             ws.column_dimensions["B"].width = 36
             for ri, row in enumerate(examples[key], start=2):
                 ws.cell(row=ri, column=1).comment = Comment(SETTINGS_KEYS[row["key"]], "infraplan")
-                if row["key"] == "calendar":
-                    dv = DataValidation(type="list", formula1=f'"{",".join(CALENDAR_KINDS)}"')
+                if row["key"] in ("calendar", "out_of_sequence"):
+                    kinds = CALENDAR_KINDS if row["key"] == "calendar" else OUT_OF_SEQUENCE
+                    dv = DataValidation(type="list", formula1=f'"{",".join(kinds)}"')
                     dv.add(f"B{ri}")
                     ws.add_data_validation(dv)
+        if key == "progress":
+            _progress_checks(ws, cols, DataValidation)
         lists = {
             ("activities", "sector"): SECTORS,
             ("activities", "duration_unit"): ("d", "w", "mo"),
@@ -136,3 +146,27 @@ def write_template(path: str | Path) -> None:
             dv.add(f"{letter}2:{letter}5000")
             ws.add_data_validation(dv)
     wb.save(str(path))
+
+
+def _progress_checks(ws: Any, cols: list[str], validation: Any) -> None:
+    """Excel checks of the Progress sheet: dates, remaining >= 0, percent 0-100."""
+    checks = {
+        "actual_start": ("date", "greaterThan", "DATE(1900,1,1)", "a date"),
+        "actual_finish": ("date", "greaterThan", "DATE(1900,1,1)", "a date"),
+        "remaining_duration": ("decimal", "greaterThanOrEqual", "0", "a number >= 0"),
+        "percent_complete": ("decimal", "between", "0", "a number from 0 to 100"),
+    }
+    for col_name, (kind, op, low, what) in checks.items():
+        letter = _col_letter(cols.index(col_name))
+        dv = validation(
+            type=kind,
+            operator=op,
+            formula1=low,
+            formula2="100" if op == "between" else None,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=col_name,
+            error=f"{col_name}: {what}",
+        )
+        dv.add(f"{letter}2:{letter}5000")
+        ws.add_data_validation(dv)

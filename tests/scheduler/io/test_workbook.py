@@ -185,7 +185,7 @@ def test_template_reads_back_as_a_valid_plan(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == [
         "Settings", "Regions", "Activities", "Dependencies", "Resources", "Demands", "Budget",
-        "Blackouts", "Risks",
+        "Blackouts", "Risks", "Progress",
     ]  # fmt: skip
     ws = wb["Activities"]
     assert ws["A1"].value == "id*" and "Required" in ws["A1"].comment.text
