@@ -741,7 +741,7 @@ def _critical_path_test(work: Plan, cpm: CpmResult, open_ids: set[str]) -> Check
             "Critical path test",
             None,
             None,
-            "finish moves by the delay",
+            f"finish moves {CP_TEST_DELAY}",
             None,
             note="no incomplete activity is on the critical path",
         )
@@ -756,7 +756,7 @@ def _critical_path_test(work: Plan, cpm: CpmResult, open_ids: set[str]) -> Check
         "Critical path test",
         moved,
         CP_TEST_DELAY,
-        "finish moves by the delay",
+        f"finish moves {CP_TEST_DELAY}",
         ok,
         [target],
         1,

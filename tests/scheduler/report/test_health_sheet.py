@@ -48,7 +48,7 @@ def test_health_sheet_rows(tmp_path: Path) -> None:
         595,
         600,
         None,
-        "finish moves by the delay",
+        "finish moves 600",
         "FAIL",
     ]
     assert rows[13][:6] == ["CPLI", None, None, None, ">= 0.95", "n/a"]  # no deadline
