@@ -416,7 +416,21 @@ def _risk_solve_args(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def _solve_with_progress(plan: Any, options: Any, console: Console) -> Any:
+    """Solve with a progress bar.
+
+    Raises
+    ------
+    InfraplanError
+        When the objectives cannot apply (``stability`` without a baseline, e.g. from
+        the Settings sheet of ``export`` or ``risk``): exit 2 with the sentence.
+    """
+    from scheduler.model import resolve_objectives
     from scheduler.planner import plan_schedule
+
+    try:
+        resolve_objectives(plan, options.objectives)
+    except ValueError as exc:
+        raise InfraplanError(str(exc)) from None
 
     limit = options.time_limit_s or plan.time_limit_s
     with Progress(

@@ -16,7 +16,7 @@ from scheduler.cli import main
 from scheduler.workbook import write_workbook
 
 
-def workbook(path: Path, a1: int = 5) -> Path:
+def workbook(path: Path, a1: int = 5, objective: str = "makespan") -> Path:
     acts = [("S", 0), ("A1", a1), ("A2", 5), ("M", 0), ("B1", 3), ("B2", 4), ("C", 6)]
     write_workbook(
         {
@@ -24,6 +24,7 @@ def workbook(path: Path, a1: int = 5) -> Path:
                 {"key": "plan_name", "value": "chains"},
                 {"key": "plan_start", "value": "2027-01-01"},
                 {"key": "horizon_months", "value": 2},
+                {"key": "objective", "value": objective},
             ],
             "Regions": [{"id": "SEL", "name": "Seoul"}],
             "Activities": [
@@ -106,3 +107,11 @@ def test_a_missing_baseline_file_is_refused_before_reading(tmp_path: Path, capsy
 def test_stability_without_a_baseline_exits_2(tmp_path: Path, capsys) -> None:
     assert run(str(workbook(tmp_path / "v.xlsx")), "--objective", "stability") == 2
     assert "the stability objective needs a baseline" in capsys.readouterr().out
+
+
+def test_settings_stability_without_a_baseline_exits_2(tmp_path: Path, capsys) -> None:
+    # the workbook's Settings ask for stability; export has no baseline to keep to
+    wb = workbook(tmp_path / "v.xlsx", objective="stability")
+    assert main(["export", str(wb), "-o", str(tmp_path / "p.xml"), "--time-limit", "3"]) == 2
+    assert "the stability objective needs a baseline" in capsys.readouterr().out
+    assert not (tmp_path / "p.xml").exists()
