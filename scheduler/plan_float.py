@@ -448,11 +448,18 @@ def _budget_floats(
         mover[j] = any(lo < x < hi for x in cuts)
     if not any(mover):
         return list(net_float)
+    # least slack from each node to any mover (one multi-source pass on the reversed
+    # edges): a slip that stays below it moves no mover, so the caps cannot bind
+    reverse: list[list[tuple[int, int]]] = [[] for _ in range(n_all)]
+    for u, row in enumerate(edges_out):
+        for v, w in row:
+            reverse[v].append((u, w))
+    near = _least_slack(reverse, [j for j in range(n) if mover[j]])
 
     out = list(net_float)
     for i in range(n):
         tf = net_float[i]
-        if tf <= 0:
+        if tf <= 0 or near[i] >= tf:
             continue
         reach = _bounded_dijkstra(edges_out, i, tf)
         members = [(j, r) for j, r in reach.items() if j < n and mover[j]]
@@ -478,6 +485,24 @@ def _budget_floats(
         if bad.size:
             out[i] = int(bad[0]) - 1
     return out
+
+
+def _least_slack(adj: Sequence[Sequence[tuple[int, int]]], sources: Sequence[int]) -> list[int]:
+    """Least summed weight from any of ``sources`` to each node (Dijkstra; weights >= 0)."""
+    far = 1 << 60
+    dist = [far] * len(adj)
+    heap = [(0, v) for v in sources]
+    for v in sources:
+        dist[v] = 0
+    while heap:
+        d, u = heapq.heappop(heap)
+        if d > dist[u]:
+            continue
+        for v, w in adj[u]:
+            if d + w < dist[v]:
+                dist[v] = d + w
+                heapq.heappush(heap, (d + w, v))
+    return dist
 
 
 def _bounded_dijkstra(
