@@ -55,8 +55,11 @@ finish as its only bound. An activity held at float 0 only by its own blackout, 
 date or fixed start is not driving the finish (as P6 tells the longest path from zero
 total float). The chain that :func:`scheduler.cpm.driving_path` traces is on it: its
 logic steps are tight edges and its resource steps tight flow arcs (the flow takes the
-blocker it names); a budget step is not an edge of the network, so
-:class:`scheduler.solution.Schedule` flags that path's activities as driving too.
+blocker it names). A budget step is not an edge: the cap holds the next activity, and the
+work before the step (the work that filled the cap) can slip out of the period without
+moving the finish, so it keeps its plan float; :class:`scheduler.solution.Schedule`
+flags as ``driving`` the finish-driving activities and the driving path's activities of
+plan float 0.
 """
 
 from __future__ import annotations

@@ -146,8 +146,8 @@ class Schedule:
         fixed start (:mod:`scheduler.plan_float`); empty without a plan.
     finish_driving
         Ids whose slip moves the solved finish (:attr:`PlanFloat.driving
-        <scheduler.plan_float.PlanFloat.driving>`); with ``driving`` they are the
-        activities flagged ``driving``.
+        <scheduler.plan_float.PlanFloat.driving>`); with those of ``driving`` that have
+        plan float 0 they are the activities flagged ``driving``.
     conflicts, min_horizon_days
         For infeasible plans: a minimal conflicting set, and the makespan (slots)
         the plan needs with horizon and due dates lifted.
@@ -352,7 +352,10 @@ class Schedule:
 
         Floats: ``total_float_days``/``free_float_days`` are the logic CPM's (P6's);
         ``plan_float_days`` is the solved plan's (None without a plan); ``driving`` is
-        on the driving path or has a slip that moves the solved finish.
+        on the driving path or has a slip that moves the solved finish, and (where plan
+        float is known) plan float 0: the steps of the driving path before a ``budget``
+        link (the work that filled the cap) can slip without moving the finish, so
+        they stay in ``driving_path`` but are not flagged.
 
         With progress: ``start`` is an activity's actual start once it started and
         ``finish`` the end of its remaining work (its actual finish when complete);
@@ -365,6 +368,8 @@ class Schedule:
             return []
         grid = self.plan.grid
         driving = set(self.driving) | self.finish_driving
+        if self.plan_float:  # a flagged activity has plan float 0 (see plan_float)
+            driving = {x for x in driving if self.plan_float.get(x) == 0}
         demands = self.plan.demands_of()
         baseline = self.plan.baseline if self.has_dates else None
         pm = self._map()

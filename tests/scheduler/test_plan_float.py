@@ -23,8 +23,9 @@ from scheduler.model import (
     Resource,
 )
 from scheduler.plan_float import FlowArc, compute_plan_float, resource_flow
-from scheduler.planner import plan_schedule
+from scheduler.planner import add_driving, plan_schedule
 from scheduler.report import SCHEDULE_HEADER_ROW, write_report
+from scheduler.solution import Schedule
 from scheduler.solver import SolveOptions, solve
 from scheduler.solver.check import check_schedule
 from tests.checker import assert_feasible, violations
@@ -293,3 +294,20 @@ def test_report_shows_plan_float_next_to_logic_float(tmp_path: Path) -> None:
     }
     assert rows == {"A": (10, 0), "B": (10, 0), "L": (0, 0)}
     assert "plan float = how far an activity can slip" in ws["A2"].value
+
+
+def test_driving_path_before_a_budget_step_keeps_its_float() -> None:
+    # FY1 = [0,4) cap 100, FY2 = [4,400). A (2, cost 100) fills FY1 at [0,2); B (2, cost
+    # 100) starts at 4 (at 3 FY1 would pass its cap): driving path A -> B by budget FY1.
+    # A slipping moves its spend out of FY1, never B: plan float 6 - 2 = 4, not driving.
+    plan = tiny_plan(
+        [Activity("A", "a", 2, cost=100), Activity("B", "b", 2, cost=100)],
+        budgets=[BudgetPeriod("FY1", 0, 4, 100), BudgetPeriod("FY2", 4, 400, 1000)],
+    )
+    s = Schedule(plan, "feasible", starts={"A": 0, "B": 4})
+    add_driving(s)
+    assert s.driving == ["A", "B"] and s.driving_links[-1].kind == "budget"
+    assert s.plan_float == {"A": 4, "B": 0}
+    rows = {r["id"]: r for r in s.to_json()["activities"]}
+    assert (rows["A"]["driving"], rows["B"]["driving"]) == (False, True)
+    assert s.to_json()["driving_path"] == ["A", "B"]
