@@ -48,6 +48,19 @@ def write_summary(ws: Worksheet, s: Schedule) -> None:
             ("Horizon end (last day)", grid.finish_date(0, grid.horizon), DATE_FMT),
             (f"Horizon ({unit})", grid.horizon, None),
         ]
+        done = s.progress
+        if done is not None and done.data_date is not None:  # only a progressed plan
+            c = done.counts()
+            items += [
+                ("Data date", grid.date_of(done.data_date), DATE_FMT),
+                (
+                    "Progress",
+                    f"{c['complete']} complete, {c['in_progress']} in progress, "
+                    f"{c['not_started']} not started "
+                    f"({done.out_of_sequence.replace('_', ' ')})",
+                    None,
+                ),
+            ]
     ms = s.makespan
     finish = plan.grid.finish_date(0, ms) if plan is not None and ms is not None else None
     items += [

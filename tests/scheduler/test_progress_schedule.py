@@ -244,3 +244,13 @@ def test_baseline_variances_use_the_actual_dates() -> None:
     # B started 2 days before its baseline start; retained logic ends it on 10 as planned
     got = {k: (r["start_variance_days"], r["finish_variance_days"]) for k, r in rows.items()}
     assert got == {"A": (0, 0), "B": (-2, 0), "C": (3, 3), "D": (0, 0)}
+
+
+def test_report_summary_names_the_data_date(tmp_path: Any) -> None:
+    sched = plan_schedule(_plan(), OPTS)
+    out = tmp_path / "r.xlsx"
+    write_report(sched, out)
+    ws = load_workbook(out)["Summary"]
+    values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert values["Data date"].date() == date(2027, 1, 6)
+    assert values["Progress"] == "1 complete, 1 in progress, 2 not started (retained logic)"
