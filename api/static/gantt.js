@@ -418,6 +418,12 @@
     fact("Start", t.start);
     fact("Finish", t.finish + " (last day worked)");
     fact("Duration", t.duration_days === 0 ? "0 (milestone)" : days(t.duration_days));
+    if (t.progress_status && t.progress_status !== "not_started") {
+      fact("Progress", t.progress_status === "complete" ? "complete" :
+        "in progress, " + days(t.remaining_days) + " left at the data date");
+      fact("Actual start", t.actual_start);
+      fact("Actual finish", t.actual_finish);
+    }
     fact("Early (ES → EF)", t.es && (t.es + " → " + t.ef));
     fact("Late (LS → LF)", t.ls && (t.ls + " → " + t.lf));
     // two floats, named apart: the logic network's (P6's) and the solved plan's

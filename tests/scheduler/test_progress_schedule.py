@@ -180,14 +180,6 @@ def test_json_of_a_plan_without_progress() -> None:
     )
 
 
-def test_api_starts_round_trip() -> None:
-    from api.routes.workspace import solved_starts
-
-    plan = _plan()
-    sched = plan_schedule(plan, OPTS)
-    assert solved_starts(plan, sched.to_json()["activities"]) == sched.starts
-
-
 def test_report_schedule_sheet_has_progress_columns(tmp_path: Any) -> None:
     sched = plan_schedule(_plan(), OPTS)
     out = tmp_path / "r.xlsx"
