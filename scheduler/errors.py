@@ -28,6 +28,7 @@ __all__ = [
     "clip",
     "clip_issue",
     "group_issues",
+    "grouped_issues",
     "summarise",
 ]
 
@@ -242,14 +243,20 @@ def summarise(issues: Iterable[Issue], per_kind: int = ISSUES_PER_KIND) -> Issue
 
 #: Parts of a message that differ between issues of one kind: quoted text and numbers.
 _VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|[-+]?\d+(?:[.,]\d+)*")
+#: The subject of a placed message: the id (no spaces) right after ``row N:`` /
+#: ``line N:`` and before its own colon (``TASKRSRC line 12: A14610/FR: ...``).
+_SUBJECT = re.compile(r"((?:row|line|job) #: )[^\s:]+:")
 
 
-def group_issues(issues: Iterable[Issue], examples: int = 3) -> list[str]:
-    """One line per kind of issue, with a count and a few examples' places.
+def grouped_issues(issues: Iterable[Issue], examples: int = 3) -> list[Issue]:
+    """One :class:`Issue` per kind of issue, its message carrying a count and a few places.
 
     Issues are of one kind when they share severity, sheet and column and their
-    messages differ only in quoted text and numbers (``row 308: lag '265FS+6d 4h' =
-    6.50 days rounded up to 7`` and the same on row 309 are one kind).
+    messages differ only in quoted text, numbers and the id they are about right after
+    the place (``row 308: lag '265FS+6d 4h' = 6.50 days rounded up to 7`` and the same
+    on row 309 are one kind; so are ``line 12: A14610/FR: 1.1 units rounded up to 2``
+    and ``line 40: B7/GW: 6.7 units rounded up to 7``). Each kind keeps the place of
+    its first issue.
 
     Parameters
     ----------
@@ -260,25 +267,32 @@ def group_issues(issues: Iterable[Issue], examples: int = 3) -> list[str]:
 
     Returns
     -------
-    list[str]
-        ``"<first message>"`` for a kind seen once, else ``"<first message> (and N more
-        like it: rows 309, 310, 311, ...)"``; each line at most :data:`MESSAGE_LIMIT`
-        characters plus the count.
+    list[Issue]
+        In the order the kinds first appear; the message is ``"<first message>"`` for
+        a kind seen once, else ``"<first message> (and N more like it: rows 309, 310,
+        311, ...)"``, at most :data:`MESSAGE_LIMIT` characters plus the count. The
+        CLI, the report's Issues sheet, the schedule JSON and the API all show these.
     """
     kinds: dict[tuple[str, str, str, str], list[Issue]] = {}
     for issue in issues:
-        key = (issue.severity, issue.sheet, issue.column, _VARYING.sub("#", issue.message))
+        shape = _SUBJECT.sub(r"\1@:", _VARYING.sub("#", issue.message))
+        key = (issue.severity, issue.sheet, issue.column, shape)
         kinds.setdefault(key, []).append(issue)
-    lines = []
+    out = []
     for group in kinds.values():
-        first = clip(group[0].message)
-        if len(group) == 1:
-            lines.append(first)
-            continue
-        places = [str(i.row) for i in group[1 : 1 + examples] if i.row is not None]
-        more = f": rows {', '.join(places)}{', ...' if len(group) > 1 + examples else ''}"
-        lines.append(f"{first} (and {len(group) - 1} more like it{more if places else ''})")
-    return lines
+        first = group[0]
+        text = clip(first.message)
+        if len(group) > 1:
+            places = [str(i.row) for i in group[1 : 1 + examples] if i.row is not None]
+            more = f": rows {', '.join(places)}{', ...' if len(group) > 1 + examples else ''}"
+            text = f"{text} (and {len(group) - 1} more like it{more if places else ''})"
+        out.append(Issue(first.sheet, first.row, first.column, text, first.severity))
+    return out
+
+
+def group_issues(issues: Iterable[Issue], examples: int = 3) -> list[str]:
+    """The messages of :func:`grouped_issues`: one line per kind with a count and places."""
+    return [i.message for i in grouped_issues(issues, examples)]
 
 
 class PlanWarning(UserWarning):

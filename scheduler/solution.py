@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from scheduler.errors import Issue
+from scheduler.errors import Issue, grouped_issues
 from scheduler.model import MONEY_SCALE, Baseline, Plan
 from scheduler.progress import ProgressMap, remaining_plan
 from scheduler.status import SolveStatus
@@ -500,7 +500,7 @@ class Schedule:
                 "budget": self.spend_by_budget(),
                 "spend_by_month": self.spend_by_month(),
                 "resources": self.resource_use_by_month(),
-                "issues": [i.to_dict() for i in self.issues],
+                "issues": [i.to_dict() for i in grouped_issues(self.issues)],
             }
         )
         b = self.plan.baseline if self.plan is not None else None

@@ -28,7 +28,7 @@ from api.schemas import (
     ScheduleSummary,
 )
 from api.storage import disk_full
-from scheduler.errors import clip_issue
+from scheduler.errors import clip_issue, grouped_issues
 
 __all__ = ["router"]
 
@@ -183,7 +183,7 @@ def create_plan(key: PlannerKey, upload: UploadDep, session: SessionDep) -> Plan
         tables = _jsonable(source.tables) if source.tables is not None else None
     plan, fmt = source.plan, source.format
 
-    issues = [clip_issue(w).to_dict() for w in plan.warnings]
+    issues = [clip_issue(w).to_dict() for w in grouped_issues(plan.warnings)]  # one per kind
     row = PlanRow(
         name=(upload.name or plan.name or upload.filename or "plan")[:500],
         filename=upload.filename[:500],

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -246,3 +247,96 @@ def horizon_months_for(plan_start: date, last_day: date | None, margin_months: i
     while add_months(plan_start, months - margin_months) <= last_day:
         months += 6
     return months
+
+
+#: Resources named in the grouped warning of :func:`lift_unleveled_limits`.
+LIFTED_EXAMPLES = 8
+
+
+def lift_unleveled_limits(plan: Plan) -> Issue | None:
+    """Lift the resource limits the file's own schedule did not keep (one rule, all tools).
+
+    A scheduling tool that levelled its plan keeps every resource within its limit at
+    the dates it wrote; P6 and MS Project do not level unless asked, and then the
+    "max units" in the file are a planner's note, not a limit the plan was made to
+    meet (bhatticoder's P6 export: 3,575 assignments, never levelled, 92 resources).
+    Turning such a limit into a hard capacity makes a plan the tool scheduled
+    without complaint stretch by months or become infeasible. So: when the remaining
+    work at the **tool's own early dates** (``Activity.extra["tool_slots"]``) uses
+    more of a resource at once than its capacity, the tool did not level against it,
+    and its capacity is raised to the most that either those dates or our logic
+    CPM's early dates (of the remaining plan) use at once — so neither schedule is
+    delayed by it, while a resource the tool did keep within its limit stays a real
+    limit. One warning lists what was raised (``id old→new``, the largest first).
+
+    Returns
+    -------
+    Issue or None
+        The warning (also appended to ``plan.warnings``), or None when nothing changed
+        (no resources, no tool dates, or every limit held at the tool's dates).
+    """
+    if not plan.resources or not plan.demands:
+        return None
+    from scheduler.cpm import compute_cpm
+    from scheduler.progress import remaining_plan
+
+    remaining, progress = remaining_plan(plan)
+    acts = {a.id: a for a in plan.activities}
+    ours = compute_cpm(remaining).times
+    tool_peak: dict[str, int] = {}
+    our_peak: dict[str, int] = {}
+    for peaks, windows in (
+        (tool_peak, _tool_windows(plan, progress.status)),
+        (our_peak, {k: (t.es, t.ef) for k, t in ours.items() if progress.remaining[k] > 0}),
+    ):
+        use: dict[str, dict[int, int]] = {}
+        for d in plan.demands:
+            win = windows.get(d.activity)
+            if win is None or d.amount <= 0 or acts[d.activity].duration == 0:
+                continue
+            steps = use.setdefault(d.resource, {})
+            steps[win[0]] = steps.get(win[0], 0) + d.amount
+            steps[win[1]] = steps.get(win[1], 0) - d.amount
+        for rid, steps in use.items():
+            level = peak = 0
+            for slot in sorted(steps):
+                level += steps[slot]
+                peak = max(peak, level)
+            peaks[rid] = peak
+    raised: list[tuple[int, str, int, int]] = []
+    for r in plan.resources:
+        if tool_peak.get(r.id, 0) > r.max_capacity:
+            new = max(tool_peak[r.id], our_peak.get(r.id, 0))
+            raised.append((new - r.capacity, r.id, r.capacity, new))
+            r.capacity = new
+            r.capacity_changes = []
+    if not raised:
+        return None
+    raised.sort(key=lambda x: (-x[0], x[1]))
+    named = ", ".join(f"{rid} {old}→{new}" for _, rid, old, new in raised[:LIFTED_EXAMPLES])
+    more = f" and {len(raised) - LIFTED_EXAMPLES} more" if len(raised) > LIFTED_EXAMPLES else ""
+    issue = Issue(
+        "",
+        None,
+        "capacity",
+        f"{len(raised)} of {len(plan.resources)} resources are used above their limit at the "
+        "file's own early dates (the tool did not level them), so those limits are not kept as "
+        "hard capacities: each is raised to the most the file's or the logic's early dates use "
+        f"at once: {named}{more}",
+        "warning",
+    )
+    plan.warnings.append(issue)
+    return issue
+
+
+def _tool_windows(plan: Plan, status: Mapping[str, str]) -> dict[str, tuple[int, int]]:
+    """Activity id → the tool's early (start, end) slots of its remaining work."""
+    out: dict[str, tuple[int, int]] = {}
+    for a in plan.activities:
+        slots = a.extra.get("tool_slots")
+        if status.get(a.id) == "complete" or not isinstance(slots, list):
+            continue
+        es, ef = slots[0], slots[1]
+        if isinstance(es, int) and isinstance(ef, int) and ef > es:
+            out[a.id] = (es, ef)
+    return out

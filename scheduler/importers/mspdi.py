@@ -68,7 +68,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from scheduler.errors import UnreadableFileError
-from scheduler.importers._common import IssueLog, horizon_months_for
+from scheduler.importers._common import IssueLog, horizon_months_for, lift_unleveled_limits
 from scheduler.importers._limits import (
     MAX_PLAN_DAYS,
     MAX_UNITS,
@@ -296,6 +296,7 @@ def read_mspdi(
     resources, demands = _resources(root, uid_to_id, dur_of, f)
     name = _text(root, "Title") or _text(root, "Name") or filename
     plan = issues.plan(name, grid, activities, dependencies, resources, demands)
+    lift_unleveled_limits(plan)
     return mspdi_three_point(plan, root, uid_to_id, mpd, f)
 
 

@@ -70,7 +70,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from scheduler.errors import UnreadableFileError
-from scheduler.importers._common import IssueLog, days_up, decode_text, horizon_months_for
+from scheduler.importers._common import (
+    IssueLog,
+    days_up,
+    decode_text,
+    horizon_months_for,
+    lift_unleveled_limits,
+)
 from scheduler.importers._limits import (
     FIRST_DATE,
     MAX_PLAN_DAYS,
@@ -404,6 +410,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
     plan = issues.plan(name, grid, activities, dependencies, resources, demands)
     plan.data_date = data_slot
     plan.out_of_sequence = _out_of_sequence(tables, proj_id)
+    lift_unleveled_limits(plan)
     plan = xer_three_point(plan, tables, by_task_id, default, issues)
     log.info(
         "%s (%s): %d activities, %d relationships, %d warnings",

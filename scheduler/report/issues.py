@@ -1,10 +1,15 @@
-"""The Issues sheet: every error and warning of the plan with its place."""
+"""The Issues sheet: the plan's errors and warnings, one row per kind with its first place.
+
+Warnings of one kind (the same sentence about other rows or ids, e.g. a rounding on
+each of 1,386 resource assignments) are one row whose message gives the count and a
+few more places (:func:`scheduler.errors.grouped_issues`).
+"""
 
 from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.errors import Issue
+from scheduler.errors import Issue, grouped_issues
 from scheduler.report.cells import header, put, widths
 from scheduler.report.styles import CRIT_FONT, page_setup
 from scheduler.solution import Schedule
@@ -30,6 +35,7 @@ def write_issues(ws: Worksheet, s: Schedule) -> None:
                     seen.add(w)
             else:
                 issues.append(Issue("", None, "", str(w), "warning"))
+    issues = grouped_issues(issues)
     header(ws, 1, ("severity", "sheet", "row", "column", "message"))
     page_setup(ws, title_rows="1:1")
     if not issues:

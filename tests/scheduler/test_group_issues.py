@@ -32,3 +32,17 @@ def test_different_columns_are_different_kinds() -> None:
     a = Issue("S", 1, "a", "S row 1: value 3 rounded", "warning")
     b = Issue("S", 2, "b", "S row 2: value 4 rounded", "warning")
     assert len(group_issues([a, b])) == 2
+
+
+def test_the_id_a_placed_message_is_about_does_not_make_a_kind() -> None:
+    # bhatticoder's P6 export: one rounding per assignment, resources with letter ids
+    def units(line: int, subject: str) -> Issue:
+        return Issue("TASKRSRC", line, "target_qty_per_hr",
+                     f"b.xer: TASKRSRC line {line}: {subject}: 1.11111 units rounded up to 2",
+                     "warning")  # fmt: skip
+
+    lines = group_issues([units(12, "A14610/FR"), units(40, "B7/GW"), units(41, "OCEC1/Scf")])
+    assert lines == [
+        "b.xer: TASKRSRC line 12: A14610/FR: 1.11111 units rounded up to 2 "
+        "(and 2 more like it: rows 40, 41)"
+    ]

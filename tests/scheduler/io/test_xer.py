@@ -290,3 +290,36 @@ def test_p6_constraints_release_forward_and_only_shape_late_dates_backward(
     assert (a.release, a.deadline, a.due, a.fixed_start) == (release, deadline, None, None)
     t = compute_cpm(plan).times["A110"]
     assert (t.es, t.total_float) == (es, tf)
+
+
+# -- resource limits P6 did not level (issue 10 item 2) ---------------------------------------
+_EXC_ROW = b"%R\t4001\t1002\t3001\t1\r\n"
+
+
+def _two_crews(a110_early_start: bytes) -> Plan:
+    """hostile_base.xer: EXC (max 2) on A100 ×2 (slots [0, 5)) and A110 ×1 (P6's early
+    start of A110 as given; our CPM puts it after A100, slots [5, 15))."""
+    from tests.scheduler.io.hostile import fixture
+
+    data = fixture("hostile_base.xer").replace(_EXC_ROW, _EXC_ROW + b"%R\t4002\t1001\t3001\t2\r\n")
+    data = data.replace(
+        b"0\t2026-01-12 08:00\t2026-01-23", b"0\t" + a110_early_start + b"\t2026-01-23"
+    )
+    return read_xer(data, "r.xer")
+
+
+def test_a_limit_the_tools_dates_keep_stays_a_capacity() -> None:
+    plan = _two_crews(b"2026-01-12 08:00")  # as P6 wrote it: 2 then 1 at a time
+    assert [(r.id, r.capacity) for r in plan.resources] == [("EXC", 2)]
+    assert not [w for w in plan.warnings if w.column == "capacity"]
+
+
+def test_a_limit_the_tools_own_dates_exceed_is_lifted_with_one_warning() -> None:
+    # P6's dates overlap A110 (from Wed 01-07, slot 2) with A100 on slots 2-4: 2 + 1 = 3 > 2,
+    # so P6 did not level EXC; the capacity becomes 3 (ours, sequential, use 2 at most)
+    plan = _two_crews(b"2026-01-07 08:00")
+    assert [(r.id, r.capacity) for r in plan.resources] == [("EXC", 3)]
+    (w,) = [w for w in plan.warnings if w.column == "capacity"]
+    assert w.severity == "warning"
+    assert w.message.startswith("1 of 1 resources are used above their limit at the file's own")
+    assert w.message.endswith(": EXC 2→3")
