@@ -312,6 +312,7 @@ def _run(args: argparse.Namespace, console: Console, extra: Sequence[Command] = 
         return _cmd_plan(args, console)
     if args.command == "risk":
         from scheduler.risk.command import run as run_risk
+        from scheduler.risk.command import simulation_estimate
 
         started = time.monotonic()
         return run_risk(
@@ -319,7 +320,9 @@ def _run(args: argparse.Namespace, console: Console, extra: Sequence[Command] = 
             console,
             _load,
             lambda plan: _solve_with_progress(
-                plan, _options(_risk_solve_args(args), plan, started), console
+                plan,
+                _options(_risk_solve_args(args), plan, started, simulation_estimate(plan, args)),
+                console,
             ),
             _write_json,
         )
@@ -381,8 +384,12 @@ def _print_issues(exc: InvalidPlanError, console: Console) -> None:
         console.print(f"  {escape(line)}")
 
 
-def _options(args: argparse.Namespace, plan: Any, started: float) -> Any:
-    """Solve options of the command: the limit counts from ``started`` (before reading)."""
+def _options(args: argparse.Namespace, plan: Any, started: float, reserve_s: float = 0.0) -> Any:
+    """Solve options of the command: the limit counts from ``started`` (before reading).
+
+    ``reserve_s``: seconds the command needs after the solve besides its outputs (the
+    risk simulation); the solve ends that much earlier (at most half the limit).
+    """
     from scheduler.solver import SolveOptions
     from scheduler.solver.options import command_budget
 
@@ -392,6 +399,7 @@ def _options(args: argparse.Namespace, plan: Any, started: float) -> Any:
         len(plan.activities),
         started,
         repeatable=repeatable,
+        reserve_s=reserve_s,
     )
     extra: dict[str, Any] = {} if args.workers is None else {"workers": args.workers}
     return SolveOptions(

@@ -9,15 +9,35 @@ cruciality and the risk-driver tornado (:class:`RiskResult`).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from scheduler.progress import remaining_plan, remaining_uncertainty
-from scheduler.risk.result import RiskResult, summarise
-from scheduler.risk.simulate import MODES, RiskOptions, RiskProgress, percentile, run
-from scheduler.solution import Schedule
 from scheduler.uncertainty import Uncertainty
 
+if TYPE_CHECKING:
+    from scheduler.risk.result import RiskResult
+    from scheduler.risk.simulate import MODES, RiskOptions, RiskProgress, percentile
+    from scheduler.solution import Schedule
+
 __all__ = ["MODES", "RiskOptions", "RiskProgress", "RiskResult", "analyse", "percentile"]
+
+#: Names served on first use (PEP 562), so that importing the package (every
+#: ``infraplan`` command builds the ``risk`` parser) loads neither numba nor scipy.
+_LAZY = {
+    "MODES": "scheduler.risk.simulate",
+    "RiskOptions": "scheduler.risk.simulate",
+    "RiskProgress": "scheduler.risk.simulate",
+    "percentile": "scheduler.risk.simulate",
+    "RiskResult": "scheduler.risk.result",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def analyse(
@@ -51,6 +71,9 @@ def analyse(
     ValueError
         If the schedule has no plan (an invalid or infeasible input).
     """
+    from scheduler.risk.result import summarise
+    from scheduler.risk.simulate import RiskOptions, run
+
     plan = schedule.plan
     if plan is None or not schedule.has_plan or schedule.makespan is None:
         raise ValueError(f"a {schedule.status} schedule has no plan to simulate")

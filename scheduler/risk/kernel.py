@@ -175,9 +175,9 @@ def _one(dur, plan, cap, planned, use, ender, b_left, reserved, leveled, start, 
 
 @njit(cache=True, nogil=True, parallel=True)
 def simulate_batch(
-    durations, plan, cap, planned, leveled, chunks, starts_out, crit_out, makespan_out
-):
-    """Run one batch of iterations, ``chunks`` of them in parallel.
+    durations, plan, cap, planned, leveled, use_work, ender_work, starts_out, crit_out, makespan_out
+):  # fmt: skip
+    """Run one batch of iterations in parallel chunks, one chunk per work-array slot.
 
     Parameters
     ----------
@@ -202,18 +202,23 @@ def simulate_batch(
         ``(n, periods)``: held for it until it is placed (see the module docstring).
     leveled
         False for logic only (CPM forward pass, no resources, budgets or blackouts).
-    chunks
-        Number of parallel chunks (the results do not depend on it).
+    use_work, ender_work
+        Work arrays of the parallel chunks, shapes ``(chunks, resources, T)`` (zeros)
+        and ``(chunks, resources, T + 1)`` (-1): the slots used and the activity
+        ending at each slot. Every iteration gives them back as it found them, so a
+        caller allocates them once and passes them to every batch (the number of
+        chunks does not change the results).
     starts_out, crit_out, makespan_out
         Outputs: starts ``(iterations, n)``, criticality flags ``(iterations, n)``,
         makespans ``(iterations,)`` (-1 where ``T`` was too short).
     """
     iters = durations.shape[0]
     n = durations.shape[1]
+    chunks = use_work.shape[0]
     per = (iters + chunks - 1) // chunks
     for c in prange(chunks):
-        use = np.zeros(cap.shape, dtype=np.int64)
-        ender = np.full((cap.shape[0], cap.shape[1] + 1), -1, dtype=np.int64)
+        use = use_work[c]
+        ender = ender_work[c]
         b_left = np.zeros(planned.shape[1], dtype=np.int64)
         reserved = np.zeros(planned.shape[1], dtype=np.int64)
         driver = np.full(n, -1, dtype=np.int64)

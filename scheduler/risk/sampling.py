@@ -19,12 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from scheduler.model import Plan
 from scheduler.uncertainty import Uncertainty
 
-__all__ = ["Sampler", "triangular_ppf"]
+__all__ = ["Draw", "Sampler", "triangular_ppf"]
 
 
 def triangular_ppf(u: np.ndarray, a: np.ndarray, m: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -35,6 +35,26 @@ def triangular_ppf(u: np.ndarray, a: np.ndarray, m: np.ndarray, b: np.ndarray) -
     low = a + np.sqrt(u * safe * (m - a))
     high = b - np.sqrt((1 - u) * safe * (b - m))
     return np.where(width > 0, np.where(u < split, low, high), a)
+
+
+@dataclass(slots=True)
+class Draw:
+    """The random part of one batch (see :meth:`Sampler.draw`).
+
+    Attributes
+    ----------
+    values
+        Sampled durations before any risk event, float slots, shape ``(size, n)``.
+    hits
+        Whether each risk event occurred, bool, shape ``(size, events)``.
+    impacts
+        The delay (slots) each event adds to each of its activities if it occurs,
+        shape ``(size, events)``.
+    """
+
+    values: np.ndarray
+    hits: np.ndarray
+    impacts: np.ndarray
 
 
 @dataclass(slots=True)
@@ -111,6 +131,10 @@ class Sampler:
         (durations, occurred)
             int64 slots of shape ``(size, n)``, and bool of shape ``(size, events)``.
         """
+        return self.compose(self.draw(batch, size), disabled)
+
+    def draw(self, batch: int, size: int) -> Draw:
+        """The random part of one batch: durations before risk events, and the events."""
         rng = np.random.default_rng([self.seed, int(batch)])
         c = self.cols
         k = c.pos.size
@@ -122,7 +146,7 @@ class Sampler:
             z = weight * shared + np.sqrt(1 - weight**2) * z_own
         else:
             z = z_own
-        u = np.clip(stats.norm.cdf(z), 1e-12, 1 - 1e-12)
+        u = np.clip(special.ndtr(z), 1e-12, 1 - 1e-12)  # the standard normal CDF
         values = np.empty((size, k))
         tri = c.kind == 0
         values[:, tri] = triangular_ppf(u[:, tri], c.low[tri], c.mode[tri], c.high[tri])
@@ -135,23 +159,38 @@ class Sampler:
             alpha = 1 + 4 * (m - a) / width
             beta = 1 + 4 * (b - m) / width
             values[:, pert] = np.where(
-                b > a, a + width * stats.beta.ppf(u[:, pert], alpha, beta), a
+                b > a, a + width * special.betaincinv(alpha, beta, u[:, pert]), a
             )
         dur = np.tile(self.base, (size, 1))
         dur[:, c.pos] = values
-        occurred = np.zeros((size, len(self.events)), dtype=bool)
+        hits = np.zeros((size, len(self.events)), dtype=bool)
+        impacts = np.zeros((size, len(self.events)))
         for e, ev in enumerate(self.events):
-            hit = rng.random(size) < ev.probability
-            impact = triangular_ppf(
+            hits[:, e] = rng.random(size) < ev.probability
+            impacts[:, e] = triangular_ppf(
                 rng.random(size),
                 np.array(ev.impact_min, dtype=np.float64),
                 np.array(ev.impact_likely, dtype=np.float64),
                 np.array(ev.impact_max, dtype=np.float64),
             )
-            occurred[:, e] = hit
-            if e == disabled:
-                continue
-            dur[:, self.event_targets[e]] += np.where(hit, impact, 0.0)[:, None]
+        return Draw(dur, hits, impacts)
+
+    def compose(
+        self, draw: Draw, disabled: int | None = None, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Whole-slot durations of a draw, with every risk event but ``disabled``.
+
+        ``rows`` (iteration indices of the draw) keeps only those iterations; the
+        ``occurred`` flags are always of the whole draw. An iteration in which the
+        disabled event did not occur gets exactly its durations with every event.
+        """
+        dur = draw.values if rows is None else draw.values[rows]
+        hits = draw.hits if rows is None else draw.hits[rows]
+        impacts = draw.impacts if rows is None else draw.impacts[rows]
+        dur = dur.copy()
+        for e in range(len(self.events)):
+            if e != disabled:
+                dur[:, self.event_targets[e]] += np.where(hits[:, e], impacts[:, e], 0.0)[:, None]
         whole = np.floor(dur + 0.5).astype(np.int64)
         whole = np.where(self.positive, np.maximum(whole, 1), np.maximum(whole, 0))
-        return whole, occurred
+        return whole, draw.hits

@@ -27,7 +27,7 @@ import numpy as np
 from scheduler.model import Plan
 from scheduler.risk.arrays import PlanArrays, activity_list
 from scheduler.risk.kernel import simulate_batch
-from scheduler.risk.sampling import Sampler
+from scheduler.risk.sampling import Draw, Sampler
 from scheduler.uncertainty import Uncertainty
 
 __all__ = [
@@ -143,6 +143,9 @@ class Simulation:
         ``"iterations"``, ``"converged"`` or ``"time limit"``.
     seconds
         Wall time of the simulation.
+    without
+        Risk event index → makespans of the same iterations without that event,
+        shape ``(iterations,)``: the tornado.
     """
 
     durations: np.ndarray
@@ -166,7 +169,10 @@ class _Runner:
         self.kernel_plan = self.arrays.kernel_tuple(self.order)
         self.leveled = options.mode == "leveled"
         self.workers = options.workers or os.cpu_count() or 1
+        self.chunks = self.workers * 4  # a few per thread, so a slow thread holds no one up
         self._cap = np.zeros((len(plan.resources), 0), dtype=np.int64)
+        self._use = np.zeros((self.chunks, len(plan.resources), 0), dtype=np.int64)
+        self._ender = np.full((self.chunks, len(plan.resources), 1), -1, dtype=np.int64)
 
     def run(self, durations: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Starts, critical flags and makespans of a batch of sampled durations."""
@@ -176,11 +182,16 @@ class _Runner:
         iters, n = durations.shape
         length = a.window(durations)
         if self._cap.shape[1] < length:
+            # wider capacity and work arrays, allocated once and reused by every batch
+            # (the kernel leaves them clean): allocating them per batch cost more than
+            # the iterations themselves on a long window
             self._cap = a.capacity(max(length, 2 * self._cap.shape[1]))
+            shape = (self.chunks, *self._cap.shape)
+            self._use = np.zeros(shape, dtype=np.int64)
+            self._ender = np.full((*shape[:2], shape[2] + 1), -1, dtype=np.int64)
         starts = np.empty((iters, n), dtype=np.int64)
         crit = np.empty((iters, n), dtype=np.bool_)
         makespans = np.empty(iters, dtype=np.int64)
-        chunks = max(1, min(self.workers * 4, iters))
         numba.set_num_threads(min(self.workers, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
         simulate_batch(
             durations,
@@ -188,7 +199,8 @@ class _Runner:
             self._cap,
             self.planned,
             self.leveled,
-            chunks,
+            self._use,
+            self._ender,
             starts,
             crit,
             makespans,
@@ -210,8 +222,12 @@ class _Runner:
 
 
 #: One batch to simulate: ``(batch number, iterations, risk event left out or None)``.
+#: With an event left out only the iterations in which it occurred are simulated:
+#: the others have the very same durations as with every event (common random
+#: numbers), so their makespans are already known.
 Job = tuple[int, int, int | None]
-#: Its outcome: durations, risk occurrences, starts, critical flags, makespans.
+#: Its outcome: durations, risk occurrences (of the whole batch), starts, critical
+#: flags, makespans; for a job with an event left out, of the iterations it occurred in.
 BatchResult = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
@@ -233,12 +249,18 @@ class LocalExecutor:
     ) -> None:
         self.sampler = Sampler(plan, uncertainty, options.seed)
         self.runner = _Runner(plan, starts, options)
+        self._draws: dict[tuple[int, int], Draw] = {}  # kept for the tornado's jobs
+        self._keep = bool(uncertainty.events)
 
     def run(self, jobs: list[Job]) -> list[BatchResult]:
-        """Sample and simulate each job."""
+        """Sample and simulate each job (a tornado job reuses its batch's draw)."""
         out = []
         for batch, size, disabled in jobs:
-            durations, occurred = self.sampler.batch(batch, size, disabled)
+            draw = self._draws.get((batch, size)) or self.sampler.draw(batch, size)
+            if disabled is None and self._keep:
+                self._draws[(batch, size)] = draw
+            rows = None if disabled is None else np.flatnonzero(draw.hits[:, disabled])
+            durations, occurred = self.sampler.compose(draw, disabled, rows)
             out.append((durations, occurred, *self.runner.run(durations)))
         return out
 
@@ -323,9 +345,20 @@ def run(
         stop_reason=reason,
         seconds=0.0,
     )
-    for e in range(len(uncertainty.events)):  # the tornado: the same streams without risk e
-        tornado: list[Job] = [(b, size, e) for b, size in enumerate(sizes)]
-        sim.without[e] = np.concatenate([r[4] for r in executor.run(tornado)])
+    # the tornado: the same iterations without risk e (common random numbers); only
+    # those in which e occurred change, so only those are simulated again
+    first = np.cumsum([0, *sizes])
+    tornado: list[Job] = [
+        (b, size, e)
+        for e in range(len(uncertainty.events))
+        for b, size in enumerate(sizes)
+        if sim.occurred[first[b] : first[b] + size, e].any()
+    ]
+    for e in range(len(uncertainty.events)):
+        sim.without[e] = sim.makespans.copy()
+    for (b, _, off), result in zip(tornado, executor.run(tornado), strict=True):
+        assert off is not None
+        sim.without[off][first[b] + np.flatnonzero(result[1][:, off])] = result[4]
     sim.seconds = time.perf_counter() - t0
     log.info("risk: %d iterations in %.2f s (%s)", done, sim.seconds, reason)
     return sim

@@ -40,13 +40,15 @@ def default_workers() -> int:
 
 
 def command_budget(
-    limit: float, activities: int, started: float, *, repeatable: bool
+    limit: float, activities: int, started: float, *, repeatable: bool, reserve_s: float = 0.0
 ) -> tuple[float, float]:
     """Time limit and deadline of the solve inside a command limited to ``limit`` seconds.
 
     The command (read, solve, CPM, outputs) started at ``started`` (:func:`time.monotonic`).
     The solve ends ``after`` seconds before the command's end, ``after`` a linear estimate
-    of the work that follows it (at most half the limit). A wall-clock run gets what is
+    of the work that follows it plus ``reserve_s`` (an estimate of further work the
+    command does after the solve, e.g. ``infraplan risk``'s simulation), at most half the
+    limit. A wall-clock run gets what is
     left until then; a repeatable run gets a work budget that does not depend on how long
     reading took: the limit less ``after`` and an estimate of the reading time.
 
@@ -56,7 +58,7 @@ def command_budget(
         Seconds for the solve (at least 0.01) and the :func:`time.monotonic` instant it
         should end by (for :attr:`SolveOptions.deadline`).
     """
-    after = min(0.5 * limit, AFTER_S_FIXED + AFTER_S_PER_ACTIVITY * activities)
+    after = min(0.5 * limit, AFTER_S_FIXED + AFTER_S_PER_ACTIVITY * activities + reserve_s)
     deadline = started + limit - after
     if repeatable:
         budget = limit - after - min(0.25 * limit, READ_S_FIXED + READ_S_PER_ACTIVITY * activities)

@@ -71,9 +71,12 @@ def test_compiled_kernel_equals_the_python_sgs(seed: int) -> None:
     out_s = np.empty_like(durations)
     out_c = np.empty(durations.shape, dtype=np.bool_)
     out_m = np.empty(len(durations), dtype=np.int64)
+    use = np.zeros((3, *cap.shape), dtype=np.int64)
+    ender = np.full((3, cap.shape[0], cap.shape[1] + 1), -1, dtype=np.int64)
     simulate_batch(
-        durations, arrays.kernel_tuple(order), cap, planned, True, 3, out_s, out_c, out_m
+        durations, arrays.kernel_tuple(order), cap, planned, True, use, ender, out_s, out_c, out_m
     )
+    assert not use.any() and (ender == -1).all()  # given back clean for the next batch
     for it in range(len(durations)):
         ref_starts, ref_ms = python_sgs(
             arrays, order.tolist(), durations[it].tolist(), planned.tolist(), cap.tolist()

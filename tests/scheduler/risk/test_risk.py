@@ -252,3 +252,42 @@ def test_an_activity_no_capacity_can_hold_is_named() -> None:
     unc = Uncertainty(estimates={"DIG": Estimate(8, 8, 15)})
     with pytest.raises(ValueError, match=r"activity DIG .* cannot be placed at any date"):
         analyse(_schedule(plan, {"DIG": 0}), RiskOptions(iterations=200), uncertainty=unc)
+
+
+def test_tornado_reruns_only_the_iterations_a_risk_occurred_in() -> None:
+    """The tornado equals a full re-run without each risk (common random numbers).
+
+    A (4-6 days) and B (3-5 days) share one crew; R1 (p 0.3) delays A by 2-6 days,
+    R2 (p 0.5) delays B by 1-3. Without R1 an iteration in which R1 did not occur has
+    the very same durations, so only R1's iterations are simulated again.
+    """
+    from scheduler.risk.simulate import LocalExecutor, run
+
+    plan, _ = _two_on_one_crew()
+    unc = Uncertainty(
+        estimates={"A": Estimate(4, 5, 6), "B": Estimate(3, 4, 5)},
+        events=[
+            RiskEvent("R1", "rock", 0.3, ("A",), 2, 3, 6),
+            RiskEvent("R2", "permit", 0.5, ("B",), 1, 2, 3),
+        ],
+    )
+    starts = {"A": 0, "B": 5}
+    opts = RiskOptions(iterations=1200, batch=500, seed=5, converge=False)
+    sim = run(plan, starts, unc, opts)
+    full = LocalExecutor(plan, starts, unc, opts)
+    for e in (0, 1):
+        again = [full.sampler.batch(b, size, e)[0] for b, size in enumerate((500, 500, 200))]
+        expected = np.concatenate([full.runner.run(d)[2] for d in again])
+        assert sim.without[e].tolist() == expected.tolist()
+        same = ~sim.occurred[:, e]
+        assert (sim.without[e][same] == sim.makespans[same]).all()
+        assert (sim.without[e][~same] < sim.makespans[~same]).all()  # one crew: every day counts
+
+
+def test_average_ranks_give_ties_their_mean_rank() -> None:
+    from scheduler.risk.result import average_ranks
+
+    x = np.array([[3, 1], [1, 1], [3, 2], [2, 1]])
+    # column 0: 1 -> 1, 2 -> 2, the two 3s share ranks 3 and 4 -> 3.5
+    # column 1: the three 1s share ranks 1..3 -> 2, the 2 -> 4
+    assert average_ranks(x).tolist() == [[3.5, 2.0], [1.0, 2.0], [3.5, 4.0], [2.0, 2.0]]
