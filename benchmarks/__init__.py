@@ -1,4 +1,5 @@
-"""Benchmarks: ``infraplan bench psplib ...``, ``bench scale ...`` and ``bench risk ...``.
+"""Benchmarks: ``infraplan bench psplib ...``, ``bench national ...``, ``bench scale ...``
+and ``bench risk ...``.
 
 Never part of the default test run. See BENCHMARKS.md at the repository root for
 the commands and the measured tables.
@@ -40,6 +41,20 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--time-limit", type=float, default=10.0)
     sc.add_argument("--workers", type=int, default=2)
     sc.add_argument("--keep", type=Path, default=None, help="folder to keep the workbook/report")
+    na = sub.add_parser(
+        "national", help="generated national plans, ours against a plain CP-SAT model"
+    )
+    na.add_argument("--plans", type=int, default=2, help="plans per size (seeds 0..N-1)")
+    na.add_argument(
+        "--activities",
+        default="100,200,300,500,700,1000",
+        help="comma-separated plan sizes (activities, 20 or more)",
+    )
+    na.add_argument("--time-limit", type=float, default=10.0, help="seconds per plan and solver")
+    na.add_argument("--workers", type=int, default=2)
+    na.add_argument("--vs", choices=["cpsat"], default=None, help="also the plain CP-SAT model")
+    na.add_argument("--out", type=Path, default=None, help="CSV file (rows written as they come)")
+    na.add_argument("--summary", type=Path, default=None, help="re-summarise an existing CSV")
     rk = sub.add_parser("risk", help="leveled risk iterations: compiled kernel vs plain Python")
     rk.add_argument("--activities", type=int, default=700)
     rk.add_argument("--resources", type=int, default=40)
@@ -72,6 +87,8 @@ def main(argv: list[str]) -> int:
         for k, v in figures.items():
             print(f"| {k} | {v} |")
         return 0
+    if args.what == "national":
+        return _national(args)
     if args.what == "scale":
         from benchmarks.scale import run_scale
 
@@ -125,6 +142,58 @@ def main(argv: list[str]) -> int:
             f"load average at start {load0}, at end {pb.load_average()}"
         )
     print(pb.format_summary(pb.summarize(rows)))
+    bad = [r for r in rows if r.makespan is not None and not r.feasible]
+    if bad:
+        print(f"{len(bad)} schedules FAILED the feasibility re-check", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _national(args: argparse.Namespace) -> int:
+    from benchmarks import national as nb
+    from benchmarks.psplib import load_average
+
+    if args.summary is not None:
+        rows = nb.read_national_csv(args.summary)
+    else:
+        try:
+            sizes = [int(x) for x in args.activities.split(",") if x.strip()]
+        except ValueError:
+            print(
+                f"--activities: give whole numbers separated by commas, not {args.activities!r}",
+                file=sys.stderr,
+            )
+            return 2
+        if not sizes or min(sizes) < 20 or args.plans < 1:
+            print("--activities: each size at least 20; --plans at least 1", file=sys.stderr)
+            return 2
+        load0 = load_average()
+
+        def show(r: nb.NationalRow) -> None:
+            dev = "" if r.dev_best is None else f" dev={r.dev_best:+.2f}%"
+            beat = " NEW BEST" if r.feasible and r.best and (r.makespan or 0) < r.best else ""
+            print(
+                f"{r.plan:10s} {r.solver:6s} mk={r.makespan} best={r.best} lb={r.bound} "
+                f"t={r.seconds:.1f}s{dev}{beat} "
+                f"{'ok' if r.feasible else 'INFEASIBLE ' + r.errors}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+        rows = nb.run_national(
+            sizes,
+            args.plans,
+            time_limit=args.time_limit,
+            workers=args.workers,
+            solvers=["ours"] + ([args.vs] if args.vs else []),
+            csv_path=args.out,
+            on_row=show,
+        )
+        print(
+            f"national: {len(sizes) * args.plans} plans, {args.time_limit:g} s, "
+            f"{args.workers} workers; load average at start {load0}, at end {load_average()}"
+        )
+    print(nb.format_national(nb.summarize_national(rows)))
     bad = [r for r in rows if r.makespan is not None and not r.feasible]
     if bad:
         print(f"{len(bad)} schedules FAILED the feasibility re-check", file=sys.stderr)

@@ -54,12 +54,15 @@ HORIZON_MONTHS = 24
 
 
 def generate_tables(
-    activities: int, resources: int = 40, seed: int = 0
+    activities: int, resources: int = 40, seed: int = 0, max_lags: float = 0.0
 ) -> dict[str, list[dict[str, Any]]]:
     """Workbook tables (``{sheet: rows}``, as :func:`scheduler.workbook.write_workbook`
     takes them) of a national-style plan with ``activities`` activities.
 
-    Durations in days (5-40), cost in 100M KRW (1-80 per activity).
+    Durations in days (5-40), cost in 100M KRW (1-80 per activity). With
+    ``max_lags > 0``, that share of the dependencies inside projects gets a max lag
+    of the lag plus 40-90 days (drawn from a separate random stream seeded
+    ``seed + 1``, so the rest of the plan is the one ``max_lags=0`` generates).
 
     Raises
     ------
@@ -71,7 +74,10 @@ def generate_tables(
     n_reg = len(_REGIONS)
     if resources < n_reg + 1:
         raise ValueError(f"at least {n_reg + 1} resources (one crew per region and a machine)")
+    if not 0.0 <= max_lags <= 1.0:
+        raise ValueError(f"max_lags is a share in [0, 1], not {max_lags}")
     rng = random.Random(seed)
+    ml_rng = random.Random(seed + 1)
     # resources: regional crews (kind x region) first, the rest national machines
     n_crews = min(resources - 1, n_reg * len(_KINDS))
     crews = [(f"CREW-{_REGIONS[k % n_reg][0]}-{_KINDS[k // n_reg]}", _REGIONS[k % n_reg][0])
@@ -112,8 +118,11 @@ def generate_tables(
                 # three parallel streams after the first activity (a main chain and branches)
                 pred = first + (k - 3 if k > 3 else 0)
                 kind, lag = ("SS", rng.randint(5, dur)) if rng.random() < 0.25 else ("FS", 0)
+                mx = None
+                if max_lags > 0 and ml_rng.random() < max_lags:
+                    mx = lag + ml_rng.randint(40, 90)
                 deps.append({"predecessor": acts[pred]["id"], "successor": aid,
-                             "type": kind, "lag": lag, "max_lag": None})  # fmt: skip
+                             "type": kind, "lag": lag, "max_lag": mx})  # fmt: skip
             region_crews = [c for c, r in crews if r == reg_a] or [crews[0][0]]
             crew = region_crews[k % len(region_crews)]
             amt = rng.randint(1, 2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from scheduler.model import period_spend
 from scheduler.solver.data import Instance
 from scheduler.solver.variables import Vars
 
@@ -108,6 +109,7 @@ def add_budgets(
     inst: Instance,
     v: Vars,
     lits: dict[int, cp_model.IntVar] | None = None,
+    hint: list[int] | None = None,
 ) -> None:
     """Budget caps: for each period ``[a, b)``, ``sum(spend_i) <= cap`` with
     ``spend_i * d_i >= cost_i * overlap_i`` (i.e. ``spend_i >= ceil(cost_i * overlap_i / d_i)``,
@@ -122,6 +124,11 @@ def add_budgets(
     ----------
     lits
         Budget position → enforcement literal (explanation model only).
+    hint
+        Start slot of each activity (shape ``(n,)``) of a schedule the model is hinted
+        with: the overlap and spend variables get their values in it too, so that the
+        hint is complete (CP-SAT then takes it as a first solution at once; with only
+        the starts hinted it may find no solution at all in a short limit).
     """
     plan = inst.plan
     for k, b in enumerate(plan.budgets):
@@ -150,6 +157,14 @@ def add_budgets(
             spend = model.new_int_var(0, cost, f"spend_{b.label}_{inst.ids[i]}")
             model.add(d * spend >= cost * ov)
             terms.append(spend)
+            if hint is not None:
+                t = hint[i]
+                vals = [t + d - b.start] if lo < b.start else []
+                vals += [b.end - t] if hi + d > b.end else []
+                mv = min([*vals, d, b.end - b.start])
+                model.add_hint(m, mv)
+                model.add_hint(ov, max(0, mv))
+                model.add_hint(spend, period_spend(cost, d, max(0, mv)))
         if not terms:
             if const > b.cap:
                 c = model.add_bool_or([])

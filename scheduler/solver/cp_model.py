@@ -209,7 +209,7 @@ def cp_solve(
     mk = makespan_var(model, inst, v, cp_lb, horizon)
     in_cumulative = "makespan" in objectives and opts.makespan_in_cumulative
     add_resources(model, inst, v, horizon, mk if in_cumulative else None)
-    add_budgets(model, inst, v)
+    add_budgets(model, inst, v, hint=None if hint is None else [hint[i] for i in inst.ids])
     exprs = {"makespan": mk, "weighted_completion": weighted_completion_expr(inst, v)}
     if "tardiness" in objectives:
         exprs["tardiness"] = tardiness_expr(model, inst, v)

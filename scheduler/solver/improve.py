@@ -27,7 +27,14 @@ import numpy as np
 
 from scheduler.solver.data import Instance
 
-__all__ = ["POPULATION", "STALL_GENERATIONS", "Improvement", "applicable", "improve_schedule"]
+__all__ = [
+    "POPULATION",
+    "STALL_GENERATIONS",
+    "Improvement",
+    "applicable",
+    "applicable_full",
+    "improve_schedule",
+]
 
 #: Activity lists kept from one generation to the next (and children per generation):
 #: POPULATION, or POPULATION_PER_ACTIVITY per activity if that is fewer (small plans
@@ -49,6 +56,11 @@ MUTATION = 0.05
 #: could overrun the limit. Measured on generated plain plans (4 resources, one thread):
 #: 0.16 ms per decoded list at 120 activities, 1.7 ms at 500, 12.8 ms at 2,000.
 MAX_ACTIVITIES = 1000
+#: Largest plan the full-model search takes on (its decoder finds each next activity with
+#: a heap, so a decode costs about n log n plus the slots it scans).
+MAX_FULL_ACTIVITIES = 3000
+#: Max-lag repairs per decode of the full-model search (then the decode fails).
+MAX_REPAIRS = 20
 #: Double justifications per decoded list, at most (they stop when the makespan stalls).
 ROUNDS = 4
 
@@ -93,6 +105,12 @@ def applicable(inst: Instance) -> bool:
         a.release is not None or a.due is not None or a.fixed_start is not None
         for a in plan.activities
     )
+
+
+def applicable_full(inst: Instance) -> bool:
+    """True when the full-model search (``improve_schedule(full=True)``) takes the plan
+    on: at most :data:`MAX_FULL_ACTIVITIES` activities."""
+    return 0 < inst.n <= MAX_FULL_ACTIVITIES
 
 
 def _csr(n: int, arcs: list[tuple[int, int, int]]) -> tuple[np.ndarray, ...]:
@@ -160,6 +178,135 @@ class _Rcpsp:
         """Activity list: start order of ``start``, ties by ``prio``."""
         return np.lexsort((prio, start)).astype(np.int64)
 
+    def warm_up(self) -> None:
+        self.ga.warm_up()
+
+    def work(self) -> Any:
+        """Scratch arrays of one thread."""
+        return self.free.copy()
+
+    def children_args(
+        self, pop: np.ndarray, pop_mk: np.ndarray, k: int, out: np.ndarray,
+        out_mk: np.ndarray, seed: int, work: Any,
+    ) -> tuple[Any, ...]:  # fmt: skip
+        """Arguments of :func:`scheduler.solver.ga.children` for ``k`` children."""
+        return (
+            pop, pop_mk, k, MUTATION, ROUNDS, self.dur, self.dem, self.cap, self.fw, self.bw,
+            work, out, out_mk, seed,
+        )  # fmt: skip
+
+    def children(self, *args: Any) -> None:
+        self.ga.children(*args)
+
+
+class _Full:
+    """Arrays of a plan with every constraint for the full-model kernels
+    (:mod:`scheduler.solver.ga_full`); decoded schedules ending after ``longest``
+    slots fail. Due dates are hard unless ``soft_due``."""
+
+    def __init__(self, inst: Instance, longest: int, *, soft_due: bool = False) -> None:
+        from scheduler.risk.arrays import PlanArrays
+        from scheduler.solver import ga_full
+
+        self.ga = ga_full
+        plan = inst.plan
+        n = inst.n
+        self.n = n
+        pa = PlanArrays.from_plan(plan)
+        dur = np.array(inst.dur, np.int64)
+        self.dur = dur
+        width = max(int(longest), int(pa.last_event)) + int(dur.max(initial=0)) + 2
+        cap = pa.capacity(width)
+        n_b = len(plan.budgets)
+        planned = np.zeros((n, n_b), np.int64)
+        index = plan.activity_index()
+        succ: list[list[int]] = [[] for _ in range(n)]
+        preds: list[list[int]] = [[] for _ in range(n)]
+        rev: list[list[tuple[int, int, int, int]]] = [[] for _ in range(n)]
+        for dep in plan.dependencies:
+            p, q = index[dep.predecessor], index[dep.successor]
+            succ[p].append(q)
+            preds[q].append(p)
+            zero = dep.start_distance(0, 0)
+            a_p = dep.start_distance(1, 0) - zero
+            a_s = dep.start_distance(0, 1) - zero
+            # reversed time: S'(p) - S'(q) >= lo + d_q - d_p, q the new predecessor
+            rev[p].append((q, a_s + 1, a_p - 1, zero))
+
+        def csr(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+            ptr = np.zeros(n + 1, np.int64)
+            ptr[1:] = np.cumsum([len(r) for r in rows])
+            return ptr, np.array([x for r in rows for x in r], np.int64)
+
+        fout_ptr, fout_idx = csr(succ)
+        bout_ptr, bout_idx = csr(preds)
+        findeg = np.array([len(r) for r in preds], np.int64)
+        bindeg = np.array([len(r) for r in succ], np.int64)
+        r_ptr = np.zeros(n + 1, np.int64)
+        r_ptr[1:] = np.cumsum([len(r) for r in rev])
+        flat = [x for r in rev for x in r]
+        r_cols = [np.array([f[c] for f in flat], np.int64) for c in range(4)]
+        ml = [(e.pred, e.succ, e.hi) for e in inst.edges if e.hi is not None]
+        fixed = np.array(
+            [-1 if a.fixed_start is None else a.fixed_start for a in plan.activities], np.int64
+        )
+        big = np.iinfo(np.int64).max // 4
+        due = np.array(
+            [big if a.due is None or soft_due else a.due for a in plan.activities], np.int64
+        )
+        self.g = (
+            dur, cap, planned, pa.snet.copy(), fout_ptr, fout_idx, findeg, bout_ptr, bout_idx,
+            bindeg, np.array([m[0] for m in ml], np.int64), np.array([m[1] for m in ml], np.int64),
+            np.array([m[2] for m in ml], np.int64), fixed, due, pa.b_start.copy(),
+            pa.b_end.copy(), pa.bl_start.copy(), pa.bl_end.copy(), MAX_REPAIRS,
+        )  # fmt: skip
+        self._pa = pa
+        self._rev = (r_ptr, *r_cols)
+
+    def work(self) -> Any:
+        """Scratch arrays of one thread (the plan tuples' work arrays included)."""
+        pa = self._pa
+        n = self.n
+        fw = pa.kernel_tuple(np.zeros(n, np.int64))
+        fw = (*fw[:6], pa.snet.copy(), *fw[7:])
+        r_ptr, r_pred, r_ap, r_as, r_lag = self._rev
+        bw = (
+            np.zeros(n, np.int64), r_ptr, r_pred, r_ap, r_as, r_lag, np.zeros(n, np.int64),
+            pa.dem_ptr, pa.dem_res, pa.dem_amt, pa.b_start.copy(), pa.b_end.copy(), pa.b_cap,
+            pa.cost, pa.bl_ptr, pa.bl_start.copy(), pa.bl_end.copy(),
+        )  # fmt: skip
+        cap = self.g[1]
+        n_b = self.g[2].shape[1]
+        return (
+            fw, bw, np.empty_like(cap), np.zeros_like(cap),
+            np.full((cap.shape[0], cap.shape[1] + 1), -1, np.int64), np.zeros(n_b, np.int64),
+            np.zeros(n_b, np.int64), np.full(n, -1, np.int64), np.zeros(n, np.bool_),
+            np.zeros(n, np.int64), np.zeros(n, np.float64), np.zeros(n, np.int64),
+        )  # fmt: skip
+
+    def warm_up(self) -> None:
+        self._w = self.work()
+        self.ga.warm_up_full(self.g, self._w)
+
+    def decode(self, prio: np.ndarray) -> tuple[int, np.ndarray]:
+        """Full decode of ``prio`` with double justification: (makespan, starts)."""
+        start = np.zeros(self.n, np.int64)
+        mk = self.ga.decode_full(prio.astype(np.float64), self.g, self._w, start, ROUNDS)
+        return int(mk), start
+
+    def order(self, start: np.ndarray, prio: np.ndarray) -> np.ndarray:
+        return np.lexsort((prio, start)).astype(np.int64)
+
+    def children_args(
+        self, pop: np.ndarray, pop_mk: np.ndarray, k: int, out: np.ndarray,
+        out_mk: np.ndarray, seed: int, work: Any,
+    ) -> tuple[Any, ...]:  # fmt: skip
+        """Arguments of :func:`scheduler.solver.ga_full.children_full` for ``k`` children."""
+        return (pop, pop_mk, k, MUTATION, ROUNDS, self.g, work, out, out_mk, seed)
+
+    def children(self, *args: Any) -> None:
+        self.ga.children_full(*args)
+
 
 def improve_schedule(
     inst: Instance,
@@ -171,6 +318,8 @@ def improve_schedule(
     max_evals: int | None = None,
     workers: int = 1,
     backstop_s: float | None = None,
+    full: bool = False,
+    soft_due: bool = False,
 ) -> Improvement:
     """A schedule with makespan at most that of ``starts`` (plain RCPSP only).
 
@@ -205,6 +354,13 @@ def improve_schedule(
     backstop_s
         With ``max_evals``: wall seconds after which the search stops anyway (default
         ``4 × seconds``); ``backstop_hit`` then says so.
+    full
+        Decode with every constraint of the plan (:mod:`scheduler.solver.ga_full`:
+        budgets, blackouts, time-varying capacity, release, fixed starts, due dates,
+        max lags) instead of the plain-RCPSP kernels; any plan of at most
+        :data:`MAX_FULL_ACTIVITIES` activities.
+    soft_due
+        With ``full``: due dates are not enforced (the tardiness objective).
 
     Returns
     -------
@@ -215,8 +371,9 @@ def improve_schedule(
     n, dur = inst.n, inst.dur
     base = np.array([starts[i] for i in inst.ids], np.int64)
     base_mk = int(max(base + np.array(dur, np.int64), default=0))
-    rc = _Rcpsp(inst, 2 * base_mk + max(dur, default=0))
-    rc.ga.warm_up()  # compiles the kernels on the first run ever: not in the GA's budget
+    longest = 2 * base_mk + max(dur, default=0)
+    rc: _Rcpsp | _Full = _Full(inst, longest, soft_due=soft_due) if full else _Rcpsp(inst, longest)
+    rc.warm_up()  # compiles the kernels on the first run ever: not in the GA's budget
     t0 = time.perf_counter()
     best, best_mk = base, base_mk
     lb = max((es[i] + dur[i] for i in range(n)), default=0)
@@ -295,7 +452,7 @@ def improve_schedule(
     n_thr = max(1, workers)
     out = np.empty((size, n), np.int64)
     out_mk = np.empty(size, np.int64)
-    frees = [rc.free] + [rc.free.copy() for _ in range(PARTS - 1)]
+    frees = [rc.work() for _ in range(PARTS)]
     pool = ThreadPoolExecutor(n_thr) if n_thr > 1 else None
 
     def breed(k: int) -> None:
@@ -304,30 +461,23 @@ def improve_schedule(
         result depends neither on timing nor on the number of threads."""
         cuts = [k * w // PARTS for w in range(PARTS + 1)]
         parts: list[tuple[Any, ...]] = [
-            (
+            rc.children_args(
                 pop,
                 pop_mk,
                 cuts[w + 1] - cuts[w],
-                MUTATION,
-                ROUNDS,
-                rc.dur,
-                rc.dem,
-                rc.cap,
-                rc.fw,
-                rc.bw,
-                frees[w],
                 out[cuts[w] : cuts[w + 1]],
                 out_mk[cuts[w] : cuts[w + 1]],
                 (seed * 7919 + gens * 131 + w) % 2**31,
+                frees[w],
             )
             for w in range(PARTS)
             if cuts[w + 1] > cuts[w]
         ]
         if pool is None:
             for args in parts:
-                rc.ga.children(*args)
+                rc.children(*args)
         else:
-            for f in [pool.submit(rc.ga.children, *args) for args in parts]:
+            for f in [pool.submit(rc.children, *args) for args in parts]:
                 f.result()
 
     while budget_left() and gens - last_gain < STALL_GENERATIONS:

@@ -19,7 +19,7 @@ from scheduler.solver.compact import left_justify
 from scheduler.solver.conflicts import explain
 from scheduler.solver.cp_model import cp_solve
 from scheduler.solver.data import Instance
-from scheduler.solver.improve import applicable, improve_schedule
+from scheduler.solver.improve import applicable, applicable_full, improve_schedule
 from scheduler.solver.objective import objective_value
 from scheduler.solver.options import Progress, SolveOptions, SolveResult, SolveStatus
 from scheduler.solver.sgs import sgs
@@ -184,9 +184,13 @@ class _Loop:
                 log.error("start bounds crossed although the constructive schedule is feasible")
                 return self.from_constructive()
             return self.infeasible()
-        if opts.improve_share > 0 and objectives[0] == "makespan" and cons_ok and applicable(inst):
-            self.improve(bounds)
-            self.report(cp_bound)
+        if opts.improve_share > 0 and objectives[0] == "makespan" and cons_ok:
+            if applicable(inst):
+                self.improve(bounds)
+                self.report(cp_bound)
+            elif opts.full_share > 0 and applicable_full(inst):
+                self.improve(bounds, full=True)
+                self.report(cp_bound)
         alt = self.baseline_hint()
         if alt is not None and (
             self.cons is None
@@ -285,17 +289,19 @@ class _Loop:
             return None
         return starts
 
-    def improve(self, bounds: tuple[list[int], list[int]]) -> None:
-        """Run the genetic algorithm on the constructive schedule (plain RCPSP)."""
+    def improve(self, bounds: tuple[list[int], list[int]], *, full: bool = False) -> None:
+        """Run the genetic algorithm on the constructive schedule (plain RCPSP, or with
+        ``full`` every constraint: :mod:`scheduler.solver.ga_full`)."""
         opts, inst = self.opts, self.inst
         assert self.cons is not None
         es0, ls0 = bounds
+        share = opts.full_share if full else opts.improve_share
         if opts.repeatable:
-            seconds = opts.improve_share * self.limit
+            seconds = share * self.limit
             evals = improve_evals(opts, inst.n, seconds)
             backstop = max(0.0, self.wall_end - time.monotonic())
         else:
-            seconds = opts.improve_share * max(0.0, self.search_end - time.monotonic())
+            seconds = share * max(0.0, self.search_end - time.monotonic())
             evals, backstop = None, None
         out = improve_schedule(
             inst,
@@ -307,6 +313,8 @@ class _Loop:
             max_evals=evals,
             workers=opts.workers,
             backstop_s=backstop,
+            full=full,
+            soft_due=self.soft_due,
         )
         if out.backstop_hit:
             self.repeatable = False

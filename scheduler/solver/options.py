@@ -110,6 +110,10 @@ class SolveOptions:
     improve_share
         Share of the limit spent on the genetic algorithm before CP-SAT, plain RCPSP
         plans only (0 turns it off; it stops earlier when it stalls).
+    full_share
+        Share of the limit spent on the full-model genetic algorithm
+        (:mod:`scheduler.solver.ga_full`) before CP-SAT on plans that are not plain RCPSP
+        (budgets, blackouts, dates, max lags, time-varying capacity); 0 turns it off.
     improve_evals_per_s
         Repeatable runs: decoded schedules per second of limit for the genetic
         algorithm (plans of up to 128 activities; scaled by ``(128 / n)²`` above, as a
@@ -131,6 +135,7 @@ class SolveOptions:
     dtime_per_second: float = 0.05
     makespan_in_cumulative: bool = True
     improve_share: float = 0.85
+    full_share: float = 0.3
     improve_evals_per_s: int = 6000
     search_params: dict[str, object] = field(default_factory=dict)
     wall_backstop: float = 1.3
