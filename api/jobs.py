@@ -265,8 +265,12 @@ class JobManager:
             return [sid for sid, p in self._procs.items() if isinstance(sid, int) and p.is_alive()]
 
     # -- cancel ----------------------------------------------------------------------------
-    def cancel(self, schedule_id: int) -> bool:
-        """Cancel a queued or running solve.
+    def cancel(self, schedule_id: int, kind: str | None = None) -> bool:
+        """Cancel a queued or running solve, or a job of another ``kind`` (``"risk"``).
+
+        The row becomes ``cancelled`` first, so that the worker, which stores its
+        outcome only while the row is ``running``, can never overwrite it; then the
+        worker process is terminated.
 
         Returns
         -------
@@ -274,13 +278,13 @@ class JobManager:
             True when the row was queued or running and is now ``cancelled``; False
             when it had already ended (its status is left as it was).
         """
+        table: Any = ScheduleRow if kind is None else self.kinds[kind].table
+        key: Any = schedule_id if kind is None else (kind, schedule_id)
         with self._lock:
             with self.db.session() as s:
                 result = s.execute(
-                    update(ScheduleRow)
-                    .where(
-                        ScheduleRow.id == schedule_id, ScheduleRow.status.in_(("queued", "running"))
-                    )
+                    update(table)
+                    .where(table.id == schedule_id, table.status.in_(("queued", "running")))
                     .values(
                         status="cancelled",
                         reason="cancelled by request",
@@ -289,11 +293,11 @@ class JobManager:
                     )
                 )
                 changed = bool(result.rowcount)  # type: ignore[attr-defined]
-            proc = self._procs.pop(schedule_id, None)
+            proc = self._procs.pop(key, None)
             if proc is not None:
                 self._terminate(proc)
         if changed:
-            log.info("schedule %d cancelled", schedule_id)
+            log.info("%s %d cancelled", table.__tablename__, schedule_id)
         return changed
 
     # -- dispatcher ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ A ``risk_jobs`` row (:class:`api.db.RiskRow`) is queued by ``POST
 ``max_jobs`` slots with solves. Life of a row::
 
     queued ──claim──> running ──> done | failed
+       └───────────── cancelled <──┘      (DELETE /risk/{id}: the process is terminated)
 
 The worker (:func:`run_risk_job`) rebuilds the plan from the stored upload (its
 three-point estimates and Risks sheet included), the solved schedule from the
@@ -34,7 +35,7 @@ __all__ = ["RISK_KIND", "RISK_STATUSES", "run_risk_job", "stored_schedule"]
 log = logging.getLogger(__name__)
 
 #: Every status of a risk job.
-RISK_STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed")
+RISK_STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed", "cancelled")
 
 
 def run_risk_job(spec: JobSpec) -> None:
@@ -146,6 +147,7 @@ def _simulate_row(db: Database, spec: JobSpec) -> None:
         seed=int(options.get("seed") or 0),
         workers=options.get("workers"),
         mode=str(options.get("mode") or "leveled"),
+        converge=not options.get("all_iterations"),
         time_limit_s=None
         if limit is None
         else max(0.1, float(limit) - (time.monotonic() - started)),

@@ -4,7 +4,9 @@
 plan (``optimal`` or ``feasible``) and answers 202 with its id; ``GET /risk/{id}``
 (any reader) gives status, progress and, once done, the risk document (the same as
 ``infraplan risk --json``); ``GET /risk/{id}/report`` the Excel report with its
-``Risk`` sheet; ``GET /schedules/{id}/risk`` the schedule's risk jobs, newest first.
+``Risk`` sheet; ``DELETE /risk/{id}`` (planner) cancels a queued or running job (its
+worker process is terminated, as ``DELETE /schedules/{id}`` does for a solve);
+``GET /schedules/{id}/risk`` the schedule's risk jobs, newest first.
 ``GET /schedules/{id}/risk.html`` is the page that shows the newest result (probability
 within the horizon, P50/P80/P90, histogram with its cumulative curve and the tornado as
 inline SVG) and runs a job with its progress (``static/risk.js``).
@@ -37,7 +39,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ITERATIONS = 1_000_000
 
 RiskId = Annotated[int, FastAPIPath(ge=1, le=MAX_ID, description="Risk job id.")]
-RiskStatus = Literal["queued", "running", "done", "failed"]
+RiskStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorPublic, "description": "Missing or unknown API key."},
@@ -68,6 +70,11 @@ class RiskCreate(BaseModel):
         default="leveled",
         description="leveled: every iteration re-leveled under the plan's resources, "
         "budgets and blackouts; logic: CPM only, as classic risk tools do.",
+    )
+    all_iterations: bool = Field(
+        default=False,
+        description="Run every iteration (default false: stop early once P80 has settled, "
+        "and say so), as `infraplan risk --all-iterations`.",
     )
     time_limit_s: float | None = Field(
         default=None,
@@ -101,7 +108,7 @@ class RiskPublic(BaseModel):
 
     id: int
     schedule_id: int
-    status: RiskStatus = Field(description="queued | running | done | failed.")
+    status: RiskStatus = Field(description="queued | running | done | failed | cancelled.")
     reason: str | None = Field(default=None, description="Why it failed, or notes when done.")
     options: dict[str, Any] = Field(default_factory=dict)
     progress: RiskProgressPublic
@@ -193,6 +200,7 @@ def create_risk(
         "iterations": body.iterations,  # null: the plan's Settings
         "seed": body.seed or 0,
         "mode": body.mode,
+        "all_iterations": body.all_iterations,
         "time_limit_s": body.time_limit_s,  # null: no limit
         "workers": settings.solve_workers,  # null: the machine's cores
     }
@@ -239,6 +247,25 @@ def _get(session: SessionDep, risk_id: int) -> RiskRow:
 def get_risk(risk_id: RiskId, key: ReaderKey, session: SessionDep) -> RiskPublic:
     """A risk job: status, progress {iterations, total, p80, elapsed_s}, the document when done."""
     return risk_public(_get(session, risk_id))
+
+
+@router.delete(
+    "/risk/{risk_id}",
+    response_model=RiskPublic,
+    responses={
+        **_ERRORS,
+        404: {"model": ErrorPublic, "description": "No such risk job."},
+        409: {"model": ErrorPublic, "description": "The job has already ended."},
+    },
+)
+def cancel_risk(risk_id: RiskId, key: PlannerKey, session: SessionDep, jobs: JobsDep) -> RiskPublic:
+    """Cancel a queued or running risk job (the worker process is terminated)."""
+    row = _get(session, risk_id)
+    if not jobs.cancel(risk_id, kind="risk"):
+        session.refresh(row)
+        raise HTTPException(409, f"risk job {risk_id} has already ended ({row.status})")
+    session.refresh(row)
+    return risk_public(row)
 
 
 @router.get(

@@ -371,3 +371,39 @@ def test_a_risk_job_on_the_ray_cluster_gives_the_local_numbers(
     assert remote["status"] == local["status"] == "done", (remote, local)
     assert remote["risk"]["makespan_days"] == local["risk"]["makespan_days"]
     assert remote["risk"]["makespan_days"]["p80"] == 35
+
+
+# -- cancel -----------------------------------------------------------------------------------
+def test_a_running_risk_job_is_cancelled(
+    client: TestClient, keys: dict[str, dict[str, str]], risky: dict[str, Any]
+) -> None:
+    """A million iterations without the early stop: cancelled once it is simulating."""
+    h = keys["planner"]
+    r = client.post(
+        f"/schedules/{risky['id']}/risk",
+        json={"iterations": 1_000_000, "all_iterations": True},
+        headers=h,
+    )
+    assert r.status_code == 202, r.text
+    rid = r.json()["id"]
+    deadline = time.monotonic() + 900  # a condition wait: the deadline only stops a hang
+    while True:  # until the worker has written progress: it is simulating
+        body = client.get(f"/risk/{rid}", headers=h).json()
+        if body["status"] == "running" and body["progress"]["iterations"]:
+            break
+        assert body["status"] in ("queued", "running"), body
+        assert time.monotonic() < deadline, f"risk job {rid} never started simulating"
+        time.sleep(0.05)
+    assert body["options"]["all_iterations"] is True
+    assert client.delete(f"/risk/{rid}", headers=keys["ministry"]).status_code == 403
+    r = client.delete(f"/risk/{rid}", headers=h)
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["reason"]) == ("cancelled", "cancelled by request")
+    jobs = client.app.state.jobs  # type: ignore[attr-defined]
+    assert ("risk", rid) not in jobs._procs  # the worker process was terminated and reaped
+    again = client.delete(f"/risk/{rid}", headers=h)
+    assert again.status_code == 409
+    assert again.json()["detail"] == f"risk job {rid} has already ended (cancelled)"
+    body = client.get(f"/risk/{rid}", headers=h).json()
+    assert body["status"] == "cancelled" and body["risk"] is None
+    assert client.delete("/risk/999999", headers=h).status_code == 404
