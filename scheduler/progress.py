@@ -13,7 +13,14 @@ kernel's input all schedule that one plan, so the rules below are written once:
 1. **Complete** (actual start and finish): its dates are history, kept as they are.
    In the remaining plan it is its finish event: a milestone pinned at its actual
    (exclusive) finish slot, without cost, demands, due date or deadline, so its past use of
-   crews does not bind any capacity and no blackout reaches it.
+   crews does not bind any capacity and no blackout reaches it. **Out of sequence**:
+   a complete activity with a predecessor that is not complete, under
+   ``retained_logic``, is not pinned: as in P6 its finish event waits, on or after the
+   data date, for its unfinished predecessors (their relations into it are kept), and
+   its successors wait for that event (their relations from it are kept, besides the
+   bound from its actual finish). P6 writes exactly that: sixterminal update 6's
+   36326 is complete, yet its early dates in the file are after the data date, behind
+   its unstarted predecessor 36406, and its successors follow it.
 2. **In progress** (actual start only): the remaining work starts on or after the
    data date (P6: "the remaining duration is scheduled from the data date") and
    lasts the remaining duration: :attr:`Progress.remaining` if given, else
@@ -399,6 +406,16 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
     pm = ProgressMap(data_date=dd, out_of_sequence=plan.out_of_sequence, status={})
     release: dict[str, int] = {}
     acts: list[Activity] = []
+    status = {a.id: _status(a) for a in plan.activities}
+    waiting = (
+        {
+            d.successor
+            for d in plan.dependencies
+            if status[d.successor] == "complete" and status[d.predecessor] != "complete"
+        }
+        if plan.out_of_sequence == "retained_logic"
+        else set()
+    )
     for a in plan.activities:
         st = _status(a)
         pm.status[a.id] = st
@@ -418,10 +435,12 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
                     release=None,
                     due=None,
                     deadline=None,
-                    fixed_start=a_f,
+                    fixed_start=None if a.id in waiting else a_f,
                     progress=None,
                 )
             )
+            if a.id in waiting:
+                release[a.id] = dd
             continue
         if st == "in_progress":
             assert p is not None and p.actual_start is not None
@@ -447,7 +466,7 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
         release[a.id] = max(a.release or 0, dd)
         acts.append(replace(a, fixed_start=fixed, progress=None))
 
-    deps = _remaining_relations(plan, pm, release)
+    deps = _remaining_relations(plan, pm, release, waiting)
     index = {a.id: i for i, a in enumerate(acts)}
     for aid, lo in release.items():
         i = index[aid]
@@ -476,14 +495,26 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
     return remaining, pm
 
 
-def _remaining_relations(plan: Plan, pm: ProgressMap, release: dict[str, int]) -> list[Dependency]:
-    """Rule 4 of the module: the relations of the remaining plan; bounds into ``release``."""
+def _remaining_relations(
+    plan: Plan, pm: ProgressMap, release: dict[str, int], waiting: set[str]
+) -> list[Dependency]:
+    """Rule 4 of the module: the relations of the remaining plan; bounds into ``release``.
+
+    ``waiting``: complete activities whose finish event waits for unfinished
+    predecessors (rule 1, out of sequence): relations into them from unfinished
+    activities and out of them are kept.
+    """
     grid = plan.grid
     out: list[Dependency] = []
     for d in plan.dependencies:
         p, q = d.predecessor, d.successor
         sp, sq = pm.status[p], pm.status[q]
-        if sq == "complete":
+        if p in waiting and sq != "complete":
+            out.append(d)  # its successors wait for its (late) finish event too
+        if sq == "complete" and q in waiting and sp != "complete":
+            out.append(d)
+            continue
+        if sq == "complete" and q not in waiting:
             pm.dropped.append((d, f"{q} is complete"))
             continue
         if sq == "in_progress" and pm.out_of_sequence == "progress_override":

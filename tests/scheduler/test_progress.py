@@ -192,9 +192,11 @@ def test_relations_from_the_end_of_unfinished_work_are_kept() -> None:
 
 
 def test_relations_into_actual_dates_are_dropped() -> None:
+    # with progress override every relation into a complete activity goes; with retained
+    # logic only those from complete activities (A2's from A): see the next test
     deps = [_rel("FS", "A", "A2"), _rel("FS", "C", "A"), _rel("FF", "B", "A")]
     acts = [_act("A", 5, DONE), _act("A2", 2, Progress(8, 9)), _act("B", 10, RUNNING)]
-    plan = _plan([*acts, _act("C", 3)], deps)
+    plan = _plan([*acts, _act("C", 3)], deps, out_of_sequence="progress_override")
     rem, pm = remaining_plan(plan)
     assert rem.dependencies == []
     assert [(d.predecessor, d.successor, why) for d, why in pm.dropped] == [
@@ -202,6 +204,32 @@ def test_relations_into_actual_dates_are_dropped() -> None:
         ("C", "A", "A is complete"),
         ("B", "A", "A is complete"),
     ]
+    rem, pm = remaining_plan(_plan([*acts, _act("C", 3)], deps[:1]))
+    assert rem.dependencies == [] and pm.dropped[0][1] == "A2 is complete"
+
+
+def test_a_complete_activity_out_of_sequence_waits_for_its_predecessors_with_retained_logic() -> (
+    None
+):
+    # P6 (sixterminal update 6, 36326): A finished [2, 7) although C (3 days, not started)
+    # precedes it FS. With retained logic A's finish event waits for C: C [10, 13), so A's
+    # event is at 13 (not pinned at 7), and E (FS+1 from A) starts at 14, not at 7 + 1 = 8.
+    deps = [_rel("FS", "C", "A"), _rel("FS", "A", "E", 1)]
+    acts = [_act("A", 5, DONE), _act("C", 3), _act("E", 2)]
+    rem, pm = remaining_plan(_plan(acts, deps))
+    a = _by_id(rem)["A"]
+    assert (a.duration, a.fixed_start, a.release) == (0, None, DD)
+    assert rem.dependencies == deps  # both kept
+    assert _by_id(rem)["E"].release == DD  # and the bound from A's actual finish, 8 < 10
+    from scheduler.cpm import compute_cpm
+
+    t = compute_cpm(rem).times
+    assert (t["C"].es, t["A"].es, t["E"].es) == (10, 13, 14)
+    assert pm.actual_finish["A"] == 7  # its shown dates stay the actual ones
+    # progress override: A stays at its actual finish, C's relation into it is dropped and
+    # A -> E is the bound 7 + 1 = 8 (below the data date)
+    rem, _ = remaining_plan(_plan(acts, deps, out_of_sequence="progress_override"))
+    assert _by_id(rem)["A"].fixed_start == 7 and rem.dependencies == []
 
 
 def test_retained_logic_keeps_relations_on_the_remaining_work() -> None:
