@@ -42,6 +42,8 @@ def check_progress(
     activities: Mapping[str, Row],
     plan_start: date | None,
     horizon_end: date | None,
+    data_date_row: int | None = None,
+    data_date_bad: bool = False,
 ) -> list[Issue]:
     """Every problem of the Progress rows and the data date, each at its place.
 
@@ -55,13 +57,21 @@ def check_progress(
         Activity id → its parsed Activities row (for ids and duration units).
     plan_start, horizon_end
         The plan's first day and the first day after it (None when unknown).
+    data_date_row
+        The Settings row of the ``data_date`` key (None when the key is not given):
+        a data date outside the plan, or a blank one, is placed on it.
+    data_date_bad
+        True when the ``data_date`` cell was already reported as not a date: a Progress
+        sheet then adds no second error about the data date.
 
     Returns
     -------
     list of Issue
         Errors, e.g. ``"Progress row 4: actual_finish 2027-03-01 of 'RD-001' is
         before its actual_start 2027-03-05"``; a missing ``data_date`` is one error on
-        Settings. Rows with a bad cell are checked no further.
+        Settings (on its row when the key is there with a blank value, none when its
+        value was already reported as not a date). Rows with a bad cell are checked no
+        further.
     """
     out: list[Issue] = []
     inside = (
@@ -73,26 +83,39 @@ def check_progress(
     if not inside:
         assert data_date is not None and plan_start is not None
         side = "before plan_start" if data_date < plan_start else "after the plan's last day"
+        where = "Settings" if data_date_row is None else f"Settings row {data_date_row}"
         out.append(
             Issue(
                 "Settings",
-                None,
-                "data_date",
-                f"Settings: data_date {data_date.isoformat()} is {side}; the data date "
+                data_date_row,
+                "value" if data_date_row is not None else "data_date",
+                f"{where}: data_date {data_date.isoformat()} is {side}; the data date "
                 "must fall within the plan",
             )
         )
-    if rows and data_date is None:
-        out.append(
-            Issue(
-                "Settings",
-                None,
-                "data_date",
-                f"Settings: data_date is missing; the Progress sheet gives progress of "
-                f"{len(rows)} activit{'y' if len(rows) == 1 else 'ies'}, which is measured "
-                "at a data date: add a row with key data_date",
+    if rows and data_date is None and not data_date_bad:
+        n = f"{len(rows)} activit{'y' if len(rows) == 1 else 'ies'}"
+        if data_date_row is None:
+            out.append(
+                Issue(
+                    "Settings",
+                    None,
+                    "data_date",
+                    f"Settings: data_date is missing; the Progress sheet gives progress of "
+                    f"{n}, which is measured at a data date: add a row with key data_date",
+                )
             )
-        )
+        else:
+            out.append(
+                Issue(
+                    "Settings",
+                    data_date_row,
+                    "value",
+                    f"Settings row {data_date_row}: data_date is blank; the Progress sheet "
+                    f"gives progress of {n}, which is measured at a data date: type the "
+                    "date (the first day of the remaining work)",
+                )
+            )
     seen: dict[str, Row] = {}
     for r in rows:
         aid = r.get("activity")

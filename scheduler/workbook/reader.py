@@ -276,7 +276,15 @@ def _check_plan(
     issues += found
     if "activities" not in broken:
         by_id = {a["id"]: a for a in activities if a.get("id")}
-        issues += check_progress(s.progress, s.settings.data_date, by_id, plan_start, horizon_end)
+        issues += check_progress(
+            s.progress,
+            s.settings.data_date,
+            by_id,
+            plan_start,
+            horizon_end,
+            data_date_row=s.settings.data_date_row,
+            data_date_bad=s.settings.data_date_bad,
+        )
     grid = s.grid
     if grid is not None and plan_start is not None and horizon_end is not None:
         issues += validate.activity_dates(activities, plan_start, horizon_end)

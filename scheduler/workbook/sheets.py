@@ -71,6 +71,10 @@ class Settings:
     repeatable: bool = False
     data_date: date | None = None
     out_of_sequence: str = "retained_logic"
+    #: Settings row of the data_date key (None when the key is not given), and whether
+    #: its value cell was already reported as not a date.
+    data_date_row: int | None = None
+    data_date_bad: bool = False
 
 
 #: Words the ``repeatable`` setting accepts (lower case), and what they mean.
@@ -118,7 +122,10 @@ def read_settings(rows: list[dict[str, Any]], reader: _Reader) -> Settings:
                 else:
                     s.plan_start = start
             elif key == "data_date":
+                s.data_date_row = row["_row"]
+                s.data_date_bad = True  # until the cell reads as a date or a blank
                 s.data_date = reader.get(sheet, value_row, key, read_date)
+                s.data_date_bad = False
             elif key == "out_of_sequence":
                 s.out_of_sequence = reader.get(
                     sheet,

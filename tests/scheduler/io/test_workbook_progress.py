@@ -121,13 +121,14 @@ def test_out_of_sequence_defaults_to_retained_logic() -> None:
             ("Progress", 2, "percent_complete"),
             "Progress row 2: percent_complete -5 is not between 0 and 100",
         ),
-        # progress without a data date
+        # progress with the data_date row left blank (as the template has it)
         (
             [{"activity": "A-1", "actual_start": date(2027, 1, 4)}],
             {"data_date": None},
-            ("Settings", None, "data_date"),
-            "Settings: data_date is missing; the Progress sheet gives progress of 1 activity, "
-            "which is measured at a data date: add a row with key data_date",
+            ("Settings", 6, "value"),
+            "Settings row 6: data_date is blank; the Progress sheet gives progress of 1 "
+            "activity, which is measured at a data date: type the date (the first day of "
+            "the remaining work)",
         ),
         # a duplicate row
         (
@@ -156,9 +157,9 @@ def test_out_of_sequence_defaults_to_retained_logic() -> None:
         (
             [],
             {"data_date": date(2026, 6, 1)},
-            ("Settings", None, "data_date"),
-            "Settings: data_date 2026-06-01 is before plan_start; the data date must fall "
-            "within the plan",
+            ("Settings", 6, "value"),
+            "Settings row 6: data_date 2026-06-01 is before plan_start; the data date must "
+            "fall within the plan",
         ),
         # an unknown out-of-sequence option
         (
@@ -183,6 +184,29 @@ def test_bad_progress_is_a_placed_error(
     found = find(issues_of(progressed(rows, **settings)), *place)
     assert found.message == text
     assert found.severity == "error"
+
+
+def test_progress_without_a_data_date_row_asks_for_one() -> None:
+    t = tiny_tables()
+    t["Progress"] = [{"activity": "A-1", "actual_start": date(2027, 1, 4)}]
+    found = find(issues_of(t), "Settings", None, "data_date")
+    assert found.message == (
+        "Settings: data_date is missing; the Progress sheet gives progress of 1 activity, "
+        "which is measured at a data date: add a row with key data_date"
+    )
+
+
+def test_a_data_date_that_is_not_a_date_is_one_error_not_also_missing() -> None:
+    rows = [{"activity": "A-1", "actual_start": date(2027, 1, 4)}]
+    issues = issues_of(progressed(rows, data_date="next month"))
+    assert [(i.sheet, i.row, i.column, i.message) for i in issues] == [
+        (
+            "Settings",
+            6,
+            "value",
+            "Settings row 6: data_date 'next month' is not a date; type a date or YYYY-MM-DD",
+        )
+    ]
 
 
 def test_progress_round_trips_through_a_workbook_file(tmp_path: Path) -> None:
