@@ -13,14 +13,14 @@ kernel's input all schedule that one plan, so the rules below are written once:
 1. **Complete** (actual start and finish): its dates are history, kept as they are.
    In the remaining plan it is its finish event: a milestone pinned at its actual
    (exclusive) finish slot, without cost, demands, due date or deadline, so its past use of
-   crews does not bind any capacity and no blackout reaches it. **Out of sequence**:
-   a complete activity with a predecessor that is not complete, under
-   ``retained_logic``, is not pinned: as in P6 its finish event waits, on or after the
-   data date, for its unfinished predecessors (their relations into it are kept), and
-   its successors wait for that event (their relations from it are kept, besides the
-   bound from its actual finish). P6 writes exactly that: sixterminal update 6's
+   crews does not bind any capacity and no blackout reaches it. With ``retained_logic``
+   a complete activity that finished out of sequence (a predecessor's relation into it
+   is anchored on work not yet done) is not pinned: its finish event is remaining work
+   of 0 slots, on or after the data date, that still waits for that predecessor and
+   holds its successors (FS, FF) after it, as P6 schedules it: sixterminal update 6's
    36326 is complete, yet its early dates in the file are after the data date, behind
-   its unstarted predecessor 36406, and its successors follow it.
+   its unstarted predecessor 36406, and its successors follow it. Its shown dates stay
+   the actual ones.
 2. **In progress** (actual start only): the remaining work starts on or after the
    data date (P6: "the remaining duration is scheduled from the data date") and
    lasts the remaining duration: :attr:`Progress.remaining` if given, else
@@ -37,13 +37,15 @@ kernel's input all schedule that one plan, so the rules below are written once:
    (FS, FF) and constrains ``q``'s start (FS, SS) or end (FF, SF)
    (:class:`~scheduler.model.Dependency`):
 
-   * into a complete ``q``: dropped (both its dates are actual);
+   * into a complete ``q``: dropped (both its dates are actual), unless rule 1's
+     retained logic keeps it on ``q``'s finish event;
    * into an in-progress ``q``: with ``progress_override`` dropped (P6: "network
      logic is ignored for the remaining work"); with ``retained_logic`` (P6's
      default) kept **on the remaining work** — a start-side relation (FS, SS) holds
      back the resume of the remaining work, an end-side one (FF, SF) its finish;
    * anchored on an actual date (``p``'s actual start for SS/SF once ``p`` started,
-     its actual finish for FS/FF once complete): a plain lower bound on ``q``'s
+     its actual finish for FS/FF once complete; not when ``p`` is rule 1's waiting
+     finish event, whose successors follow the event): a plain lower bound on ``q``'s
      (remaining) start, e.g. SS ``S(q) >= actual_start(p) + lag`` and FF
      ``S(q) >= actual_finish(p) + lag - remaining(q)``; a ``max_lag`` on it is not
      kept (the past cannot be moved to meet it), with a warning;
@@ -153,6 +155,11 @@ class ProgressMap:
         Relations left out of the remaining plan, each with the reason.
     history_spend
         Budget period position → money spent before the data date (money units).
+    floating
+        Complete activities whose finish event is not pinned (rule 1, retained logic):
+        id → the least slot of that event.
+    held
+        Those activities' relations kept in the remaining plan (into each).
     warnings
         Warnings about what progress did (a ``fixed_start`` moved, a ``max_lag`` left
         out, a budget overspent before the data date).
@@ -171,6 +178,8 @@ class ProgressMap:
     dropped: list[tuple[Dependency, str]] = field(default_factory=list)
     history_spend: dict[int, int] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)
+    floating: dict[str, int] = field(default_factory=dict)
+    held: dict[str, list[Dependency]] = field(default_factory=dict)
 
     @classmethod
     def identity(cls, plan: Plan) -> ProgressMap:
@@ -212,10 +221,11 @@ class ProgressMap:
         """Exclusive end slot of each activity: the end of its remaining work.
 
         For a complete activity that is its actual finish (the remaining plan pins it
-        there); for one in progress, remaining start + remaining duration.
+        there, or after it, rule 1); for one in progress, remaining start + remaining
+        duration.
         """
         return {
-            aid: int(s) + self.remaining.get(aid, 0)
+            aid: self.actual_finish.get(aid, int(s) + self.remaining[aid])
             for aid, s in remaining_starts.items()
             if aid in self.remaining
         }
@@ -225,7 +235,8 @@ class ProgressMap:
     ) -> dict[str, int]:
         """The inverse of :meth:`starts`/:meth:`ends`: remaining plan starts from dates.
 
-        A complete activity's remaining start is its actual finish; an in-progress
+        A complete activity's remaining start is its actual finish (an out-of-sequence
+        one's the earliest slot its kept relations allow, rule 1); an in-progress
         one's is its end less its remaining duration; the others' is their start.
         """
         out = {}
@@ -237,6 +248,33 @@ class ProgressMap:
                 out[aid] = int(ends[aid]) - self.remaining[aid]
             else:
                 out[aid] = int(s)
+        return self.settle(out)
+
+    def settle(self, remaining_starts: Mapping[str, int]) -> dict[str, int]:
+        """``remaining_starts`` with each out-of-sequence complete activity's finish event
+        (rule 1) at the earliest slot its kept relations allow, given the others'.
+
+        A schedule's dates show such an activity at its actual dates; this recovers
+        where the remaining plan has its event (as left justification puts it).
+        """
+        out = dict(remaining_starts)
+        for _ in range(len(self.floating)):  # chains of them: at most that many rounds
+            moved = False
+            for aid, floor in self.floating.items():
+                if aid not in out:
+                    continue
+                slot = max(
+                    [floor]
+                    + [
+                        out[d.predecessor] + d.start_distance(self.remaining[d.predecessor], 0)
+                        for d in self.held.get(aid, [])
+                        if d.predecessor in out
+                    ]
+                )
+                if slot != out[aid]:
+                    out[aid], moved = slot, True
+            if not moved:
+                break
         return out
 
     def segments(self, aid: str, remaining_start: int) -> list[tuple[int, int, float]]:
@@ -406,16 +444,6 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
     pm = ProgressMap(data_date=dd, out_of_sequence=plan.out_of_sequence, status={})
     release: dict[str, int] = {}
     acts: list[Activity] = []
-    status = {a.id: _status(a) for a in plan.activities}
-    waiting = (
-        {
-            d.successor
-            for d in plan.dependencies
-            if status[d.successor] == "complete" and status[d.predecessor] != "complete"
-        }
-        if plan.out_of_sequence == "retained_logic"
-        else set()
-    )
     for a in plan.activities:
         st = _status(a)
         pm.status[a.id] = st
@@ -435,12 +463,10 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
                     release=None,
                     due=None,
                     deadline=None,
-                    fixed_start=None if a.id in waiting else a_f,
+                    fixed_start=a_f,
                     progress=None,
                 )
             )
-            if a.id in waiting:
-                release[a.id] = dd
             continue
         if st == "in_progress":
             assert p is not None and p.actual_start is not None
@@ -466,11 +492,18 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
         release[a.id] = max(a.release or 0, dd)
         acts.append(replace(a, fixed_start=fixed, progress=None))
 
-    deps = _remaining_relations(plan, pm, release, waiting)
+    floating = _out_of_sequence_complete(plan, pm)
+    for aid in floating:  # as P6: its finish event is on or after the data date
+        release[aid] = dd
+    deps = _remaining_relations(plan, pm, release, floating)
     index = {a.id: i for i, a in enumerate(acts)}
     for aid, lo in release.items():
         i = index[aid]
         acts[i] = replace(acts[i], release=lo)
+    for aid in floating:
+        i = index[aid]
+        acts[i] = replace(acts[i], fixed_start=None)
+        pm.floating[aid] = release[aid]
     demands = [d for d in plan.demands if pm.remaining.get(d.activity, 0) > 0]
     budgets = _remaining_budgets(plan, pm)
     baseline = plan.baseline
@@ -495,34 +528,61 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
     return remaining, pm
 
 
+def _out_of_sequence_complete(plan: Plan, pm: ProgressMap) -> set[str]:
+    """Rule 1's complete activities that still wait for work not done (retained logic).
+
+    A complete ``q`` is one when a relation into it is anchored on a predecessor's date
+    that is not actual (its start before it started, its end before it finished, or the
+    finish event of another such activity). O(V + E).
+    """
+    if pm.out_of_sequence != "retained_logic":
+        return set()
+    out_of: dict[str, list[Dependency]] = {}
+    found: set[str] = set()
+    todo: list[str] = []
+    for d in plan.dependencies:
+        out_of.setdefault(d.predecessor, []).append(d)
+        sp = pm.status[d.predecessor]
+        waits = sp != "complete" if d.from_end else sp == "not_started"
+        if waits and pm.status[d.successor] == "complete" and d.successor not in found:
+            found.add(d.successor)
+            todo.append(d.successor)
+    while todo:  # the finish event of one holds the complete successors of its end
+        p = todo.pop()
+        for d in out_of.get(p, []):
+            q = d.successor
+            if d.from_end and pm.status[q] == "complete" and q not in found:
+                found.add(q)
+                todo.append(q)
+    return found
+
+
 def _remaining_relations(
-    plan: Plan, pm: ProgressMap, release: dict[str, int], waiting: set[str]
+    plan: Plan, pm: ProgressMap, release: dict[str, int], floating: set[str]
 ) -> list[Dependency]:
     """Rule 4 of the module: the relations of the remaining plan; bounds into ``release``.
 
-    ``waiting``: complete activities whose finish event waits for unfinished
-    predecessors (rule 1, out of sequence): relations into them from unfinished
-    activities and out of them are kept.
+    ``floating`` are rule 1's out-of-sequence complete activities: relations into them
+    are treated as into remaining work of 0 slots, and their ends are not actual.
     """
     grid = plan.grid
     out: list[Dependency] = []
     for d in plan.dependencies:
         p, q = d.predecessor, d.successor
         sp, sq = pm.status[p], pm.status[q]
-        if p in waiting and sq != "complete":
-            out.append(d)  # its successors wait for its (late) finish event too
-        if sq == "complete" and q in waiting and sp != "complete":
-            out.append(d)
-            continue
-        if sq == "complete" and q not in waiting:
+        if sq == "complete" and q not in floating:
             pm.dropped.append((d, f"{q} is complete"))
             continue
         if sq == "in_progress" and pm.out_of_sequence == "progress_override":
             pm.dropped.append((d, f"{q} is in progress (progress override)"))
             continue
-        anchored = (sp != "not_started") if not d.from_end else (sp == "complete")
+        # an end is actual once complete, a start once begun; not those of a waiting finish
+        # event (rule 1), whose successors follow the event, as in P6
+        anchored = p not in floating and (sp == "complete" if d.from_end else sp != "not_started")
         if not anchored:
             out.append(d)
+            if q in floating:
+                pm.held.setdefault(q, []).append(d)
             continue
         if d.from_end:
             anchor, what = pm.actual_finish[p], "actual finish"

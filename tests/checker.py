@@ -19,8 +19,9 @@ Checks, with ``S``/``E`` the start and exclusive end slot (``E = S + duration``)
 
 A progressed plan is checked as its remaining plan (:func:`scheduler.progress.remaining_plan`,
 the one statement of P6's progress rules, which the solver shares), at that plan's starts;
-on top, every complete activity must sit at its actual finish and no remaining work may
-start before the data date, checked here from the progress records themselves.
+on top, no complete activity's finish event may sit before its actual finish and no
+remaining work may start before the data date, checked here from the progress records
+themselves.
 """
 
 from __future__ import annotations
@@ -58,8 +59,11 @@ def violations(plan: Plan, starts: Mapping[str, int], *, ignore_due: bool = Fals
             p, s0 = a.progress, starts.get(a.id)
             if s0 is None:
                 continue
-            if p is not None and p.actual_finish is not None and s0 != p.actual_finish:
-                out.append(f"{a.id}: complete, but placed at {s0} not its actual finish")
+            if p is not None and p.actual_finish is not None and s0 < p.actual_finish:
+                out.append(
+                    f"{a.id}: complete, but placed at {s0} before its actual finish "
+                    f"{p.actual_finish}"
+                )
             elif (p is None or p.actual_finish is None) and a.duration and s0 < dd:
                 out.append(f"{a.id}: remaining work starts {s0} before the data date {dd}")
         plan, _ = remaining_plan(plan)

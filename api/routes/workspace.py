@@ -88,7 +88,9 @@ def solved_starts(plan: Any, activities: list[dict[str, Any]]) -> dict[str, int]
     so its slot is the one after its date (slot 0 when that does not give the date back).
     With progress the slots are the remaining plan's (:attr:`Schedule.starts
     <scheduler.solution.Schedule.starts>`): a complete activity's actual finish, and an
-    in-progress one's end (the slot after its ``finish``) less its ``remaining_days``.
+    in-progress one's end (the slot after its ``finish``) less its ``remaining_days``; an
+    out-of-sequence complete one's finish event where its relations put it
+    (:meth:`ProgressMap.settle <scheduler.progress.ProgressMap.settle>`).
 
     Raises
     ------
@@ -117,7 +119,7 @@ def solved_starts(plan: Any, activities: list[dict[str, Any]]) -> dict[str, int]
             day = date.fromisoformat(row["finish"] or row["start"])
             slot = grid.slot_after(day)
             starts[act.id] = slot if grid.finish_date(slot, slot) == day else 0
-    return starts
+    return done.settle(starts)
 
 
 @router.get(

@@ -192,8 +192,8 @@ def test_relations_from_the_end_of_unfinished_work_are_kept() -> None:
 
 
 def test_relations_into_actual_dates_are_dropped() -> None:
-    # with progress override every relation into a complete activity goes; with retained
-    # logic only those from complete activities (A2's from A): see the next test
+    # FS A -> A2: both complete; the relations from unfinished C and B into complete A
+    # are dropped with progress override (with retained logic see the next test)
     deps = [_rel("FS", "A", "A2"), _rel("FS", "C", "A"), _rel("FF", "B", "A")]
     acts = [_act("A", 5, DONE), _act("A2", 2, Progress(8, 9)), _act("B", 10, RUNNING)]
     plan = _plan([*acts, _act("C", 3)], deps, out_of_sequence="progress_override")
@@ -204,8 +204,28 @@ def test_relations_into_actual_dates_are_dropped() -> None:
         ("C", "A", "A is complete"),
         ("B", "A", "A is complete"),
     ]
-    rem, pm = remaining_plan(_plan([*acts, _act("C", 3)], deps[:1]))
-    assert rem.dependencies == [] and pm.dropped[0][1] == "A2 is complete"
+    assert pm.floating == {}
+    assert _by_id(rem)["A"].fixed_start == 7
+
+
+def test_retained_logic_holds_a_complete_activity_that_finished_out_of_sequence() -> None:
+    # A finished [2, 7) although its FS predecessor C has not started (P6: its finish
+    # event still waits for C and holds D, A's FS successor; A2 is complete after A).
+    # C [10, 13), A's event at 13, D (2 days) [13, 15); A2's event waits for A's: 13.
+    deps = [_rel("FS", "C", "A"), _rel("FS", "A", "D"), _rel("FS", "A", "A2")]
+    acts = [_act("A", 5, DONE), _act("A2", 2, Progress(8, 9)), _act("C", 3), _act("D", 2)]
+    rem, pm = remaining_plan(_plan(acts, deps))
+    assert rem.dependencies == deps
+    assert pm.floating == {"A": 10, "A2": 10}  # on or after the data date
+    assert pm.held == {"A": [deps[0]], "A2": [deps[2]]}
+    a = _by_id(rem)["A"]
+    assert (a.duration, a.fixed_start, a.release) == (0, None, 10)
+    # the solved remaining starts: C 10, A's event 13, D 13, A2's event 13
+    starts = {"A": 13, "A2": 13, "C": 10, "D": 13}
+    assert pm.remaining_starts({"A": 2, "A2": 8, "C": 10, "D": 13}, {}) == starts
+    # shown at their actual dates
+    assert pm.starts(starts)["A"] == 2 and pm.ends(starts)["A"] == 7
+    assert pm.ends(starts)["A2"] == 9
 
 
 def test_a_complete_activity_out_of_sequence_waits_for_its_predecessors_with_retained_logic() -> (

@@ -118,7 +118,7 @@ def test_checker_catches_work_before_the_data_date() -> None:
     bad = {"A": 4, "B": 7, "C": 3, "D": 10}  # C would start before the data date
     assert "C: remaining work starts 3 before the data date 5" in violations(plan, bad)
     moved = {"A": 0, "B": 7, "C": 5, "D": 10}  # A moved off its actual finish
-    assert "A: complete, but placed at 0 not its actual finish" in violations(plan, moved)
+    assert "A: complete, but placed at 0 before its actual finish 4" in violations(plan, moved)
 
 
 def test_driving_path_names_progress() -> None:
@@ -246,3 +246,37 @@ def test_report_summary_names_the_data_date(tmp_path: Any) -> None:
     values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
     assert values["Data date"].date() == date(2027, 1, 6)
     assert values["Progress"] == "1 complete, 1 in progress, 2 not started (retained logic)"
+
+
+@pytest.mark.parametrize(
+    ("oos", "starts", "d_es"),
+    [
+        # C [5, 8); A, complete out of sequence, still waits for C (its finish event at
+        # 8, as P6 schedules it) and holds D: [8, 10)
+        ("retained_logic", {"A": 8, "C": 5, "D": 8}, 8),
+        # A pinned at its actual finish 2; D from the data date: [5, 7)
+        ("progress_override", {"A": 2, "C": 5, "D": 5}, 5),
+    ],
+)
+def test_complete_out_of_sequence(oos: str, starts: dict[str, int], d_es: int) -> None:
+    acts = [
+        Activity("A", "A", 2, progress=Progress(actual_start=0, actual_finish=2)),
+        Activity("C", "C", 3),
+        Activity("D", "D", 2),
+    ]
+    deps = [Dependency("C", "A"), Dependency("A", "D")]
+    plan = tiny_plan(acts, deps, data_date=5, out_of_sequence=oos)
+    sched = plan_schedule(plan, OPTS)
+    assert sched.starts == starts
+    assert violations(plan, sched.starts) == []
+    assert sched.start_slots()["A"] == 0 and sched.ends()["A"] == 2  # shown: actual dates
+    times = sched.cpm.times if sched.cpm else {}
+    assert (times["A"].es, times["A"].ef) == (0, 2)
+    assert times["D"].es == d_es
+    doc = sched.to_json()
+    rows = {r["id"]: r for r in doc["activities"]}
+    assert (rows["A"]["start"], rows["A"]["finish"]) == ("2027-01-01", "2027-01-02")
+    assert doc["makespan_days"] == max(8, d_es + 2)  # C ends on 8 either way
+    from api.routes.workspace import solved_starts
+
+    assert solved_starts(plan, doc["activities"]) == starts  # recovered from the dates
