@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         description="A Ray cluster (ray://host:10001, or auto) that risk jobs run their "
         "iterations on; unset: the server's own cores. Needs the ray extra.",
     )
+    ray_solves: bool = Field(
+        default=False,
+        description="Send solve jobs to the Ray cluster of INFRAPLAN_RAY_ADDRESS too: each "
+        "solve is one task of as many CPUs as its solver workers (at most the cluster's); "
+        "false (default) or no address: solves run in the server's own worker processes.",
+    )
     poll_interval_s: float = Field(
         default=0.2,
         gt=0,

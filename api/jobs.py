@@ -115,8 +115,9 @@ class JobSpec:
         Seconds the worker keeps trying to store its outcome while the database is
         locked, full or unreachable.
     ray_address
-        The Ray cluster a job may send its work to (server setting
-        ``INFRAPLAN_RAY_ADDRESS``), or None for this machine.
+        The Ray cluster a job sends its work to (server setting
+        ``INFRAPLAN_RAY_ADDRESS``; for a solve only with ``INFRAPLAN_RAY_SOLVES``), or
+        None for this machine.
 
     For a job of another :class:`JobKind`, ``schedule_id`` is the id of its row in
     that kind's table.
@@ -196,7 +197,10 @@ class JobManager:
     kinds
         Other kinds of job (risk analyses), dispatched after queued solves.
     ray_address
-        Handed to every job (:attr:`JobSpec.ray_address`).
+        Handed to every job of another kind (:attr:`JobSpec.ray_address`), and to
+        solves when ``ray_solves``.
+    ray_solves
+        Solves run on the cluster of ``ray_address`` too (:mod:`api.ray_solves`).
 
     ``_procs`` is keyed by the schedule id for a solve and ``(kind name, row id)``
     for a job of another kind.
@@ -211,8 +215,10 @@ class JobManager:
         poll_interval_s: float = 0.2,
         kinds: Sequence[JobKind] = (),
         ray_address: str | None = None,
+        ray_solves: bool = False,
     ) -> None:
         self.db = db
+        self.ray_solves = ray_solves
         self.max_jobs = max_jobs
         self.progress_interval_s = progress_interval_s
         self.poll_interval_s = poll_interval_s
@@ -362,7 +368,7 @@ class JobManager:
                     os.getpid(),
                     busy_timeout_s=self.db.busy_timeout_s,
                 )
-                if self.ray_address:
+                if self.ray_address and (key or self.ray_solves):
                     spec = replace(spec, ray_address=self.ray_address)
                 proc = self._ctx.Process(
                     target=target, args=(spec,), name=f"infraplan-{name}-{sid}", daemon=True
@@ -438,12 +444,19 @@ def run_job(spec: JobSpec) -> None:
         except StoreError:
             raise
         except Exception as exc:
-            log.exception("schedule %d failed", spec.schedule_id)
+            from scheduler.ray_cluster import ClusterError
+
+            if isinstance(exc, ClusterError):  # its own sentence: Ray missing or unreachable
+                log.warning("schedule %d failed: %s", spec.schedule_id, exc)
+                reason = str(exc)
+            else:
+                log.exception("schedule %d failed", spec.schedule_id)
+                reason = f"{type(exc).__name__}: {exc}"
             store_outcome(
                 db,
                 spec.schedule_id,
                 status="failed",
-                reason=f"{type(exc).__name__}: {exc}"[:2000],
+                reason=reason[:2000],
                 retry_s=spec.store_retry_s,
             )
 
@@ -521,11 +534,15 @@ def _solve_row(db: Database, spec: JobSpec) -> None:
         spec.database_url, pooled=False, busy_timeout_s=min(PROGRESS_WAIT_S, spec.busy_timeout_s)
     )
     try:
-        schedule = plan_schedule(
-            plan,
-            solve_options(options, plan, started),
-            progress_writer(progress_db, spec.schedule_id, spec.progress_interval_s),
-        )
+        on_progress = progress_writer(progress_db, spec.schedule_id, spec.progress_interval_s)
+        if spec.ray_address:
+            from api.ray_solves import solve_on_ray
+
+            schedule = solve_on_ray(
+                spec.ray_address, plan, solve_options(options, plan, started), on_progress
+            )
+        else:
+            schedule = plan_schedule(plan, solve_options(options, plan, started), on_progress)
     finally:
         progress_db.dispose()
     document = schedule.to_json()

@@ -319,6 +319,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         poll_interval_s=settings.poll_interval_s,
         kinds=[RISK_KIND],
         ray_address=settings.ray_address,
+        ray_solves=settings.ray_solves,
     )
 
     @asynccontextmanager

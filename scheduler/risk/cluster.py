@@ -7,34 +7,19 @@ number) as a local run, so a cluster gives the same numbers as this machine.
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 from scheduler.model import Plan
+from scheduler.ray_cluster import connect
 from scheduler.risk.simulate import BatchResult, Job, LocalExecutor, RiskOptions
 from scheduler.uncertainty import Uncertainty
 
 __all__ = ["RayExecutor"]
 
-#: The address this process is connected to (Ray allows one connection per process).
-_CONNECTED: str | None = None
-
 
 def _batch(payload: tuple[Plan, dict[str, int], Uncertainty, RiskOptions], job: Job) -> BatchResult:
     """One batch inside a Ray worker."""
     return LocalExecutor(*payload).run([job])[0]
-
-
-def _probe(address: str, timeout_s: float = 5.0) -> None:
-    """Fail fast when ``host:port`` does not answer (Ray itself retries for minutes)."""
-    target = address.removeprefix("ray://")
-    host, sep, port = target.rpartition(":")
-    if not sep or not port.isdigit():
-        return  # "auto" and the like: let Ray find the cluster
-    try:
-        socket.create_connection((host, int(port)), timeout=timeout_s).close()
-    except OSError as exc:
-        raise ValueError(f"cannot reach the Ray cluster at {address}: {exc}") from None
 
 
 class RayExecutor:
@@ -61,21 +46,7 @@ class RayExecutor:
         uncertainty: Uncertainty,
         options: RiskOptions,
     ) -> None:
-        try:
-            import ray
-        except ImportError:
-            raise ValueError(
-                "Ray is not installed; install it with pip install 'infraplan[ray]'"
-            ) from None
-        _probe(address)
-        global _CONNECTED
-        if ray.is_initialized() and address != _CONNECTED:
-            ray.shutdown()
-        try:
-            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
-            _CONNECTED = address
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise ValueError(f"cannot reach the Ray cluster at {address}: {exc}") from None
+        ray = connect(address)
         self._ray: Any = ray
         single = RiskOptions(
             iterations=options.iterations, seed=options.seed, workers=1, mode=options.mode
