@@ -400,7 +400,14 @@ class Schedule:
             row.update(
                 {
                     "progress_status": status,
-                    "actual_start": None if a_s is None else grid.date_of(a_s).isoformat(),
+                    # zero-length actuals (a milestone) show on one day, as start does
+                    "actual_start": (
+                        None
+                        if a_s is None
+                        else (
+                            grid.finish_date(a_s, a_f) if a_f == a_s else grid.date_of(a_s)
+                        ).isoformat()
+                    ),
                     "actual_finish": (
                         None
                         if a_f is None or a_s is None

@@ -168,6 +168,29 @@ def test_json_carries_progress() -> None:
     )
 
 
+def test_a_complete_activity_shows_its_actual_dates_even_out_of_sequence() -> None:
+    # A worked [0, 4) although its FS predecessor C (2 days) has not started; M is a
+    # milestone reached at slot 3 (actual start = actual finish = 3). Retained logic
+    # holds A's finish event after C [5, 7) for E (FS from A): E [7, 9); A still shows
+    # 2027-01-01 .. 2027-01-04 (its actuals), M 2027-01-03 .. 2027-01-03.
+    acts = [
+        Activity("A", "A", 4, progress=Progress(actual_start=0, actual_finish=4)),
+        Activity("C", "C", 2),
+        Activity("E", "E", 2),
+        Activity("M", "M", 0, progress=Progress(actual_start=3, actual_finish=3)),
+    ]
+    deps = [Dependency("C", "A"), Dependency("A", "E")]
+    sched = plan_schedule(tiny_plan(acts, deps, data_date=5), OPTS)
+    assert sched.ends()["A"] == 4 and sched.ends()["E"] == 9
+    rows = {r["id"]: r for r in sched.activity_rows()}
+    pick = ("start", "finish", "actual_start", "actual_finish")
+    assert {k: tuple(rows[k][c] for c in pick) for k in ("A", "E", "M")} == {
+        "A": ("2027-01-01", "2027-01-04", "2027-01-01", "2027-01-04"),
+        "E": ("2027-01-08", "2027-01-09", None, None),
+        "M": ("2027-01-03", "2027-01-03", "2027-01-03", "2027-01-03"),
+    }
+
+
 def test_json_of_a_plan_without_progress() -> None:
     plan = tiny_plan([Activity("A", "A", 3)])
     doc = plan_schedule(plan, OPTS).to_json()
