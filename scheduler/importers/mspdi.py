@@ -32,9 +32,16 @@ refused: :class:`~scheduler.errors.UnreadableFileError`). Rules (also in
   ``fixed_start``; 3 must finish on → ``fixed_start`` = finish − duration. 1 as
   late as possible is ignored with a warning. A start constraint dated at or after
   ``DefaultFinishTime`` (17:00) means the next slot.
-* **Progress**: tasks at 100 % are milestones (duration 0, constraints ignored);
-  partly done tasks keep their ``RemainingDuration``; ``plan_start`` is the status
-  date when the file has progress and a ``StatusDate``, else the project start.
+* **Progress**: ``plan_start`` is the project's ``StartDate`` (or the earliest
+  ``ActualStart`` when earlier), so actual dates sit on the grid; ``Plan.data_date``
+  is the ``StatusDate`` (without one, when tasks have progress, the end of the
+  latest actual date, warning). A task with an ``ActualStart`` (or a percent above
+  0: its ``Start``) has :class:`~scheduler.model.Progress`: complete at 100 % or
+  with an ``ActualFinish`` (else its ``Finish``), else in progress with its
+  ``RemainingDuration``; every task keeps its original ``Duration``. The rules that
+  schedule progress are :mod:`scheduler.progress`. Errors at the task: an actual
+  finish before its start, a complete task with remaining work, a remaining
+  duration that is not ``PT#H#M#S``, an actual date after the status date.
 * **Resources**: work resources (``Type`` 1) → :class:`Resource` (id = name,
   capacity = ``MaxUnits`` rounded up, at least 1); ``Assignments`` →
   :class:`Demand` with ``Units`` rounded up (warnings). A capacity below a demand
@@ -74,7 +81,6 @@ from scheduler.importers._limits import (
     MAX_UNITS,
     check_date,
     check_days,
-    number,
     shown,
 )
 from scheduler.importers._mspdi_fields import (
@@ -88,7 +94,8 @@ from scheduler.importers._mspdi_fields import (
     child_text as _text,
 )
 from scheduler.importers._three_point import mspdi_three_point
-from scheduler.model import Activity, Demand, Dependency, Plan, Resource
+from scheduler.model import Activity, Demand, Dependency, Plan, Progress, Resource
+from scheduler.progress import progress_problems
 from scheduler.timegrid import TimeGrid
 from scheduler.validate import unknown_id_text
 
@@ -212,7 +219,7 @@ def read_mspdi(
             t, "PercentComplete", 0, who, low=0, high=100, what="a percentage from 0 to 100"
         )
         pct = 0.0 if pct is None else pct
-        field = "RemainingDuration" if 0 < pct < 100 else "Duration"
+        field = "Duration"  # the original duration; a started task's rest is its progress
         text = _text(t, field, "PT0H0M0S") or "PT0H0M0S"
         mins = minutes(text)
         if mins is None or mins < 0:
@@ -221,7 +228,7 @@ def read_mspdi(
         days = mins / mpd
         if not check_days(issues, "Task", line, field, f"{who}: duration {shown(text)}", days):
             continue
-        if pct >= 100 or _text(t, "Milestone") == "1":
+        if _text(t, "Milestone") == "1":
             dur = 0
         else:
             dur = issues.round_up(days, "Task", line, field, f"{who}: {days:.2f} days")
@@ -240,6 +247,7 @@ def read_mspdi(
                 "CalendarUID",
                 f"{who}: own calendar {cal_uid} ignored; project calendar used",
             )
+        act.progress = _progress(t, pct, dur, grid, f, who, day_end, mpd)
         if pct < 100:
             _constraint(act, t, grid, f, who, day_end)
         extra: dict[str, Any] = {
@@ -295,7 +303,14 @@ def read_mspdi(
 
     resources, demands = _resources(root, uid_to_id, dur_of, f)
     name = _text(root, "Title") or _text(root, "Name") or filename
+    data_slot = _data_date(root, tasks, grid, f, day_end, activities)
+    issues.raise_if_errors()
+    if data_slot is not None:
+        for problem in progress_problems(Plan(name, grid, activities, data_date=data_slot)):
+            act = next(a for a in activities if a.id == problem.activity)
+            issues.issues.append(problem.issue(act.progress.place if act.progress else act.place))
     plan = issues.plan(name, grid, activities, dependencies, resources, demands)
+    plan.data_date = data_slot if any(a.progress for a in activities) else None
     lift_unleveled_limits(plan)
     return mspdi_three_point(plan, root, uid_to_id, mpd, f)
 
@@ -319,7 +334,7 @@ def _who(t: Element, tid: str = "") -> str:
 
 
 def _plan_start(root: Element, tasks: list[Element], f: Fields) -> datetime:
-    """The plan's start: ``StatusDate`` when tasks have progress, else ``StartDate``.
+    """The plan's start: ``StartDate``, or the earliest ``ActualStart`` when earlier.
 
     An unreadable ``StartDate`` is replaced by the earliest task ``Start`` (warning);
     a start outside 1900…2199 is an error, as is a file without any start.
@@ -334,11 +349,10 @@ def _plan_start(root: Element, tasks: list[Element], f: Fields) -> datetime:
             f"Project: StartDate {shown(_text(root, 'StartDate'))} is not a date; "
             "the earliest task start is used",
         )
-    status_dt = parse_dt(_text(root, "StatusDate"))
-    progress = any(number(_text(t, "PercentComplete")) not in (None, 0.0) for t in tasks)
     field = "StartDate"
-    if progress and status_dt is not None:
-        start_dt, field = status_dt, "StatusDate"
+    actual = [d for t in tasks if (d := parse_dt(_text(t, "ActualStart")))]
+    if start_dt is not None and actual and min(actual) < start_dt:
+        start_dt, field = min(actual), "ActualStart"  # actual dates sit on the grid
     if start_dt is None:
         starts = [d for t in tasks if (d := parse_dt(_text(t, "Start")))]
         start_dt = min(starts) if starts else None
@@ -561,6 +575,122 @@ def _tool_slots(t: Element, grid: TimeGrid, f: Fields, who: str, day_end: time) 
             late = d.time() >= day_end
             out.append(grid.slot_after(d.date()) if late else grid.slot_on_or_after(d.date()))
     return out
+
+
+def _slot(grid: TimeGrid, d: datetime, day_end: time, *, end: bool = False) -> int:
+    """Grid slot of an MSPDI date-time: a start at or after ``day_end`` is the next
+    slot, else its day's; an (exclusive) end at or before 08:00 ends at the start of
+    its day's slot, else at its end."""
+    if end:
+        return (
+            grid.slot_on_or_after(d.date()) if d.time() <= time(8, 0) else grid.slot_after(d.date())
+        )
+    return grid.slot_after(d.date()) if d.time() >= day_end else grid.slot_on_or_after(d.date())
+
+
+#: Progress fields → the Task fields they are read from (for placed messages).
+_PROGRESS_FIELDS = (
+    ("actual_start", "ActualStart"),
+    ("actual_finish", "ActualFinish"),
+    ("remaining", "RemainingDuration"),
+    ("percent_complete", "PercentComplete"),
+)
+
+
+def _progress(
+    t: Element,
+    pct: float,
+    dur: int,
+    grid: TimeGrid,
+    f: Fields,
+    who: str,
+    day_end: time,
+    mpd: float,
+) -> Progress | None:
+    """A task's :class:`~scheduler.model.Progress` (``ActualStart``, ``ActualFinish``,
+    ``RemainingDuration``, ``PercentComplete``), or None when it has not started.
+
+    Started: an ``ActualStart`` or a percent above 0 (then ``Start`` is its actual
+    start); complete: 100 % or an ``ActualFinish`` (else ``Finish``). Errors at the
+    task: an actual finish before its start, a remaining duration that is not
+    ``PT#H#M#S``, a complete task with remaining work.
+    """
+    issues, line = f.issues, f.line(t)
+    a_start = f.stamp(t, "ActualStart", who, grid.plan_start, warn=False)
+    a_finish = f.stamp(t, "ActualFinish", who, grid.plan_start, warn=False)
+    if a_start is None and pct > 0:
+        a_start = f.stamp(t, "Start", who, grid.plan_start, warn=True)
+    if a_start is None:
+        return None
+    complete = pct >= 100 or a_finish is not None
+    if complete and a_finish is None:
+        a_finish = f.stamp(t, "Finish", who, grid.plan_start, warn=True) or a_start
+    place = f.issues.place("Task", line, columns=_PROGRESS_FIELDS)
+    if a_finish is not None and a_finish < a_start:
+        issues.error(
+            "Task",
+            line,
+            "ActualFinish",
+            f"{who}: actual finish {a_finish:%Y-%m-%d %H:%M} is before its actual start "
+            f"{a_start:%Y-%m-%d %H:%M}",
+        )
+        return None
+    remaining: int | None = None
+    rest = _text(t, "RemainingDuration")
+    if rest:
+        mins = minutes(rest)
+        if mins is None or mins < 0:
+            issues.error(
+                "Task", line, "RemainingDuration", f"{who}: remaining {shown(rest)} is not PT#H#M#S"
+            )
+            return None
+        if complete and mins > 0:
+            issues.error(
+                "Task",
+                line,
+                "RemainingDuration",
+                f"{who}: complete, but remaining duration {shown(rest)} is not 0",
+            )
+            return None
+        if not complete and dur > 0:
+            remaining = issues.round_up(
+                mins / mpd, "Task", line, "RemainingDuration", f"{who}: {mins / mpd:.2f} days left"
+            )
+    s0 = _slot(grid, a_start, day_end)
+    s1 = (
+        None
+        if a_finish is None or not complete
+        else max(s0, _slot(grid, a_finish, day_end, end=True))
+    )
+    return Progress(s0, s1, remaining, 100.0 if complete else pct, place=place)
+
+
+def _data_date(
+    root: Element,
+    tasks: list[Element],
+    grid: TimeGrid,
+    f: Fields,
+    day_end: time,
+    activities: list[Activity],
+) -> int | None:
+    """Slot of the project's ``StatusDate``; without one, when tasks have progress, the
+    end of the latest actual date (warning). None without progress or status date."""
+    status = f.stamp(root, "StatusDate", "Project", grid.plan_start, warn=False)
+    if status is not None:
+        return _slot(grid, status, day_end)
+    started = [a.progress for a in activities if a.progress is not None]
+    if not started:
+        return None
+    latest = max(p.actual_finish if p.actual_finish is not None else p.actual_start + 1
+                 for p in started if p.actual_start is not None)  # fmt: skip
+    f.issues.warn(
+        "Project",
+        f.line(root),
+        "StatusDate",
+        f"Project: tasks have progress but no StatusDate; the data date is taken as "
+        f"{grid.date_of(latest).isoformat()}, after the latest actual date",
+    )
+    return latest
 
 
 def _tighten_deadline(act: Activity, end: int) -> None:

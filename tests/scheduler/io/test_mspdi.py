@@ -280,3 +280,68 @@ def test_late_date_constraints_are_soft_deadlines(
     a = {x.name: x for x in plan.activities}["Excavate"]
     assert (a.release, a.deadline, a.due, a.fixed_start) == (release, deadline, None, None)
     assert compute_cpm(plan).times[a.id].total_float == tf
+
+
+# -- progress (issue 10 item 1): hostile_base.xml from Mon 2026-01-05 (slot 0), status date
+# Wed 2026-01-14 17:00 = slot 8 (the next working slot). Clear site (40 h) and Excavate (80 h).
+_CLEAR = b"<Duration>PT40H0M0S</Duration>\n\t\t\t<PercentComplete>0</PercentComplete>"
+_DIG = b"<Duration>PT80H0M0S</Duration>\n\t\t\t<PercentComplete>0</PercentComplete>"
+
+
+def _with_progress(clear: bytes, dig: bytes, status: bytes = b"2026-01-14T17:00:00") -> bytes:
+    from tests.scheduler.io.hostile import fixture
+
+    data = fixture("hostile_base.xml")
+    assert _CLEAR in data and _DIG in data
+    data = data.replace(_CLEAR, b"<Duration>PT40H0M0S</Duration>" + clear, 1)
+    data = data.replace(_DIG, b"<Duration>PT80H0M0S</Duration>" + dig, 1)
+    return data.replace(
+        b"<StartDate>2026-01-05T08:00:00</StartDate>",
+        b"<StartDate>2026-01-05T08:00:00</StartDate><StatusDate>" + status + b"</StatusDate>",
+    )
+
+
+_DONE = (
+    b"<PercentComplete>100</PercentComplete><ActualStart>2026-01-05T08:00:00</ActualStart>"
+    b"<ActualFinish>2026-01-09T17:00:00</ActualFinish>"
+)
+_HALF = (
+    b"<PercentComplete>30</PercentComplete><ActualStart>2026-01-12T08:00:00</ActualStart>"
+    b"<RemainingDuration>PT56H0M0S</RemainingDuration>"
+)
+
+
+def test_progress_and_status_date_are_read() -> None:
+    plan = read_mspdi(_with_progress(_DONE, _HALF), "p.xml")
+    assert plan.plan_start == date(2026, 1, 5) and plan.data_date == 8
+    by = {a.name: a for a in plan.activities}
+    done, dig = by["Clear site"], by["Excavate"]
+    assert done.duration == 5 and dig.duration == 10  # original durations
+    assert done.progress is not None and dig.progress is not None
+    assert (done.progress.actual_start, done.progress.actual_finish) == (0, 5)
+    assert (dig.progress.actual_start, dig.progress.remaining) == (5, 7)  # 56 h = 7 d left
+    assert dig.progress.percent_complete == 30
+    from scheduler.progress import remaining_plan
+
+    t = compute_cpm(remaining_plan(plan)[0]).times[dig.id]
+    assert (t.es, t.ef) == (8, 15)  # the rest from the data date
+
+
+@pytest.mark.parametrize(
+    ("clear", "column", "text"),
+    [
+        (b"<PercentComplete>100</PercentComplete><ActualStart>2026-01-05T08:00:00</ActualStart>"
+         b"<ActualFinish>2026-01-02T17:00:00</ActualFinish>",
+         "ActualFinish", "actual finish 2026-01-02 17:00 is before its actual start"),
+        (_DONE + b"<RemainingDuration>PT8H0M0S</RemainingDuration>",
+         "RemainingDuration", "complete, but remaining duration 'PT8H0M0S' is not 0"),
+        (b"<PercentComplete>10</PercentComplete><ActualStart>2026-01-20T08:00:00</ActualStart>",
+         "ActualStart", "actual start 2026-01-20 of 2 is after the data date 2026-01-15"),
+    ],
+)  # fmt: skip
+def test_bad_progress_is_an_error_at_its_task(clear: bytes, column: str, text: str) -> None:
+    with pytest.raises(InvalidPlanError) as exc:
+        read_mspdi(_with_progress(clear, b"<PercentComplete>0</PercentComplete>"), "p.xml")
+    (issue,) = [i for i in exc.value.issues if i.severity == "error"]
+    assert (issue.sheet, issue.column) == ("Task", column)
+    assert issue.message.startswith("p.xml: Task") and text in issue.message
