@@ -14,6 +14,7 @@ from xml.etree.ElementTree import Element
 
 from scheduler.importers.mspdi import ID_ALIAS, LINK_CODES, NS, TEXT1_FIELD
 from scheduler.model import Activity, Dependency
+from scheduler.progress import ProgressMap
 from scheduler.solution import Schedule
 from scheduler.timegrid import TimeGrid
 
@@ -65,7 +66,11 @@ def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
     ``ConstraintDate`` = the solved start; a ``due`` is the task's ``Deadline``.
     A milestone at slot s is a finish milestone at 17:00 on the date of slot s−1
     (:meth:`TimeGrid.finish_date`). Non-numeric activity ids go to ``Text1`` (alias
-    ``Activity ID``) and are read back by :func:`read_mspdi`.
+    ``Activity ID``) and are read back by :func:`read_mspdi`. A progressed plan has its
+    data date as the project's ``StatusDate`` (08:00), and each started task its
+    ``PercentComplete`` (100 when complete, else the share of the duration no longer
+    remaining), ``ActualStart``, ``ActualFinish`` (when complete) and
+    ``RemainingDuration``; its ``Start`` is the actual start.
 
     Parameters
     ----------
@@ -112,6 +117,9 @@ def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
     _sub(root, "MinutesPerWeek", 480 * 5)
     _sub(root, "DaysPerMonth", 20)
     _sub(root, "DurationFormat", 7)
+    done = schedule.progress if schedule.progress is not None and schedule.progress.active else None
+    if done is not None and done.data_date is not None:  # the data date, as P6 / MPXJ map it
+        _sub(root, "StatusDate", f"{grid.date_of(done.data_date).isoformat()}T08:00:00")
     if not numeric:
         eas = _sub(root, "ExtendedAttributes")
         ea = _sub(eas, "ExtendedAttribute")
@@ -190,6 +198,8 @@ def write_mspdi(schedule: Schedule, path: str | Path) -> Path:
             _sub(t, "LateFinish", _finish_text(grid, times.ls, times.lf))
             _sub(t, "TotalSlack", times.total_float * 4800)
             _sub(t, "FreeSlack", times.free_float * 4800)
+        if done is not None and done.status[a.id] != "not_started":
+            _progress_fields(t, grid, done, a.id)
         # keep the solved date in MS Project / P6: must start on for a committed
         # start, else start no earlier than the solved start (SPEC: the schedule,
         # with its release, blackout, crew and budget delays, is the product)
@@ -265,6 +275,22 @@ def _finish_text(grid: TimeGrid, start: int, end: int) -> str:
     if end <= start:
         return _start_text(grid, start, end)
     return f"{grid.finish_date(start, end).isoformat()}T17:00:00"
+
+
+def _progress_fields(t: Element, grid: TimeGrid, done: ProgressMap, aid: str) -> None:
+    """A started task's ``PercentComplete``, ``ActualStart``, ``ActualFinish`` and
+    ``RemainingDuration`` (in that order, as the MSPDI schema's sequence has them)."""
+    a_s, a_f = done.actual_start[aid], done.actual_finish.get(aid)
+    left, dur = done.remaining[aid], done.duration[aid]
+    if a_f is not None:
+        pct = 100
+    else:  # the share of the duration no longer remaining, below 100 until finished
+        pct = 0 if dur <= 0 else max(0, min(99, round(100 * (dur - left) / dur)))
+    _sub(t, "PercentComplete", pct)
+    _sub(t, "ActualStart", _start_text(grid, a_s, a_f if a_f is not None else a_s + 1))
+    if a_f is not None:
+        _sub(t, "ActualFinish", _finish_text(grid, a_s, a_f))
+    _sub(t, "RemainingDuration", f"PT{left * 8}H0M0S")
 
 
 def _task_common(

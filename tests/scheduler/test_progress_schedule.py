@@ -303,3 +303,46 @@ def test_complete_out_of_sequence(oos: str, starts: dict[str, int], d_es: int) -
     from api.routes.workspace import solved_starts
 
     assert solved_starts(plan, doc["activities"]) == starts  # recovered from the dates
+
+
+def test_mspdi_export_carries_progress(tmp_path: Any) -> None:
+    from xml.etree import ElementTree as ET
+
+    from scheduler.exporters.mspdi import write_mspdi
+
+    out = write_mspdi(plan_schedule(_plan(), OPTS), tmp_path / "p.xml")
+    ns = {"m": "http://schemas.microsoft.com/project"}
+    root = ET.parse(out).getroot()
+    assert root.findtext("m:StatusDate", namespaces=ns) == "2027-01-06T08:00:00"
+    tasks = {t.findtext("m:Name", namespaces=ns): t for t in root.iterfind(".//m:Task", ns)}
+
+    def fields(name: str) -> tuple[str | None, ...]:
+        t = tasks[name]
+        tags = ("Start", "PercentComplete", "ActualStart", "ActualFinish", "RemainingDuration")
+        return tuple(t.findtext(f"m:{tag}", namespaces=ns) for tag in tags)
+
+    assert fields("A") == (
+        "2027-01-01T08:00:00",
+        "100",
+        "2027-01-01T08:00:00",
+        "2027-01-04T17:00:00",
+        "PT0H0M0S",
+    )
+    # B: 6 days, 3 left: 50 %; starts on its actual start
+    assert fields("B") == ("2027-01-03T08:00:00", "50", "2027-01-03T08:00:00", None, "PT24H0M0S")
+    assert fields("C")[1:] == (None, None, None, None)
+    # in the order of the MSPDI schema's sequence
+    order = [c.tag.split("}")[1] for c in tasks["B"]]
+    picked = [
+        x
+        for x in order
+        if x
+        in ("TotalSlack", "PercentComplete", "ActualStart", "RemainingDuration", "ConstraintType")
+    ]
+    assert picked == [
+        "TotalSlack",
+        "PercentComplete",
+        "ActualStart",
+        "RemainingDuration",
+        "ConstraintType",
+    ]
