@@ -481,7 +481,7 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
         fixed = a.fixed_start
         if fixed is not None and fixed < dd:
             pm.warnings.append(
-                (a.place or Place()).issue(
+                _place(a, "Activities").issue(
                     "fixed_start",
                     f"{a.id} has not started but its fixed start {grid.date_of(fixed)} is "
                     f"before the data date {day}; it starts on or after the data date",
@@ -598,7 +598,7 @@ def _remaining_relations(
         pm.dropped.append((d, f"now a lower bound: {reason}"))
         if d.max_lag is not None:
             pm.warnings.append(
-                (d.place or Place()).issue(
+                _place(d, "Dependencies").issue(
                     "max_lag",
                     f"the max lag {d.max_lag} of {d.type} {p} -> {q} is not kept: it is "
                     f"anchored on {p}'s {what}, which is history",
@@ -606,6 +606,14 @@ def _remaining_relations(
                 )
             )
     return out
+
+
+def _place(obj: Activity | Dependency | BudgetPeriod, sheet: str) -> Place:
+    """Where ``obj`` was read: its own place (P6, MS Project), else our workbook's
+    ``sheet`` and its ``source_row`` (as :mod:`scheduler.checks` places it)."""
+    if obj.place is not None:
+        return obj.place
+    return Place(sheet, obj.source_row) if obj.source_row is not None else Place()
 
 
 def _remaining_budgets(plan: Plan, pm: ProgressMap) -> list[BudgetPeriod]:
@@ -636,7 +644,7 @@ def _remaining_budgets(plan: Plan, pm: ProgressMap) -> list[BudgetPeriod]:
             pm.history_spend[k] = spent
         if spent > b.cap:
             pm.warnings.append(
-                (b.place or Place()).issue(
+                _place(b, "Budget").issue(
                     "cap",
                     f"budget {b.label}: {spent} spent before the data date is above its cap "
                     f"{b.cap} (1M KRW units); nothing more may be spent in it",

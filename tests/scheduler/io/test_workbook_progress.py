@@ -209,6 +209,26 @@ def test_a_data_date_that_is_not_a_date_is_one_error_not_also_missing() -> None:
     ]
 
 
+def test_what_progress_did_is_placed_on_the_workbook_rows() -> None:
+    # A-1 started 2027-01-04 (in progress at the data date 2027-02-01): the max lag 20 of
+    # SS A-1 -> A-2 (Dependencies row 2) is anchored on history; A-3 (Activities row 4)
+    # has not started but its fixed start 2027-01-10 is before the data date
+    from scheduler.progress import remaining_plan
+
+    t = progressed([{"activity": "A-1", "actual_start": date(2027, 1, 4)}])
+    t["Activities"][2]["fixed_start"] = date(2027, 1, 10)
+    t["Dependencies"] = [t["Dependencies"][0]]  # A-3 free of A-2
+    _, pm = remaining_plan(plan_from_tables(t))
+    got = {(w.sheet, w.row, w.column, w.severity): w.message for w in pm.warnings}
+    assert got == {
+        ("Activities", 4, "fixed_start", "warning"): "Activities row 4: A-3 has not started "
+        "but its fixed start 2027-01-10 is before the data date 2027-02-01; it starts on or "
+        "after the data date",
+        ("Dependencies", 2, "max_lag", "warning"): "Dependencies row 2: the max lag 20 of SS "
+        "A-1 -> A-2 is not kept: it is anchored on A-1's actual start, which is history",
+    }
+
+
 def test_progress_round_trips_through_a_workbook_file(tmp_path: Path) -> None:
     rows = [{"activity": "A-1", "actual_start": date(2027, 1, 4), "percent_complete": 50}]
     path = tmp_path / "p.xlsx"
