@@ -48,7 +48,10 @@ kernel's input all schedule that one plan, so the rules below are written once:
      finish event, whose successors follow the event): a plain lower bound on ``q``'s
      (remaining) start, e.g. SS ``S(q) >= actual_start(p) + lag`` and FF
      ``S(q) >= actual_finish(p) + lag - remaining(q)``; a ``max_lag`` on it is not
-     kept (the past cannot be moved to meet it), with a warning;
+     kept (the past cannot be moved to meet it), with a warning; with
+     ``retained_logic`` a start relation (SS, SF) from an activity still in progress
+     is also kept with lag 0 on its remaining work, so ``q`` waits for ``p`` to resume
+     as in P6 (the lag ran from the actual start);
    * otherwise kept as it is (``p``'s end is the end of its remaining work).
 
 5. **Baseline.** The remaining plan's :attr:`Plan.baseline` keeps the baseline starts
@@ -584,6 +587,10 @@ def _remaining_relations(
             if q in floating:
                 pm.held.setdefault(q, []).append(d)
             continue
+        if sp == "in_progress" and pm.out_of_sequence == "retained_logic":
+            # P6 (bhatticoder: OCEC10801 SS+6 OCEC10811): the successor also waits for
+            # the predecessor's remaining work to resume; the lag ran from the actual start
+            out.append(replace(d, lag=min(d.lag, 0), max_lag=None))
         if d.from_end:
             anchor, what = pm.actual_finish[p], "actual finish"
             anchor_day = grid.finish_date(pm.actual_start[p], anchor)

@@ -6,6 +6,8 @@ slot a day); the data date is slot 10 (2027-01-11) unless a test says otherwise.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from scheduler.model import (
@@ -176,10 +178,26 @@ def test_relation_anchored_on_an_actual_date_becomes_a_lower_bound(
 ) -> None:
     plan = _plan([_act("A", 5, DONE), _act("B", 10, RUNNING), _act("C", 3)], [dep])
     rem, pm = remaining_plan(plan)
-    assert rem.dependencies == []
+    # from in-progress B (retained logic) C also waits for B's remaining work: lag 0
+    assert rem.dependencies == ([replace(dep, lag=0)] if dep.predecessor == "B" else [])
     assert _by_id(rem)["C"].release == release
     assert pm.bounds.get("C") == bound
     assert [d for d, _ in pm.dropped] == [dep]
+
+
+def test_a_start_relation_from_work_in_progress_also_waits_for_its_resume() -> None:
+    # P6, retained logic (bhatticoder OCEC10801 SS+6 OCEC10811): B started at 6 with 4
+    # left, but waits for D (FS, 5 days from the data date 10): B's rest [15, 19). C (SS+6
+    # from B) may start at 6 + 6 = 12 by the actual start, yet waits for B's resume: 15.
+    from scheduler.cpm import compute_cpm
+
+    deps = [_rel("FS", "D", "B"), _rel("SS", "B", "C", 6)]
+    plan = _plan([_act("B", 10, RUNNING), _act("C", 3), _act("D", 5)], deps)
+    rem, _ = remaining_plan(plan)
+    t = compute_cpm(rem).times
+    assert (t["D"].es, t["B"].es, t["C"].es) == (10, 15, 15)
+    rem, _ = remaining_plan(_plan(plan.activities, deps, out_of_sequence="progress_override"))
+    assert compute_cpm(rem).times["C"].es == 12  # override: only the actual start binds
 
 
 def test_relations_from_the_end_of_unfinished_work_are_kept() -> None:
