@@ -346,3 +346,28 @@ def test_mspdi_export_carries_progress(tmp_path: Any) -> None:
         "RemainingDuration",
         "ConstraintType",
     ]
+
+
+def test_history_over_a_cap_is_a_warning_of_the_schedule() -> None:
+    from scheduler.model import BudgetPeriod
+
+    # A (cost 400, [0, 4)) spent 100 a day; the cap of [0, 10) is 300: history alone is
+    # above it, so nothing more may be spent in it and the planner is told
+    acts = [
+        Activity("A", "A", 4, cost=400, progress=Progress(actual_start=0, actual_finish=4)),
+        Activity("C", "C", 2, cost=50),
+    ]
+    plan = tiny_plan(
+        acts,
+        [],
+        data_date=5,
+        budgets=[BudgetPeriod("P0", 0, 10, 300), BudgetPeriod("P1", 10, 40, 100)],
+    )
+    sched = plan_schedule(plan, OPTS)
+    assert sched.starts["C"] == 10  # C's money waits for the next period
+    warned = [i.message for i in sched.issues if i.severity == "warning"]
+    assert any(
+        "budget P0: 400 spent before the data date is above its cap 300" in m for m in warned
+    )
+    spend = {b["period"]: b["spend"] for b in sched.spend_by_budget()}
+    assert spend == {"P0": 4.0, "P1": 0.5}  # 100M KRW: history 400 units, C's 50 units
