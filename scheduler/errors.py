@@ -248,7 +248,9 @@ _VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|[-+]?\d+(?:[.,]\d+)*")
 _SUBJECT = re.compile(r"((?:row|line|job) #: )[^\s:]+:")
 
 
-def grouped_issues(issues: Iterable[Issue], examples: int = 3) -> list[Issue]:
+def grouped_issues(
+    issues: Iterable[Issue], examples: int = 3, *, errors_apart: bool = False
+) -> list[Issue]:
     """One :class:`Issue` per kind of issue, its message carrying a count and a few places.
 
     Issues are of one kind when they share severity, sheet and column and their
@@ -264,6 +266,9 @@ def grouped_issues(issues: Iterable[Issue], examples: int = 3) -> list[Issue]:
         Issues in report order.
     examples
         Places (rows or lines) to name for a kind besides the first message.
+    errors_apart
+        Keep every error as it is (only warnings are grouped): the schedule JSON, the
+        report's Issues sheet and the API keep each error's own place.
 
     Returns
     -------
@@ -274,8 +279,10 @@ def grouped_issues(issues: Iterable[Issue], examples: int = 3) -> list[Issue]:
         CLI, the report's Issues sheet, the schedule JSON and the API all show these.
     """
     kinds: dict[tuple[str, str, str, str], list[Issue]] = {}
-    for issue in issues:
+    for n, issue in enumerate(issues):
         shape = _SUBJECT.sub(r"\1@:", _VARYING.sub("#", issue.message))
+        if errors_apart and issue.severity == "error":
+            shape = f"{n}\0{issue.message}"
         key = (issue.severity, issue.sheet, issue.column, shape)
         kinds.setdefault(key, []).append(issue)
     out = []

@@ -507,7 +507,7 @@ class Schedule:
                 "budget": self.spend_by_budget(),
                 "spend_by_month": self.spend_by_month(),
                 "resources": self.resource_use_by_month(),
-                "issues": [i.to_dict() for i in grouped_issues(self.issues)],
+                "issues": [i.to_dict() for i in grouped_issues(self.issues, errors_apart=True)],
             }
         )
         b = self.plan.baseline if self.plan is not None else None

@@ -35,7 +35,7 @@ def write_issues(ws: Worksheet, s: Schedule) -> None:
                     seen.add(w)
             else:
                 issues.append(Issue("", None, "", str(w), "warning"))
-    issues = grouped_issues(issues)
+    issues = grouped_issues(issues, errors_apart=True)
     header(ws, 1, ("severity", "sheet", "row", "column", "message"))
     page_setup(ws, title_rows="1:1")
     if not issues:

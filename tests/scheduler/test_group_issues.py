@@ -46,3 +46,31 @@ def test_the_id_a_placed_message_is_about_does_not_make_a_kind() -> None:
         "b.xer: TASKRSRC line 12: A14610/FR: 1.11111 units rounded up to 2 "
         "(and 2 more like it: rows 40, 41)"
     ]
+
+
+def test_the_schedule_json_groups_warnings_and_keeps_every_error() -> None:
+    from scheduler.solution import Schedule
+
+    warn = [_lag(r) for r in (5, 9, 12)]
+    errs = [Issue("S", r, "id", f"S row {r}: id 'x{r}' repeats", "error") for r in (2, 3)]
+    doc = Schedule(plan=None, status="invalid", issues=[*errs, *warn]).to_json()
+    assert [(i["severity"], i["row"]) for i in doc["issues"]] == [
+        ("error", 2),
+        ("error", 3),
+        ("warning", 5),
+    ]
+    assert doc["issues"][2]["message"].endswith("(and 2 more like it: rows 9, 12)")
+
+
+def test_the_issues_sheet_has_one_row_per_kind_of_warning() -> None:
+    from openpyxl import Workbook
+
+    from scheduler.report.issues import write_issues
+    from scheduler.solution import Schedule
+
+    ws = Workbook().active
+    assert ws is not None
+    write_issues(ws, Schedule(plan=None, status="invalid", issues=[_lag(r) for r in range(5, 45)]))
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 1 and rows[0][:4] == ("warning", "Baseline Schedule", 5, "Predecessors")
+    assert str(rows[0][4]).endswith("(and 39 more like it: rows 6, 7, 8, ...)")
