@@ -15,7 +15,9 @@ the same from the API whichever machine ran it.
   writes the job's progress as a local solve does.
 - **Cancel.** ``DELETE /schedules/{id}`` terminates the worker (SIGTERM): the worker
   cancels the Ray task first (``ray.cancel(force=True)``), so the cluster does not
-  go on solving a cancelled plan.
+  go on solving a cancelled plan. A worker killed outright (``kill -9``, the server's
+  watchdog) owns the task no more, and Ray ends a task whose owner died, so the
+  cluster is freed either way (the test checks that its CPUs come back).
 - An unreachable cluster or a missing ``ray`` extra ends the job ``failed`` with the
   sentence of :class:`scheduler.ray_cluster.ClusterError`.
 """

@@ -52,3 +52,51 @@ def test_a_solve_on_the_ray_cluster_gives_the_local_plan(tmp_path: Path) -> None
     starts = {a["id"]: a["start"] for a in remote["document"]["activities"]}
     assert starts == {a["id"]: a["start"] for a in local["document"]["activities"]}
     assert remote["reason"] is None  # the report and network view were made
+
+
+@pytest.mark.skipif(not RAY_ADDRESS, reason="no Ray cluster: INFRAPLAN_RAY_ADDRESS is not set")
+def test_a_solve_on_the_ray_cluster_reports_progress_and_is_cancelled(tmp_path: Path) -> None:
+    """A 300-activity national-style plan given 600 s, cancelled once its progress arrived.
+
+    The cluster's CPUs are free again long before the 600 s a task left running would
+    hold one (the wait's deadline, 120 s, only stops a hang).
+    """
+    import json
+    import time
+
+    import ray
+
+    from benchmarks.scale import generate_tables
+
+    assert RAY_ADDRESS is not None
+    settings = make_settings(
+        f"sqlite:///{tmp_path / 'c.db'}",
+        ray_address=RAY_ADDRESS,
+        ray_solves=True,
+        max_upload_bytes=2_000_000,
+        max_time_limit_s=600.0,
+    )
+    with TestClient(create_app(settings)) as c:
+        with c.app.state.db.session() as s:  # type: ignore[attr-defined]
+            h = {"X-API-Key": issue_key(s, "planner")[1]}
+        tables = json.loads(json.dumps(generate_tables(300, 20, seed=3), default=str))
+        plan = upload_json(c, h, tables)
+        r = c.post(f"/plans/{plan['id']}/schedules", json={"time_limit_s": 600}, headers=h)
+        assert r.status_code == 202, r.text
+        sid = r.json()["id"]
+        deadline = time.monotonic() + 600  # a condition wait: the deadline only stops a hang
+        while True:  # until the task's progress reached the row through the relay
+            body = c.get(f"/schedules/{sid}", headers=h).json()
+            if body["status"] == "running" and body["progress"]["elapsed_s"] is not None:
+                break
+            assert body["status"] in ("queued", "running"), body
+            assert time.monotonic() < deadline, f"schedule {sid} reported no progress"
+            time.sleep(0.05)
+        r = c.delete(f"/schedules/{sid}", headers=h)
+        assert r.status_code == 200 and r.json()["status"] == "cancelled", r.text
+    deadline = time.monotonic() + 120
+    ray.init(address=RAY_ADDRESS, ignore_reinit_error=True, log_to_driver=False)
+    total = ray.cluster_resources().get("CPU", 0)
+    while ray.available_resources().get("CPU", 0) < total:  # the task was cancelled
+        assert time.monotonic() < deadline, "the cancelled solve still holds the cluster"
+        time.sleep(0.1)
