@@ -117,6 +117,7 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         # not the environment's INFRAPLAN_RAY_ADDRESS (CI's Ray head): the test that wants
         # the cluster passes it explicitly
         "ray_address": None,
+        "ray_solves": False,
     }
     values.update(overrides)
     return Settings(**values)
