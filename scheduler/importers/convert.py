@@ -176,6 +176,12 @@ def plan_to_tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
                 "warning",
             )
         )
+    progress_rows = _progress_rows(plan, converting)
+    if plan.data_date is not None:
+        settings += [
+            {"key": "data_date", "value": grid.date_of(plan.data_date)},
+            {"key": "out_of_sequence", "value": plan.out_of_sequence},
+        ]
     dependencies = [
         {
             "predecessor": d.predecessor,
@@ -209,6 +215,8 @@ def plan_to_tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
         "Budget": [],
         "Blackouts": [],
     }
+    if progress_rows:
+        tables["Progress"] = progress_rows
     if grid.kind == "custom":
         warnings.insert(0, _calendar_warning(plan, calendar, tables))
     for w in warnings:
@@ -251,10 +259,12 @@ def to_calendar_days(plan: Plan) -> tuple[dict[str, int], list[int]]:
         (a positive cycle through ``max_lag``).
     """
     from scheduler.cpm import compute_cpm
+    from scheduler.progress import remaining_plan
 
     grid = plan.grid
     try:
-        times = compute_cpm(plan).times
+        # a progressed plan is measured where its work lies: the remaining plan's dates
+        times = compute_cpm(remaining_plan(plan)[0]).times
     except ValueError as exc:
         log.warning("CPM failed; durations kept in working days: %s", exc)
         return {a.id: a.duration for a in plan.activities}, [d.lag for d in plan.dependencies]
@@ -270,10 +280,17 @@ def to_calendar_days(plan: Plan) -> tuple[dict[str, int], list[int]]:
     cal_start: dict[str, int] = {}
     cal_end: dict[str, int] = {}
     durations: dict[str, int] = {}
+    progress = {a.id: a.progress for a in plan.activities}
     for aid, t in times.items():
         cal_end[aid] = end_day(t.ef)
-        cal_start[aid] = start_day(t.es) if dur[aid] > 0 else cal_end[aid]
-        durations[aid] = cal_end[aid] - cal_start[aid]
+        cal_start[aid] = start_day(t.es) if t.ef > t.es else cal_end[aid]
+        p = progress[aid]
+        if p is not None and p.actual_start is not None and dur[aid] > 0:
+            # started: its original duration, measured from its actual start
+            first = p.actual_start
+            durations[aid] = end_day(first + dur[aid]) - start_day(first)
+        else:
+            durations[aid] = cal_end[aid] - cal_start[aid] if dur[aid] > 0 else 0
     lags: list[int] = []
     for d in plan.dependencies:
         t = times[d.predecessor]
@@ -284,6 +301,41 @@ def to_calendar_days(plan: Plan) -> tuple[dict[str, int], list[int]]:
         target = end_day(reach) if d.to_end or succ_is_milestone else start_day(reach)
         lags.append(target - anchor)
     return durations, lags
+
+
+def _progress_rows(plan: Plan, converting: bool) -> list[dict[str, Any]]:
+    """The Progress sheet of a progressed plan: one row per started activity.
+
+    ``actual_start`` the first day worked, ``actual_finish`` the last (complete only;
+    none for a milestone, complete on its start),
+    ``remaining_duration`` the work left at the data date in the Activities row's unit
+    (``d``: working days, or calendar days when the plan is converted to a calendar
+    plan: the days from the data date to the end of that work), ``percent_complete``.
+    """
+    grid, dd = plan.grid, plan.data_date
+    rows: list[dict[str, Any]] = []
+    for a in plan.activities:
+        p = a.progress
+        if p is None or p.actual_start is None:
+            continue
+        left = p.remaining
+        if left is not None and converting and dd is not None and left > 0:
+            left = (grid.date_of(dd + left - 1) - grid.date_of(dd)).days + 1
+        rows.append(
+            {
+                "activity": a.id,
+                "actual_start": grid.date_of(p.actual_start),
+                # a milestone with an actual start is complete on it (no finish row)
+                "actual_finish": (
+                    None
+                    if p.actual_finish is None or p.actual_finish <= p.actual_start
+                    else grid.finish_date(p.actual_start, p.actual_finish)
+                ),
+                "remaining_duration": left if p.actual_finish is None else None,
+                "percent_complete": p.percent_complete,
+            }
+        )
+    return rows
 
 
 def _calendar_warning(plan: Plan, calendar: str, tables: dict[str, list[dict[str, Any]]]) -> Issue:

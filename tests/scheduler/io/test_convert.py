@@ -110,3 +110,32 @@ def test_converted_workbook_reads_without_a_warning_about_its_notes(tmp_path: Pa
     about_notes = [w for w in converted.warnings if "Notes" in str(w)]
     assert about_notes == []  # was "Notes: sheet is not one infraplan reads; it is ignored"
     assert [a.id for a in converted.activities] == ["A", "B"]
+
+
+def test_a_progressed_p6_plan_converts_with_its_progress_and_the_same_finish(
+    tmp_path: Path,
+) -> None:
+    # the chiller rebuild (data date 2025-09-02 17:00, 22 complete, 1 in progress): the
+    # workbook gets Settings data_date / out_of_sequence and a Progress sheet, and plans
+    # to P6's finish 2026-01-09 as the file does
+    from scheduler.cpm import compute_cpm
+    from scheduler.progress import remaining_plan
+    from tests.shared import CHILLER
+
+    plan = read_xer(sample(CHILLER), CHILLER)
+    out = tmp_path / "chiller.xlsx"
+    convert_to_workbook(plan, out)
+    back = read_workbook(out)
+    assert back.data_date is not None
+    assert back.grid.date_of(back.data_date) == date(2025, 9, 3)
+    assert back.out_of_sequence == "retained_logic"
+    started = {a.id: a.progress for a in back.activities if a.progress is not None}
+    assert len(started) == 23
+    active = started["C-MOB-150"]
+    assert active is not None and active.status == "in_progress"
+    # 22 working days left from Wed 2025-09-03 (the file's calendar has a holiday on
+    # 2025-09-08) end on Fri 2025-10-03: 31 calendar days
+    assert active.remaining == 31
+    for p in (plan, back):
+        rem = remaining_plan(p)[0]
+        assert rem.grid.finish_date(0, compute_cpm(rem).project_finish) == date(2026, 1, 9)
