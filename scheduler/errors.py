@@ -291,7 +291,8 @@ def grouped_issues(
         text = clip(first.message)
         if len(group) > 1:
             places = [str(i.row) for i in group[1 : 1 + examples] if i.row is not None]
-            more = f": rows {', '.join(places)}{', ...' if len(group) > 1 + examples else ''}"
+            word = "row" if len(places) == 1 and len(group) == 2 else "rows"
+            more = f": {word} {', '.join(places)}{', ...' if len(group) > 1 + examples else ''}"
             text = f"{text} (and {len(group) - 1} more like it{more if places else ''})"
         out.append(Issue(first.sheet, first.row, first.column, text, first.severity))
     return out

@@ -22,7 +22,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bench_help_lists_the_benchmarks(capsys: pytest.CaptureFixture[str]) -> None:
-    assert "{psplib,scale,risk}" in _help(capsys, "bench")
+    assert "{psplib,scale,national,risk}" in _help(capsys, "bench")
 
 
 @pytest.mark.parametrize(

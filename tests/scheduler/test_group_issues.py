@@ -24,7 +24,7 @@ def test_one_line_per_kind_with_count_and_examples() -> None:
 def test_a_short_group_names_every_place() -> None:
     assert group_issues([_lag(5), _lag(9)]) == [
         "x.xlsx: Baseline Schedule row 5: lag '5FS+6d 4h' = 6.50 days rounded up to 7 "
-        "(and 1 more like it: rows 9)"
+        "(and 1 more like it: row 9)"
     ]
 
 
