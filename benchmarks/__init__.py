@@ -64,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _verdict(feasible: bool, makespan: int | None, errors: str) -> str:
+    """``ok``, ``no plan`` (nothing found in the limit) or ``INFEASIBLE`` with the first
+    re-check violation."""
+    if feasible:
+        return "ok"
+    return "no plan" if makespan is None else f"INFEASIBLE {errors}"
+
+
 def main(argv: list[str]) -> int:
     """Run a benchmark; prints a Markdown summary on stdout (this is the CLI layer).
 
@@ -122,7 +130,7 @@ def main(argv: list[str]) -> int:
             print(
                 f"{r.instance:10s} {r.solver:9s} mk={r.makespan} opt={r.optimal} "
                 f"ref={r.reference} lb={r.cp_lb} t={r.seconds:.1f}s "
-                f"{'ok' if r.feasible else 'INFEASIBLE ' + r.errors}",
+                f"{_verdict(r.feasible, r.makespan, r.errors)}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -175,7 +183,7 @@ def _national(args: argparse.Namespace) -> int:
             print(
                 f"{r.plan:10s} {r.solver:6s} mk={r.makespan} best={r.best} lb={r.bound} "
                 f"t={r.seconds:.1f}s{dev}{beat} "
-                f"{'ok' if r.feasible else 'INFEASIBLE ' + r.errors}",
+                f"{_verdict(r.feasible, r.makespan, r.errors)}",
                 file=sys.stderr,
                 flush=True,
             )

@@ -61,6 +61,13 @@ def test_best_known_table_is_read_and_a_bad_row_is_named(tmp_path):
     assert load_best(tmp_path / "missing.csv") == {}
 
 
+def test_repository_table_covers_the_default_plans():
+    best = load_best()
+    names = [f"n{a}s{s}" for a in (100, 200, 300, 500, 700, 1000) for s in (0, 1)]
+    assert set(names) <= set(best)
+    assert all(v > 0 for v in best.values())
+
+
 @pytest.mark.slow
 def test_national_bench_default_run(tmp_path):
     """The quoted run: 12 plans, 10 s, 2 workers, ours against plain CP-SAT."""
