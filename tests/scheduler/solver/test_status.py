@@ -103,7 +103,14 @@ def test_backstop_makes_a_repeatable_run_not_repeatable() -> None:
     from scheduler.psplib_io import read_psplib
 
     plan = read_psplib(instance_path(J120, "j1206_6"))
-    opts = SolveOptions(time_limit_s=2, workers=2, repeatable=True, wall_backstop=0.51)
+    # a work budget no machine spends in 1 s (10^7 decodes a second), so the backstop cuts
+    opts = SolveOptions(
+        time_limit_s=2,
+        workers=2,
+        repeatable=True,
+        wall_backstop=0.51,
+        improve_evals_per_s=10_000_000,
+    )
     res = solve(plan, opts)
     assert res.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     assert res.repeatable is False
