@@ -194,6 +194,10 @@ class Baseline:
         The baseline's plan name.
     warnings
         Non-blocking issues found on reading (ids missing either way).
+    resume
+        Only on a remaining plan (:func:`scheduler.progress.remaining_plan`, rule 5):
+        in-progress activity id → the start of its remaining work that the baseline
+        implies, ``max(data date, baseline end − remaining)`` (slots).
     """
 
     starts: dict[str, int]
@@ -203,6 +207,7 @@ class Baseline:
     name: str = ""
     plan_name: str = ""
     warnings: list[Issue] = field(default_factory=list)
+    resume: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -55,8 +55,16 @@ kernel's input all schedule that one plan, so the rules below are written once:
    * otherwise kept as it is (``p``'s end is the end of its remaining work).
 
 5. **Baseline.** The remaining plan's :attr:`Plan.baseline` keeps the baseline starts
-   of the activities not started only (the stability objective moves nothing else);
-   the schedule's variances still compare every activity's dates with the baseline.
+   of the activities not started; for an activity in progress it holds instead the
+   **resume** the baseline implies, ``max(data date, baseline end − remaining)``
+   (:attr:`Baseline.resume`). The stability objective binds both: unstarted work to its
+   baseline start, work in progress to its resume with twice its weight
+   (:data:`scheduler.solver.objective.IN_PROGRESS_WEIGHT`), so, as P6's leveler keeps
+   work in progress going, a re-plan does not pause started work to give its crews to
+   unstarted work when the makespan does not need it. The baseline (unstarted starts,
+   resumes, complete work at its actual finish) is the solver's first incumbent when it
+   is feasible. The schedule's variances still compare every activity's dates with the
+   baseline.
 6. **Budgets.** Money spent before the data date is history: a complete activity's
    cost spread evenly over its actual days, an in-progress one's spent part over
    ``[actual_start, data_date)``, each period's share rounded up as the solver
@@ -512,10 +520,12 @@ def remaining_plan(plan: Plan) -> tuple[Plan, ProgressMap]:
     baseline = plan.baseline
     if baseline is not None:  # started work is history: only unstarted work can keep its start
         todo = {aid for aid, st in pm.status.items() if st == "not_started"}
+        going = [k for k, st in pm.status.items() if st == "in_progress" and k in baseline.ends]
         baseline = replace(
             baseline,
             starts={k: v for k, v in baseline.starts.items() if k in todo},
             ends={k: v for k, v in baseline.ends.items() if k in todo},
+            resume={k: max(dd, baseline.ends[k] - pm.remaining[k]) for k in going},
         )
     remaining = replace(
         plan,

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from scheduler.model import Plan, resolve_objectives
+from scheduler.model import WEIGHT_SCALE, Plan, resolve_objectives
 from scheduler.progress import remaining_plan
 from scheduler.solver.bounds import makespan_bounds
 from scheduler.solver.check import check_schedule
@@ -93,19 +93,34 @@ def solve(
     t0 = time.monotonic()
     limit = plan.time_limit_s if opts.time_limit_s is None else opts.time_limit_s
     end = t0 + limit if opts.deadline is None else opts.deadline
-    result = _Loop(plan, opts, objectives, limit, end, t0, progress).run()
+    loop = _Loop(plan, opts, objectives, limit, end, t0, progress)
+    result = loop.run()
     if result.starts and result.status.has_plan:
         inst = Instance.from_plan(plan)
         # wall-clock runs stop at the end of their limit; repeatable ones do the same work
         stop = None if opts.repeatable else end
-        # with a baseline, what stability put on its baseline start stays there
-        keep = set(plan.baseline.starts) if "stability" in objectives and plan.baseline else set()
+        # with a baseline, what stability put on its baseline start (or resume) stays there
+        b = plan.baseline
+        keep = set(b.starts) | set(b.resume) if "stability" in objectives and b else set()
         result.starts = left_justify(inst, result.starts, deadline=stop, keep=keep)
+        alt = loop.alt
+        if alt is not None and _lex(inst, alt, objectives) < _lex(inst, result.starts, objectives):
+            # no stage may end worse than the feasible baseline it started from
+            log.info("the baseline is better than the search's answer: answering with it")
+            result.starts = dict(alt)
         result.objective = objective_value(inst, result.starts, objectives[0])
         if result.bound is not None:
             result.gap = (result.objective - result.bound) / max(result.objective, 1e-9)
     result.solve_seconds = time.monotonic() - t0
     return result
+
+
+def _lex(inst: Instance, starts: dict[str, int], objectives: list[str]) -> tuple[int, ...]:
+    """The objectives' values in order, in the model's integer units (lexicographic)."""
+    return tuple(
+        round(objective_value(inst, starts, o) * (1 if o == "makespan" else WEIGHT_SCALE))
+        for o in objectives
+    )
 
 
 class _Loop:
@@ -132,6 +147,7 @@ class _Loop:
         self.repeatable = opts.repeatable
         self.inst = Instance.from_plan(plan)
         self.cons: dict[str, int] | None = None
+        self.alt: dict[str, int] | None = None  # the feasible baseline (baseline_hint)
         self.first_feasible: float | None = None
         self.work_used = 0.0  # repeatable runs: seconds of limit spent by the GA budget
 
@@ -192,11 +208,9 @@ class _Loop:
             elif opts.full_share > 0 and applicable_full(inst):
                 self.improve(bounds, full=True)
                 self.report(cp_bound)
-        alt = self.baseline_hint()
+        alt = self.alt = self.baseline_hint()
         if alt is not None and (
-            self.cons is None
-            or objective_value(inst, alt, objectives[0])
-            <= objective_value(inst, self.cons, objectives[0])
+            self.cons is None or _lex(inst, alt, objectives) <= _lex(inst, self.cons, objectives)
         ):
             self.cons = alt  # the baseline still fits: start from it (and fall back to it)
             if self.first_feasible is None:
@@ -278,16 +292,23 @@ class _Loop:
         )
 
     def baseline_hint(self) -> dict[str, int] | None:
-        """The baseline's starts (the constructive ones for new activities), when feasible.
+        """The baseline mapped onto this (remaining) plan, when feasible.
 
-        CP-SAT is seeded with it (:func:`~scheduler.solver.cp_model.cp_solve`): a re-plan
-        whose baseline still fits starts from the baseline itself. None without a
-        baseline, or when the baseline's starts break a constraint of this plan.
+        Unstarted work at its baseline start, work in progress at its baseline resume
+        (:attr:`~scheduler.model.Baseline.resume`), complete work (pinned) at its fixed
+        start, new activities at their constructive start. CP-SAT is seeded with it
+        (:func:`~scheduler.solver.cp_model.cp_solve`) and :func:`solve` never answers
+        worse than it: a re-plan whose baseline still fits starts from the baseline
+        itself. None without a baseline, or when it breaks a constraint of this plan.
         """
         b = self.plan.baseline
         if b is None or "stability" not in self.objectives:
             return None
-        base = self.cons or {}
+        base = dict(self.cons or {})
+        for a in self.plan.activities:
+            if a.fixed_start is not None:
+                base[a.id] = a.fixed_start
+        base.update(b.resume)
         if any(i not in b.starts and i not in base for i in self.inst.ids):
             return None
         starts = {i: b.starts.get(i, base.get(i, 0)) for i in self.inst.ids}

@@ -9,6 +9,7 @@ from scheduler.solver.data import Instance
 from scheduler.solver.variables import Vars
 
 __all__ = [
+    "IN_PROGRESS_WEIGHT",
     "makespan_var",
     "objective_value",
     "stability_expr",
@@ -17,6 +18,11 @@ __all__ = [
     "terminal_activities",
     "weighted_completion_expr",
 ]
+
+#: Stability weight factor of an in-progress activity's shift from its baseline resume
+#: (:attr:`scheduler.model.Baseline.resume`): pausing started work costs twice as much
+#: as moving unstarted work (P6's leveler keeps work in progress going).
+IN_PROGRESS_WEIGHT = 2
 
 
 def objective_value(inst: Instance, starts: dict[str, int], name: str) -> float:
@@ -107,8 +113,10 @@ def stability_terms(inst: Instance) -> list[tuple[int, int, int]]:
     """``(activity, baseline start, weight)`` of each term of the stability objective.
 
     The activities with a baseline start (:attr:`scheduler.model.Plan.baseline`) that
-    have not started (progress ``not_started``: work under way or done is history) and
-    a weight above 0. Empty without a baseline.
+    have not started (progress ``not_started``: work done is history) and a weight
+    above 0; on a remaining plan also the work in progress, at its baseline resume
+    (:attr:`scheduler.model.Baseline.resume`) with ``IN_PROGRESS_WEIGHT`` × its weight.
+    Empty without a baseline.
     """
     b = inst.plan.baseline
     if b is None:
@@ -118,6 +126,8 @@ def stability_terms(inst: Instance) -> list[tuple[int, int, int]]:
         start = b.starts.get(a.id)
         if start is not None and a.weight > 0 and a.progress_status == "not_started":
             out.append((i, start, a.weight))
+        elif a.id in b.resume and a.weight > 0:
+            out.append((i, b.resume[a.id], IN_PROGRESS_WEIGHT * a.weight))
     return out
 
 

@@ -371,3 +371,77 @@ def test_history_over_a_cap_is_a_warning_of_the_schedule() -> None:
     )
     spend = {b["period"]: b["spend"] for b in sched.spend_by_budget()}
     assert spend == {"P0": 4.0, "P1": 0.5}  # 100M KRW: history 400 units, C's 50 units
+
+
+def _own_baseline() -> Any:
+    from scheduler.model import Baseline
+
+    # this plan's own schedule (retained logic, data date 5): A [0, 4) done; C [5, 7);
+    # C -> B holds B's 3 days left to [7, 10) (B started on 2); D [10, 13)
+    return Baseline(
+        starts={"A": 0, "B": 2, "C": 5, "D": 10},
+        ends={"A": 4, "B": 10, "C": 7, "D": 13},
+        finish=13,
+        name="self",
+    )
+
+
+def test_remaining_baseline_keeps_the_resume_of_work_in_progress() -> None:
+    from scheduler.progress import remaining_plan
+
+    rem, _ = remaining_plan(_plan(baseline=_own_baseline(), objectives=["makespan", "stability"]))
+    assert rem.baseline is not None
+    assert rem.baseline.starts == {"C": 5, "D": 10}
+    # B ends on 10 with 3 days left: it resumes on 10 - 3 = 7 (at least the data date 5)
+    assert rem.baseline.resume == {"B": 7}
+
+
+def test_replanning_against_its_own_schedule_moves_nothing() -> None:
+    plan = _plan(baseline=_own_baseline(), objectives=["makespan", "stability"])
+    res = solve(plan, OPTS)
+    # remaining-plan starts: A's finish event 4, B's resume 7, C 5, D 10
+    assert res.starts == {"A": 4, "B": 7, "C": 5, "D": 10}
+    rows = {r["id"]: r for r in plan_schedule(plan, OPTS).activity_rows()}
+    assert {k: r["start_variance_days"] for k, r in rows.items()} == dict.fromkeys("ABCD", 0)
+
+
+def test_no_stage_answers_worse_than_the_feasible_baseline(monkeypatch: Any) -> None:
+    from scheduler.solver import cp_model as cpm_mod
+    from scheduler.solver import loop
+
+    real = cpm_mod.cp_solve
+
+    def worse(*args: Any, **kw: Any) -> Any:  # a search that drifts: D a day later
+        out = real(*args, **kw)
+        out.starts = {"A": 4, "B": 7, "C": 5, "D": 11}
+        return out
+
+    monkeypatch.setattr(loop, "cp_solve", worse)
+    plan = _plan(baseline=_own_baseline(), objectives=["makespan", "stability"])
+    res = solve(plan, OPTS)
+    assert res.starts == {"A": 4, "B": 7, "C": 5, "D": 10}
+    assert res.objective == 13
+
+
+def test_work_in_progress_keeps_its_crew() -> None:
+    from scheduler.model import Baseline
+
+    # one crew. B (in progress, 3 days left on the data date 5) was to end on 8 (resume 5);
+    # E (2 days, unstarted) was to start on 5 too. Both orders end on 10. E first pauses
+    # B 2 days: stability 2 x 2 = 4; B first moves E 3 days: 3. B keeps going.
+    acts = [
+        Activity("B", "B", 6, progress=Progress(actual_start=2, remaining=3)),
+        Activity("E", "E", 2),
+    ]
+    base = Baseline(starts={"B": 2, "E": 5}, ends={"B": 8, "E": 7}, finish=8, name="prev")
+    plan = tiny_plan(
+        acts,
+        [],
+        data_date=5,
+        resources=[Resource("crew", 1)],
+        demands=[Demand("B", "crew", 1), Demand("E", "crew", 1)],
+        baseline=base,
+        objectives=["makespan", "stability"],
+    )
+    res = solve(plan, OPTS)
+    assert res.starts == {"B": 5, "E": 8}
