@@ -361,9 +361,12 @@ class ComparisonPublic(BaseModel):
     )
     slipped: list[dict[str, Any]] = Field(
         description="Activities later than the baseline, most slipped first (finish then "
-        "start variance): id, name, the two variances and driven_by {kind: logic | "
-        "resource | budget | blackout | constraint | duration, predecessor, detail}: what "
-        "drove the slip (the link that keeps it from starting a slot earlier), or null."
+        "start variance): id, name, the two variances, driven_by {kind: logic | "
+        "resource | budget | blackout | constraint | progress | duration | none, "
+        "predecessor, detail}: what drove the slip (the link that keeps it from starting a "
+        "slot earlier; none: no link holds it, said in words), and duration_change: the "
+        "duration change in words when the start slipped too and the duration changed, "
+        "else null."
     )
     not_in_baseline: list[str] = Field(description="Activity ids the baseline lacks.")
     not_in_plan: list[str] = Field(description="Baseline ids no longer in the plan.")

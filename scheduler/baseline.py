@@ -373,7 +373,10 @@ class Slip:
     :func:`scheduler.cpm.driving_path` asks, ``predecessor`` the activity at its other
     end), ``progress`` (it started later than its baseline start: ``detail`` its actual
     start), ``duration`` (it starts no later than in the baseline but takes longer;
-    ``detail`` says how much), or ``""`` (nothing holds it: it may be put back).
+    ``detail`` says how much), or ``none`` (no link holds it: it could start a slot
+    earlier; ``detail`` says so in words). ``duration`` (the field) is, for a slip of
+    another kind whose duration differs from the baseline's, that change in words
+    (``"takes 35 days, the baseline 5 (+30)"``), else ``""``.
     """
 
     id: str
@@ -383,6 +386,7 @@ class Slip:
     kind: str = ""
     predecessor: str = ""
     detail: str = ""
+    duration: str = ""
 
 
 @dataclass(slots=True)
@@ -429,8 +433,10 @@ class Comparison:
         ``variance_unit`` (``days`` or ``working days``), ``moved_activities``,
         ``activities`` (``id``, ``name``, ``progress_status``, ``start``, ``finish``,
         ``baseline_start``, ``baseline_finish``, ``start_variance_days``,
-        ``finish_variance_days``), ``slipped`` (``id``, ``name``, the two variances and
-        ``driven_by``: ``kind``, ``predecessor``, ``detail``, or null),
+        ``finish_variance_days``), ``slipped`` (``id``, ``name``, the two variances,
+        ``driven_by``: ``kind``, ``predecessor``, ``detail``, and ``duration_change``:
+        the duration change in words when the start slipped too and the duration
+        changed, else null),
         ``not_in_baseline``, ``not_in_plan``.
         """
         rows = []
@@ -466,11 +472,12 @@ class Comparison:
                     "name": s.name,
                     "start_variance_days": s.start_variance,
                     "finish_variance_days": s.finish_variance,
-                    "driven_by": (
-                        {"kind": s.kind, "predecessor": s.predecessor, "detail": s.detail}
-                        if s.kind
-                        else None
-                    ),
+                    "driven_by": {
+                        "kind": s.kind,
+                        "predecessor": s.predecessor,
+                        "detail": s.detail,
+                    },
+                    "duration_change": s.duration or None,
                 }
                 for s in self.slipped
             ],
@@ -513,7 +520,9 @@ def compare(
         starting a slot earlier (:func:`scheduler.cpm.holding_links`: logic, resource,
         budget, blackout, or a constraint such as the data date or a release); for one
         that started later than its baseline start (by its actual start), ``progress``;
-        for one that starts on time but finishes later, ``duration``.
+        for one that starts on time but finishes later, ``duration``; for one that
+        nothing holds, ``none`` with words saying so. A slip of another kind whose
+        duration changed also names that change (:attr:`Slip.duration`).
     """
     from scheduler.cpm import holding_links
 
@@ -541,6 +550,8 @@ def compare(
     for v in late:
         sv, fv = v.start_variance or 0, v.finish_variance or 0
         slip = Slip(v.id, v.name, sv, fv)
+        assert v.baseline_start is not None and v.baseline_end is not None
+        was, now = v.baseline_end - v.baseline_start, v.end - v.start
         if sv > 0 and v.progress_status != "not_started":
             slip.kind = "progress"
             slip.detail = f"actual start {plan.grid.date_of(v.start)}"
@@ -548,11 +559,17 @@ def compare(
             link = held.get(v.id)
             if link is not None:
                 slip.kind, slip.predecessor, slip.detail = link.kind, link.predecessor, link.detail
+            else:
+                slip.kind = "none"
+                slip.detail = (
+                    f"no link holds it: it could start earlier, nearer its baseline start "
+                    f"{plan.grid.date_of(v.baseline_start)} (the solver left it late)"
+                )
         else:
-            assert v.baseline_start is not None and v.baseline_end is not None
-            was = v.baseline_end - v.baseline_start
             slip.kind = "duration"
-            slip.detail = f"takes {v.end - v.start} {unit}, the baseline {was}"
+            slip.detail = f"takes {now} {unit}, the baseline {was}"
+        if slip.kind != "duration" and now != was:
+            slip.duration = f"takes {now} {unit}, the baseline {was} ({now - was:+d})"
         slipped.append(slip)
     slipped.sort(key=lambda x: (-x.finish_variance, -x.start_variance, x.id))
     finish = max((v.end for v in rows), default=0)

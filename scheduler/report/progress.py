@@ -41,6 +41,7 @@ SLIPPED_COLUMNS = (
     "driven by",
     "from activity",
     "detail",
+    "duration change",
 )
 #: Headers of the table of every activity.
 VARIANCE_COLUMNS = (
@@ -63,6 +64,7 @@ _DRIVER_WORDS = {
     "constraint": "date constraint",
     "duration": "longer duration",
     "progress": "started late",
+    "none": "nothing holds it",
 }
 
 
@@ -167,6 +169,7 @@ def _slipped_table(ws: Worksheet, top: int, cmp: Comparison, s: Schedule, unit: 
                 _DRIVER_WORDS.get(slip.kind, slip.kind) if slip.kind else "nothing holds it",
                 slip.predecessor or None,
                 slip.detail or None,
+                slip.duration or None,
             ],
         )
     return r

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from scheduler.solver.data import Instance
 from scheduler.solver.sgs import Profiles, earliest_start
@@ -37,6 +37,7 @@ def left_justify(
     starts: dict[str, int],
     deadline: float | None = None,
     keep: Collection[str] = (),
+    floor: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
     """Return ``starts`` with every activity shifted as early as the others allow.
 
@@ -54,6 +55,11 @@ def left_justify(
     keep
         Ids that never move, as fixed starts (the activities a stability objective
         kept on their baseline starts).
+    floor
+        Id → least slot it may be moved to (a stability objective's baseline start or
+        resume): an activity later than its floor is pulled back toward it, never past
+        it, so its shift from the baseline only shrinks (the final pull-back of a
+        re-plan); one on or before its floor stays.
 
     Returns
     -------
@@ -61,6 +67,8 @@ def left_justify(
         Activity id → start slot; each start is ``<=`` the given one. Fixed starts
         and ``keep`` never move.
     """
+    floor = floor or {}
+    low = [floor.get(a.id, 0) for a in inst.plan.activities]
     n, dur, edges = inst.n, inst.dur, inst.edges
     fixed = [a.fixed_start is not None or a.id in keep for a in inst.plan.activities]
     release = [a.release or 0 for a in inst.plan.activities]
@@ -83,7 +91,7 @@ def left_justify(
                 break
             if fixed[j] or start[j] == 0:
                 continue
-            est = release[j]
+            est = max(release[j], low[j])
             for k in inst.in_edges[j]:  # S(j) - S(p) >= lo
                 est = max(est, start[edges[k].pred] + edges[k].lo)
             for k in inst.out_edges[j]:  # S(s) - S(j) <= hi  =>  S(j) >= S(s) - hi

@@ -21,7 +21,7 @@ from scheduler.solver.conflicts import explain
 from scheduler.solver.cp_model import cp_solve
 from scheduler.solver.data import Instance
 from scheduler.solver.improve import applicable, applicable_full, improve_schedule
-from scheduler.solver.objective import objective_value
+from scheduler.solver.objective import objective_value, stability_terms
 from scheduler.solver.options import Progress, SolveOptions, SolveResult, SolveStatus
 from scheduler.solver.sgs import sgs
 
@@ -99,10 +99,15 @@ def solve(
         inst = Instance.from_plan(plan)
         # wall-clock runs stop at the end of their limit; repeatable ones do the same work
         stop = None if opts.repeatable else end
-        # with a baseline, what stability put on its baseline start (or resume) stays there
+        # with a baseline, stability's activities move only back toward their baseline
+        # start (or resume), never past it: late work left by the search is pulled back
         b = plan.baseline
-        keep = set(b.starts) | set(b.resume) if "stability" in objectives and b else set()
-        result.starts = left_justify(inst, result.starts, deadline=stop, keep=keep)
+        floor: dict[str, int] = {}
+        keep: set[str] = set()
+        if "stability" in objectives and b is not None:
+            floor = {inst.ids[i]: t for i, t, _ in stability_terms(inst)}
+            keep = (set(b.starts) | set(b.resume)) - set(floor)
+        result.starts = left_justify(inst, result.starts, deadline=stop, keep=keep, floor=floor)
         alt = loop.alt
         if alt is not None and _lex(inst, alt, objectives) < _lex(inst, result.starts, objectives):
             # no stage may end worse than the feasible baseline it started from

@@ -67,6 +67,7 @@ def test_replan_against_a_stored_schedule(client: TestClient, keys: dict, solved
             "start_variance_days": 2,
             "finish_variance_days": 2,
             "driven_by": {"kind": "logic", "predecessor": "B", "detail": "FS lag 0"},
+            "duration_change": None,
         },
         {
             "id": "B",
@@ -78,6 +79,7 @@ def test_replan_against_a_stored_schedule(client: TestClient, keys: dict, solved
                 "predecessor": "",
                 "detail": "takes 5 days, the baseline 3",
             },
+            "duration_change": None,
         },
     ]
     # the other way round: version 1 against the slipped plan is 2 days early

@@ -287,6 +287,7 @@ def test_compare_names_what_drove_each_slip() -> None:
         "start_variance_days": 1,
         "finish_variance_days": 1,
         "driven_by": {"kind": "resource", "predecessor": "B1", "detail": "crew"},
+        "duration_change": None,
     }
     c_row = next(r for r in js["activities"] if r["id"] == "C")
     assert (c_row["baseline_start"], c_row["start"], c_row["start_variance_days"]) == (
@@ -294,6 +295,38 @@ def test_compare_names_what_drove_each_slip() -> None:
         "2027-01-06",
         1,
     )
+
+
+def test_a_late_start_and_a_longer_duration_are_both_named() -> None:
+    plan = chain_plan(b1=5)  # B1 takes 2 days more, and C took the crew first
+    b = baseline_from_bytes(json.dumps(baseline_doc()).encode(), plan, "prev.json")
+    # C [0, 6), then B1 [6, 11) on the crew, B2 [11, 15); A's chain as in the baseline
+    starts = {"S": 0, "A1": 0, "A2": 5, "M": 10, "B1": 6, "B2": 11, "C": 0}
+    cmp = compare(plan, starts, b)
+    got = {s.id: (s.start_variance, s.finish_variance, s.kind, s.predecessor) for s in cmp.slipped}
+    # B1: baseline [0, 3) -> [6, 11): +6 start, +8 finish; B2: [5, 9) -> [11, 15)
+    assert got == {"B1": (6, 8, "resource", "C"), "B2": (6, 6, "logic", "B1")}
+    b1 = next(s for s in cmp.slipped if s.id == "B1")
+    assert b1.duration == "takes 5 days, the baseline 3 (+2)"
+    slipped = {r["id"]: r for r in cmp.to_json(plan.grid)["slipped"]}
+    assert slipped["B1"]["driven_by"] == {"kind": "resource", "predecessor": "C", "detail": "crew"}
+    assert slipped["B1"]["duration_change"] == "takes 5 days, the baseline 3 (+2)"
+    assert slipped["B2"]["duration_change"] is None
+
+
+def test_a_slip_that_nothing_holds_says_so() -> None:
+    plan = chain_plan()
+    b = baseline_from_bytes(json.dumps(baseline_doc()).encode(), plan, "prev.json")
+    # A2 could start on 5 (A1 ends on 5, no crew) but is left on 6; M follows it
+    cmp = compare(plan, dict(BASE_STARTS, A2=6, M=11), b)
+    a2 = next(s for s in cmp.slipped if s.id == "A2")
+    assert (a2.start_variance, a2.kind, a2.predecessor) == (1, "none", "")
+    assert a2.detail == (
+        "no link holds it: it could start earlier, nearer its baseline start 2027-01-06 "
+        "(the solver left it late)"
+    )
+    js = next(r for r in cmp.to_json(plan.grid)["slipped"] if r["id"] == "A2")
+    assert js["driven_by"]["kind"] == "none"
 
 
 def test_a_late_actual_start_is_named_as_progress() -> None:

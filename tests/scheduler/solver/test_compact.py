@@ -52,3 +52,18 @@ def test_fixed_release_blackout_budget_and_max_lag_hold():
     # P and S are tied by a max lag (S - P in [3, 3]): neither can move alone, and the
     # one-at-a-time shift leaves such pairs where they are (documented limitation)
     assert starts["P"] == 14 and starts["S"] == 17
+
+
+def test_floor_pulls_late_work_back_to_its_baseline_start_and_no_further():
+    # same plan: with floors (baseline starts) B goes back to 5, not to 3; C is before its
+    # floor 25 and stays on 20; A has no floor and goes to 0
+    plan = make_plan(
+        [Activity("A", "a", 3), Activity("B", "b", 4), Activity("C", "c", 2)],
+        [Dependency("A", "B")],
+        resources=[Resource("R", 1)],
+        demands=[Demand("B", "R", 1), Demand("C", "R", 1)],
+    )
+    late = {"A": 2, "B": 9, "C": 20}
+    starts = left_justify(Instance.from_plan(plan), late, floor={"B": 5, "C": 25})
+    assert starts == {"A": 0, "B": 5, "C": 20}
+    assert_feasible(plan, starts)
