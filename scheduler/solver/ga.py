@@ -137,6 +137,50 @@ def double_justify(prio, dur, dem, cap, fw, bw, free, start, rounds):
 
 
 @njit(cache=True, nogil=True)
+def breed(pop, pop_mk, p_mut, child, used, prio):  # type: ignore[no-untyped-def]
+    """One child of the population ``pop`` (``(P, n)`` activity lists, makespans
+    ``pop_mk``): two binary-tournament parents, two-point crossover, adjacent-swap
+    mutation with probability ``p_mut`` per position. Writes the list into ``child``
+    (``n``) and its positions as priorities into ``prio``; ``used`` is scratch (``n``).
+    Draws from Numba's generator, seeded by the caller (:func:`children`,
+    :func:`scheduler.solver.ga_full.children_full`)."""
+    n_pop, n = pop.shape
+    a, b = np.random.randint(n_pop), np.random.randint(n_pop)
+    mother = a if pop_mk[a] <= pop_mk[b] else b
+    a, b = np.random.randint(n_pop), np.random.randint(n_pop)
+    father = a if pop_mk[a] <= pop_mk[b] else b
+    q1, q2 = np.random.randint(n + 1), np.random.randint(n + 1)
+    if q1 > q2:
+        q1, q2 = q2, q1
+    used[:] = False
+    k = 0
+    for p in range(q1):
+        x = pop[mother, p]
+        child[k] = x
+        used[x] = True
+        k += 1
+    for p in range(n):
+        if k >= q2:
+            break
+        x = pop[father, p]
+        if not used[x]:
+            child[k] = x
+            used[x] = True
+            k += 1
+    for p in range(n):
+        x = pop[mother, p]
+        if not used[x]:
+            child[k] = x
+            used[x] = True
+            k += 1
+    for p in range(n - 1):
+        if np.random.random() < p_mut:
+            child[p], child[p + 1] = child[p + 1], child[p]
+    for p in range(n):
+        prio[child[p]] = p
+
+
+@njit(cache=True, nogil=True)
 def children(pop, pop_mk, n_child, p_mut, rounds, dur, dem, cap, fw, bw, free, out, out_mk, seed):
     """One generation: ``n_child`` children of the population ``pop`` (``(P, n)``
     activity lists, makespans ``pop_mk``), each from two binary-tournament parents by
@@ -146,45 +190,13 @@ def children(pop, pop_mk, n_child, p_mut, rounds, dur, dem, cap, fw, bw, free, o
     ``out_mk``. ``seed`` seeds the draws (Numba's generator, one per thread, apart from
     NumPy's); the GIL is released, so threads can breed parts of a generation side by side."""
     np.random.seed(seed)
-    n_pop, n = pop.shape
+    n = pop.shape[1]
     child = np.empty(n, np.int64)
     used = np.zeros(n, np.bool_)
     prio = np.empty(n, np.float64)
     start = np.empty(n, np.int64)
     for c in range(n_child):
-        a, b = np.random.randint(n_pop), np.random.randint(n_pop)
-        mother = a if pop_mk[a] <= pop_mk[b] else b
-        a, b = np.random.randint(n_pop), np.random.randint(n_pop)
-        father = a if pop_mk[a] <= pop_mk[b] else b
-        q1, q2 = np.random.randint(n + 1), np.random.randint(n + 1)
-        if q1 > q2:
-            q1, q2 = q2, q1
-        used[:] = False
-        k = 0
-        for p in range(q1):
-            x = pop[mother, p]
-            child[k] = x
-            used[x] = True
-            k += 1
-        for p in range(n):
-            if k >= q2:
-                break
-            x = pop[father, p]
-            if not used[x]:
-                child[k] = x
-                used[x] = True
-                k += 1
-        for p in range(n):
-            x = pop[mother, p]
-            if not used[x]:
-                child[k] = x
-                used[x] = True
-                k += 1
-        for p in range(n - 1):
-            if np.random.random() < p_mut:
-                child[p], child[p + 1] = child[p + 1], child[p]
-        for p in range(n):
-            prio[child[p]] = p
+        breed(pop, pop_mk, p_mut, child, used, prio)
         mk = double_justify(prio, dur, dem, cap, fw, bw, free, start, rounds)
         out_mk[c] = mk
         if mk < 0:

@@ -35,6 +35,7 @@ import numpy as np
 from numba import njit
 
 from scheduler.leveled_sgs import leveled_sgs as _one
+from scheduler.solver.ga import breed
 
 __all__ = ["children_full", "decode_full", "warm_up_full"]
 
@@ -206,45 +207,13 @@ def children_full(pop, pop_mk, n_child, p_mut, rounds, g, w, out, out_mk, seed):
     :func:`decode_full`; a child's list becomes the start order of its schedule.
     Writes ``out`` ``(n_child, n)`` and ``out_mk`` (-1 for a failed decode)."""
     np.random.seed(seed)
-    n_pop, n = pop.shape
+    n = pop.shape[1]
     child = np.empty(n, np.int64)
     used = np.zeros(n, np.bool_)
     prio = np.empty(n, np.float64)
     start = np.empty(n, np.int64)
     for c in range(n_child):
-        a, b = np.random.randint(n_pop), np.random.randint(n_pop)
-        mother = a if pop_mk[a] <= pop_mk[b] else b
-        a, b = np.random.randint(n_pop), np.random.randint(n_pop)
-        father = a if pop_mk[a] <= pop_mk[b] else b
-        q1, q2 = np.random.randint(n + 1), np.random.randint(n + 1)
-        if q1 > q2:
-            q1, q2 = q2, q1
-        used[:] = False
-        k = 0
-        for p in range(q1):
-            x = pop[mother, p]
-            child[k] = x
-            used[x] = True
-            k += 1
-        for p in range(n):
-            if k >= q2:
-                break
-            x = pop[father, p]
-            if not used[x]:
-                child[k] = x
-                used[x] = True
-                k += 1
-        for p in range(n):
-            x = pop[mother, p]
-            if not used[x]:
-                child[k] = x
-                used[x] = True
-                k += 1
-        for p in range(n - 1):
-            if np.random.random() < p_mut:
-                child[p], child[p + 1] = child[p + 1], child[p]
-        for p in range(n):
-            prio[child[p]] = p
+        breed(pop, pop_mk, p_mut, child, used, prio)
         mk = decode_full(prio, g, w, start, rounds)
         out_mk[c] = mk
         if mk < 0:
