@@ -33,7 +33,9 @@ Rules (also in ``docs/IMPORTS.md``):
   :mod:`scheduler.progress`. Bad progress (a date that is not one, a started
   activity without an actual start, a complete one without an actual finish or
   with remaining hours, a finish before its start, a percent outside 0–100, an
-  actual date after the data date) is an error at its TASK line and column.
+  actual date after the data date) is an error at its TASK line and column, every
+  bad record at once. A ``TK_NotStart`` activity with actual dates is not started
+  (P6 takes progress from the status): its actuals are ignored with a warning.
 * **Constraints** (``cstr_type`` / ``cstr_type2``) as P6 schedules them: the ones
   P6 applies in its forward pass are ``release`` (``CS_MSOA`` start on or after:
   the start; ``CS_MEOA`` finish on or after: the finish − duration); the ones it
@@ -66,7 +68,7 @@ Rules (also in ``docs/IMPORTS.md``):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from scheduler.errors import UnreadableFileError
@@ -258,6 +260,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
     skipped: dict[str, str] = {}
     activities: list[Activity] = []
     seen_codes: dict[str, int] = {}
+    actuals: dict[str, Progress | None] = {}
     for r in task_rows:
         code = r.get("task_code").strip()
         kind = r.get("task_type")
@@ -296,7 +299,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
             source_row=r.line,
             place=issues.place("TASK", r.line, columns=_task_columns(hours_field)),
         )
-        act.progress = _progress(t, grid, default, data_slot, issues)
+        act.progress, actuals[code] = _progress(t, grid, default, data_slot, issues)
         _constraints(act, t, grid, issues)
         tf = number(r.get("total_float_hr_cnt"))
         act.extra.update(
@@ -401,12 +404,13 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
             act.extra["links"] = raw_links[act.id]
     resources, demands = _resources(tables, by_task_id, issues)
     name = wbs_name_of_project(tables, proj) or proj.get("proj_short_name") or filename
+    # the actual dates of every started row, even of rows with other errors, against
+    # the data date (each bad record reported, not only the first)
+    dated = [replace(a, progress=actuals[a.id]) for a in activities if actuals.get(a.id)]
+    for problem in progress_problems(Plan(name, grid, dated, data_date=data_slot)):
+        p = actuals[problem.activity]
+        issues.issues.append(problem.issue(p.place if p is not None else None))
     issues.raise_if_errors()
-    for problem in progress_problems(
-        Plan(name, grid, activities, data_date=data_slot)  # dates only
-    ):
-        act = next(a for a in activities if a.id == problem.activity)
-        issues.issues.append(problem.issue(act.progress.place if act.progress else act.place))
     plan = issues.plan(name, grid, activities, dependencies, resources, demands)
     plan.data_date = data_slot
     plan.out_of_sequence = _out_of_sequence(tables, proj_id)
@@ -487,41 +491,66 @@ _PROGRESS_COLUMNS = (
 
 def _progress(
     t: _Task, grid: TimeGrid, default: XerCalendar, data_slot: int, issues: IssueLog
-) -> Progress | None:
+) -> tuple[Progress | None, Progress | None]:
     """``t``'s :class:`~scheduler.model.Progress` from its status and actual dates.
 
     ``TK_Active``: ``act_start_date``, ``remain_drtn_hr_cnt`` (hours → slots as the
     duration), ``phys_complete_pct``; ``TK_Complete``: ``act_start_date`` and
-    ``act_end_date`` (a milestone may have only one of them); ``TK_NotStart``: none.
-    Errors at the TASK line and column: a started activity without an actual start,
-    a complete one without an actual finish, a date that is not a date, a finish
-    before its start, a remaining duration on a complete activity, a percent outside
-    0–100. Actual dates after the data date are found by the plan's progress check
+    ``act_end_date`` (a milestone may have only one of them); ``TK_NotStart``: none
+    (actual dates on it are ignored with a warning: P6 schedules an activity that is
+    not marked started from its remaining duration, whatever dates it carries).
+    Errors at the TASK line and column, every one of the row (not only its first):
+    a started activity without an actual start, a complete one without an actual
+    finish, a date that is not a date, a finish before its start, a remaining
+    duration on a complete activity, a percent outside 0–100. Actual dates after the
+    data date are found by the plan's progress check
     (:func:`scheduler.progress.progress_problems`, placed at this row).
+
+    Returns
+    -------
+    (Progress or None, Progress or None)
+        The progress to schedule (None when not started or when the row has an
+        error), and the row's actual dates alone (None when none could be read),
+        which the caller checks against the data date even on a row with other
+        errors, so that every bad record is reported at once.
     """
     r, code = t.row, t.code
     if t.status not in ("TK_Active", "TK_Complete"):
-        return None
+        a_s, a_e = r.get("act_start_date").strip(), r.get("act_end_date").strip()
+        if a_s or a_e:
+            # one column and one shape for every such row: grouped into one line
+            issues.warn(
+                "TASK",
+                r.line,
+                "status_code",
+                f"{code}: status {shown(t.status)} but actual start {shown(a_s)}, actual "
+                f"finish {shown(a_e)}: P6 takes progress from the status, so the actual "
+                "dates are ignored and it is scheduled as not started, on its remaining "
+                "duration",
+            )
+        return None, None
     place = issues.place("TASK", r.line, columns=_PROGRESS_COLUMNS)
     ok = True
     dates: dict[str, datetime | None] = {}
+    unreadable: set[str] = set()
     for key in ("act_start_date", "act_end_date"):
         raw = r.get(key).strip()
         dates[key] = parse_dt(raw) if raw else None
         if raw and dates[key] is None:
             issues.error("TASK", r.line, key, f"{code}: {key} {shown(raw)} is not a date")
+            unreadable.add(key)
             ok = False
     start_dt, end_dt = dates["act_start_date"], dates["act_end_date"]
     milestone = t.kind in MILESTONE_TYPES
-    if milestone and t.status == "TK_Complete":
+    if milestone and t.status == "TK_Complete" and not unreadable:
         start_dt = start_dt or end_dt
         end_dt = end_dt or start_dt
-    if start_dt is None and ok:
+    if start_dt is None and "act_start_date" not in unreadable:
         issues.error(
             "TASK", r.line, "act_start_date", f"{code}: {t.status} without an actual start"
         )
         ok = False
-    if t.status == "TK_Complete" and end_dt is None and ok:
+    if t.status == "TK_Complete" and end_dt is None and "act_end_date" not in unreadable:
         issues.error(
             "TASK", r.line, "act_end_date", f"{code}: TK_Complete without an actual finish"
         )
@@ -551,8 +580,8 @@ def _progress(
             ok = False
         elif t.status == "TK_Active" and not milestone:
             remaining = _task_days(t, "remain_drtn_hr_cnt", default, issues)
-    if not ok or start_dt is None:
-        return None
+    if start_dt is None:
+        return None, None
     a_start = slot_at(grid, start_dt, default)
     a_end = None
     if end_dt is not None:
@@ -565,9 +594,12 @@ def _progress(
                 f"{code}: actual finish {end_dt:%Y-%m-%d %H:%M} is before its actual start "
                 f"{start_dt:%Y-%m-%d %H:%M}",
             )
-            return None
+            return None, Progress(a_start, place=place)
         a_end = max(a_end, a_start)
-    return Progress(a_start, a_end, remaining, pct, place=place)
+    actuals = Progress(a_start, a_end, place=place)
+    if not ok:
+        return None, actuals
+    return Progress(a_start, a_end, remaining, pct, place=place), actuals
 
 
 def _tool_slots(r: XerRow, grid: TimeGrid, default: XerCalendar) -> list[int | None]:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from scheduler.errors import InvalidPlanError, UnreadableFileError
+from scheduler.errors import InvalidPlanError, UnreadableFileError, group_issues
 from scheduler.importers.xer import read_xer
 from scheduler.model import Plan
 from tests.shared import CHILLER, TAKT, sample
@@ -179,6 +179,76 @@ def test_bad_progress_is_an_error_at_its_line_and_column(
     (issue,) = [i for i in exc.value.issues if i.severity == "error"]
     assert (issue.sheet, issue.row, issue.column) == ("TASK", 14, column)
     assert issue.message.startswith("p.xer: TASK line 14: ") and text in issue.message
+
+
+def _progress_rows(*rows: tuple[bytes, bytes, bytes, bytes, bytes]) -> bytes:
+    """hostile_base.xer (data date Wed 2026-01-07 08:00) with each TASK row's progress.
+
+    One (status, act_start_date, act_end_date, phys_complete_pct, remain_drtn_hr_cnt)
+    per row, in file order: A100 (line 14), A110 (line 15), A120 (line 16).
+    """
+    from tests.scheduler.io.hostile import fixture
+
+    data = fixture("hostile_base.xer").replace(
+        _HEAD, b"cstr_type\tcstr_date\tact_start_date\tact_end_date\tphys_complete_pct\r\n"
+    )
+    lines = data.split(b"\r\n")
+    task_lines = [n for n, line in enumerate(lines) if b"\tTT_" in line]
+    for n, (status, start, end, pct, remain) in zip(task_lines, rows, strict=True):
+        f = lines[n].split(b"\t")
+        f[8], f[10] = status, remain
+        lines[n] = b"\t".join([*f, start, end, pct])
+    data = b"\r\n".join(lines)
+    return data.replace(
+        b"2026-01-05 08:00\t2026-01-05 08:00", b"2026-01-07 08:00\t2026-01-01 08:00", 1
+    )
+
+
+def test_every_bad_progress_record_is_reported_each_at_its_line_and_column() -> None:
+    # A100: three bad fields on one row (percent, remaining on a complete activity, finish
+    # before start); A110: a start that is not a date; A120 (a milestone): complete after
+    # the data date 2026-01-07. Before, the reader stopped at A100's first field and never
+    # checked A120's dates against the data date.
+    data = _progress_rows(
+        (b"TK_Complete", b"2026-01-05 08:00", b"2026-01-02 17:00", b"150", b"8"),
+        (b"TK_Active", b"soon", b"", b"10", b"16"),
+        (b"TK_Complete", b"2026-01-09 08:00", b"", b"100", b"0"),
+    )
+    with pytest.raises(InvalidPlanError) as exc:
+        read_xer(data, "p.xer")
+    errors = [(i.sheet, i.row, i.column) for i in exc.value.issues if i.severity == "error"]
+    assert errors == [
+        ("TASK", 14, "phys_complete_pct"),
+        ("TASK", 14, "remain_drtn_hr_cnt"),
+        ("TASK", 14, "act_end_date"),
+        ("TASK", 15, "act_start_date"),
+        ("TASK", 16, "act_start_date"),
+        ("TASK", 16, "act_end_date"),
+    ]
+    text = [i.message for i in exc.value.issues]
+    assert "p.xer: TASK line 14: A100: actual finish 2026-01-02 17:00 is before" in text[2]
+    assert text[4] == (
+        "p.xer: TASK line 16: actual start 2026-01-09 of A120 is after the data date 2026-01-07"
+    )
+
+
+def test_a_not_started_activity_with_actual_dates_is_one_grouped_warning() -> None:
+    # P6 takes progress from status_code: TK_NotStart rows keep no actuals, and say so
+    data = _progress_rows(
+        (b"TK_NotStart", b"2026-01-05 08:00", b"2026-01-06 17:00", b"0", b"40"),
+        (b"TK_NotStart", b"", b"2026-01-06 17:00", b"0", b"80"),
+        (b"TK_NotStart", b"", b"", b"0", b"0"),
+    )
+    plan = read_xer(data, "p.xer")
+    assert [a.progress for a in plan.activities] == [None, None, None]
+    assert {a.id: a.duration for a in plan.activities} == {"A100": 5, "A110": 10, "A120": 0}
+    (line,) = group_issues(plan.warnings)
+    assert line == (
+        "p.xer: TASK line 14: A100: status 'TK_NotStart' but actual start '2026-01-05 08:00',"
+        " actual finish '2026-01-06 17:00': P6 takes progress from the status, so the actual"
+        " dates are ignored and it is scheduled as not started, on its remaining duration"
+        " (and 1 more like it: row 15)"
+    )
 
 
 def _edit(data: bytes, old: bytes, new: bytes) -> bytes:
