@@ -90,11 +90,12 @@ Hostile files
     counted on the packed file in the same pass, and refused with a sentence
     naming the part, its count and the limit: more than
     :data:`MAX_SHARED_STRINGS` (200,000) shared strings, :data:`MAX_SHEET_CELLS`
-    (400,000) cells in a sheet, :data:`MAX_CELLS` (600,000) cells in all
+    (1,200,000) cells in a sheet, :data:`MAX_CELLS` (2,200,000) cells in all
     sheets or :data:`MAX_SHEET_ROWS` (1,048,576) rows in a sheet. A plan of
-    10,000 activities has about 20,000 distinct texts and 250,000 cells, so
-    real plans stay below; a file at the limits costs about 20 s of CPU to read,
-    not many minutes.
+    10,000 activities has about 20,000 distinct texts and 250,000 cells, the
+    generated 100,000-activity plan of issue 9 (``infraplan bench scale``)
+    1,807,142 cells, so real plans stay below; a file at the limits costs about
+    a minute of CPU to read (46 s measured for that plan), not many minutes.
     Reading stops with an error after :data:`MAX_ROWS` data rows in a sheet.
     openpyxl then parses with defusedxml. :class:`Limits` carries the limits
     (``read_tables(source, limits=...)``).

@@ -30,10 +30,13 @@ MAX_MEMBERS = 5000
 #: plan saved by Excel has about 20,000 distinct texts (its ids and names).
 MAX_SHARED_STRINGS = 200_000
 #: Most cells (``<c>`` elements) in one sheet; ~26 µs of CPU each to read. The
-#: Activities sheet of a 10,000-activity plan with every column filled has 130,000.
-MAX_SHEET_CELLS = 400_000
-#: Most cells in all sheets together (a full 10,000-activity plan: about 250,000).
-MAX_CELLS = 600_000
+#: Activities sheet of a 10,000-activity plan with every column filled has 130,000; the
+#: generated 100,000-activity plan of ``infraplan bench scale`` (issue 9's largest) has
+#: 1,000,018 with 10 columns.
+MAX_SHEET_CELLS = 1_200_000
+#: Most cells in all sheets together (a full 10,000-activity plan: about 250,000; the
+#: generated 100,000-activity plan: 1,807,142).
+MAX_CELLS = 2_200_000
 #: Most ``<row>`` elements in one sheet: Excel's last row, 1,048,576.
 MAX_SHEET_ROWS = 1_048_576
 #: Most data rows read from one sheet (checked while reading).

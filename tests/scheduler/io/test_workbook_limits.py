@@ -202,6 +202,23 @@ def test_a_ten_thousand_activity_plan_is_far_below_the_default_limits(tmp_path: 
     check_xlsx(data)
 
 
+def test_the_generated_hundred_thousand_activity_plan_fits_the_default_limits(
+    tmp_path: Path,
+) -> None:
+    # issue 9's largest plan (`infraplan bench scale --activities 100000`): its sheets hold
+    # about 50x the cells of the same generator's 2,000-activity plan (Activities exactly:
+    # 10 columns a row); measured on the 100,000 file: 1,000,018 and 1,807,142 in all
+    from benchmarks.scale import generate_tables
+
+    path = tmp_path / "scale.xlsx"
+    write_workbook(generate_tables(2_000, 40, 0), path)
+    counts = cells_of(path.read_bytes())
+    limits = Limits()
+    assert max(counts.values()) == 20_018
+    assert (max(counts.values()) - 18) * 50 + 18 == 1_000_018 < limits.sheet_cells
+    assert sum(counts.values()) * 50 < limits.cells
+
+
 def test_the_dslib_reader_refuses_a_shared_strings_bomb_before_parsing(tmp_path: Path) -> None:
     from scheduler.importers.dslib import read_dslib
 
