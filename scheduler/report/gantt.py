@@ -1,33 +1,42 @@
 """The Gantt sheet: activities grouped by project against a month grid (year row
 over "Jan".."Dec"), critical bars in red, driving and milestone marks, and with a
 baseline a thin amber bar under each activity's bar over the months the baseline had it.
+
+With progress (a data date), as P6 draws it: the months an activity worked before the
+data date are its actual bar (navy), the rest its remaining bar (blue, red when
+critical); the data date's month is framed by a purple dashed line down the sheet and
+its month header is purple. A month is the grid's unit: the data date's month shows as
+actual for work in progress that started before it (work was done in it).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from openpyxl.styles import Border, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduler.report.cells import header, iso, logic_note, month_key, note, put, unit_of, widths
 from scheduler.report.styles import (
-    BAR_BASELINE_BORDER,
-    BAR_BORDER,
+    BAR_ACTUAL,
     BAR_CRIT,
     BAR_NORMAL,
     BAR_PROJECT,
-    BASELINE_BORDER,
+    BASELINE_SIDE,
     BOLD,
     CENTER,
     CRIT_FONT,
+    DATA_DATE_FILL,
+    DATA_DATE_SIDE,
     DATE_FMT,
     DRIVING_MARK,
     HEAD_WRAP,
     HEADER_FONT,
     MILESTONE_MARK,
     PROJECT_FILL,
+    THIN,
     TITLE,
     Styles,
     page_setup,
@@ -66,6 +75,12 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
     )
     if plan is not None and plan.baseline is not None:
         legend += f"; thin amber bar under a bar = the baseline's months ({plan.baseline.name})"
+    dd = None if plan is None or plan.data_date is None else plan.grid.date_of(plan.data_date)
+    if dd is not None:
+        legend += (
+            "; navy = actual (months worked before the data date), blue/red = remaining;"
+            f" purple dashed column = the month of the data date ({dd.isoformat()})"
+        )
     put(ws, 2, 1, legend)
     logic_note(ws, 3)  # rows 3 and 4, above the year row
     h, y = GANTT_HEADER_ROW, GANTT_YEAR_ROW
@@ -90,6 +105,10 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
     ws.row_dimensions[h].height = 45  # "total float (logic, working days)" on three lines
     # two header rows: the year (merged over its months) above "Jan".."Dec"
     header(ws, h, [_MONTH_ABBR[(first + k) % 12] for k in range(n_months)], GANTT_FIRST_MONTH_COL)
+    dd_k = None if dd is None else month_key(dd) - first
+    if dd_k is not None and 0 <= dd_k < n_months:
+        c = ws.cell(row=h, column=GANTT_FIRST_MONTH_COL + dd_k)
+        c.fill = DATA_DATE_FILL
     for k in range(n_months):
         col = GANTT_FIRST_MONTH_COL + k
         ws.column_dimensions[get_column_letter(col)].width = _MONTH_WIDTH
@@ -104,35 +123,37 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
     # styles, built once
     project_text = st.get(font=BOLD, fill=PROJECT_FILL)
     project_date = st.get(font=BOLD, fill=PROJECT_FILL, number_format=DATE_FMT)
-    project_bar = st.get(fill=BAR_PROJECT, border=BAR_BORDER)
     text = {False: st.get(), True: st.get(font=CRIT_FONT)}
     dated = {
         False: st.get(number_format=DATE_FMT),
         True: st.get(font=CRIT_FONT, number_format=DATE_FMT),
     }
-    bar = {
-        False: st.get(fill=BAR_NORMAL, border=BAR_BORDER),
-        True: st.get(fill=BAR_CRIT, border=BAR_BORDER),
-    }
-    marked = {
-        False: st.get(fill=BAR_NORMAL, border=BAR_BORDER, font=HEADER_FONT, alignment=CENTER),
-        True: st.get(fill=BAR_CRIT, border=BAR_BORDER, font=HEADER_FONT, alignment=CENTER),
-    }
-    # the same over a month of the baseline's bar (bottom line), and that line alone
-    bar_b = {
-        False: st.get(fill=BAR_NORMAL, border=BAR_BASELINE_BORDER),
-        True: st.get(fill=BAR_CRIT, border=BAR_BASELINE_BORDER),
-    }
-    marked_b = {
-        crit: st.get(
-            fill=BAR_CRIT if crit else BAR_NORMAL,
-            border=BAR_BASELINE_BORDER,
-            font=HEADER_FONT,
-            alignment=CENTER,
-        )
-        for crit in (False, True)
-    }
-    baseline_only = st.get(border=BASELINE_BORDER)
+    cache: dict[tuple[PatternFill | None, bool, bool, bool], Any] = {}
+
+    def month_cell(
+        k: int, fill: PatternFill | None, *, mark: bool = False, base: bool = False
+    ) -> Any:
+        """Style of month ``k`` of a row: bar ``fill`` (None: no bar), the white mark
+        font, the baseline's amber bottom line, the data date's dashed sides."""
+        on_dd = k == dd_k
+        key = (fill, mark, base, on_dd)
+        if key not in cache:
+            side = DATA_DATE_SIDE if on_dd else (THIN if fill is not None else None)
+            border = Border(left=side, right=side, bottom=BASELINE_SIDE if base else None)
+            cache[key] = st.get(
+                fill=fill,
+                border=border,
+                font=HEADER_FONT if mark else None,
+                alignment=CENTER if mark else None,
+            )
+        return cache[key]
+
+    def put_month(row: int, k: int, style: Any, value: str | None = None) -> None:
+        c = ws.cell(row=row, column=GANTT_FIRST_MONTH_COL + k)
+        if value is not None:
+            c.value = value
+        st.apply(c, style)
+
     # group by project, in order of first appearance
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -147,7 +168,7 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
         for j, v in enumerate(head, start=1):
             st.apply(put(ws, r, j, v), project_date if isinstance(v, date) else project_text)
         for k in range(month_key(p_start) - first, month_key(p_finish) - first + 1):
-            st.apply(ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k), project_bar)
+            put_month(r, k, month_cell(k, BAR_PROJECT))
         for m in members:
             r += 1
             ws.row_dimensions[r].outlineLevel = 1
@@ -175,15 +196,40 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
             if b_start is not None and b_finish is not None:
                 in_base = set(range(month_key(b_start) - first, month_key(b_finish) - first + 1))
             months = range(month_key(a_start) - first, month_key(a_finish) - first + 1)
+            worked = _worked_months(m, dd)
             for k in months:
-                c = ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k)
-                if mark:
-                    c.value = mark
-                    st.apply(c, (marked_b if k in in_base else marked)[crit])
-                else:
-                    st.apply(c, (bar_b if k in in_base else bar)[crit])
+                fill = (
+                    BAR_ACTUAL
+                    if worked is not None and worked[0] <= k + first <= worked[1]
+                    else (BAR_CRIT if crit else BAR_NORMAL)
+                )
+                put_month(r, k, month_cell(k, fill, mark=bool(mark), base=k in in_base), mark)
             for k in sorted(in_base - set(months)):
-                st.apply(ws.cell(row=r, column=GANTT_FIRST_MONTH_COL + k), baseline_only)
+                put_month(r, k, month_cell(k, None, base=True))
+    if dd_k is not None and 0 <= dd_k < n_months:
+        # the data date line down the whole body, where no bar or baseline drew it
+        for body in range(h + 1, r + 1):
+            c = ws.cell(row=body, column=GANTT_FIRST_MONTH_COL + dd_k)
+            if c.fill.fill_type is None and c.border.bottom.style is None:
+                st.apply(c, month_cell(dd_k, None))
     ws.freeze_panes = ws.cell(row=h + 1, column=GANTT_FIRST_MONTH_COL)
     ws.sheet_properties.outlinePr.summaryBelow = False
     widths(ws, {1: 16, 2: 28, 3: 11.5, 4: 11.5, 5: 11, 6: 6})
+
+
+def _worked_months(row: dict[str, Any], dd: date | None) -> tuple[int, int] | None:
+    """First and last month (:func:`month_key`) ``row``'s activity worked before the data date.
+
+    A complete activity: its actual start's month to its actual finish's; one in
+    progress: its actual start's month to the month of the day before the data date
+    (None when it starts on the data date: nothing worked yet); otherwise None.
+    """
+    a_start = iso(row.get("actual_start"))
+    if a_start is None or dd is None:
+        return None
+    a_finish = iso(row.get("actual_finish"))
+    if a_finish is not None:
+        return month_key(a_start), month_key(a_finish)
+    if a_start >= dd:
+        return None
+    return month_key(a_start), month_key(dd - timedelta(days=1))

@@ -15,9 +15,13 @@ from pathlib import Path
 import openpyxl
 
 from scheduler.baseline import attach_baseline, baseline_from_bytes
+from scheduler.model import Activity, Dependency, Progress
+from scheduler.planner import plan_schedule
 from scheduler.report import GANTT_FIRST_MONTH_COL, GANTT_HEADER_ROW, write_report
 from scheduler.report.progress import PROGRESS_SUMMARY_ROW
 from scheduler.solution import Schedule
+from scheduler.solver import SolveOptions
+from tests.plans import tiny_plan
 from tests.scheduler.test_baseline import baseline_doc, chain_plan
 
 SOLVED = {"S": 0, "A1": 0, "A2": 5, "M": 10, "B1": 0, "B2": 5, "C": 5}
@@ -131,3 +135,47 @@ def test_gantt_draws_the_baseline_under_each_bar(tmp_path: Path) -> None:
     assert c_jan.fill.fill_type is None  # no bar in January any more
     assert c_feb.fill.fgColor.rgb == "005B9BD5" and c_feb.border.bottom is None
     assert a_jan.fill.fill_type == "solid" and a_jan.border.bottom.style == "thick"
+
+
+def test_gantt_draws_actual_work_apart_and_marks_the_data_date(tmp_path: Path) -> None:
+    # calendar grid from 2027-01-01, data date slot 73 = 2027-03-15. A (59 days) complete,
+    # worked [0, 59) = Jan 1 .. Feb 28; B (90 days) in progress since slot 31 (Feb 1) with
+    # 40 days left: [73, 113) = Mar 15 .. Apr 23; C (30 days, FS from B) [113, 143) =
+    # Apr 24 .. May 23. Months Jan..May are columns 7..11; March (the data date's) is 9.
+    acts = [
+        Activity("A", "a", 59, progress=Progress(actual_start=0, actual_finish=59)),
+        Activity("B", "b", 90, progress=Progress(actual_start=31, remaining=40)),
+        Activity("C", "c", 30),
+    ]
+    plan = tiny_plan(acts, [Dependency("B", "C")], data_date=73)
+    sched = plan_schedule(plan, SolveOptions(time_limit_s=2, workers=2, repeatable=True))
+    path = write_report(sched, tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(path)["Gantt"]
+    assert ws["A2"].value.endswith(
+        "navy = actual (months worked before the data date), blue/red = remaining;"
+        " purple dashed column = the month of the data date (2027-03-15)"
+    )
+    jan = GANTT_FIRST_MONTH_COL
+    header = [ws.cell(GANTT_HEADER_ROW, jan + k) for k in range(5)]
+    assert [c.value for c in header] == ["Jan", "Feb", "Mar", "Apr", "May"]
+    assert [c.fill.fgColor.rgb for c in header] == ["001F4E78"] * 2 + ["007030A0"] + [
+        "001F4E78"
+    ] * 2
+
+    def fills(aid: str) -> list[str | None]:
+        r = _gantt_row(ws, aid)
+        return [
+            ws.cell(r, jan + k).fill.fgColor.rgb if ws.cell(r, jan + k).fill.fill_type else None
+            for k in range(5)
+        ]
+
+    navy, red = "001F3864", "00E0301E"  # B and C are the critical chain (0 float)
+    assert fills("A") == [navy, navy, None, None, None]
+    assert fills("B") == [None, navy, navy, red, None]  # worked Feb 1 .. Mar 14
+    assert fills("C") == [None, None, None, red, red]
+    # the data date line runs down March on every row, bar or not
+    for r in range(GANTT_HEADER_ROW + 1, ws.max_row + 1):
+        march = ws.cell(r, jan + 2).border
+        assert (march.left.style, march.right.style) == ("mediumDashed", "mediumDashed")
+        assert march.left.color.rgb == "007030A0"
+    assert ws.cell(_gantt_row(ws, "C"), jan + 3).border.left.style == "thin"
