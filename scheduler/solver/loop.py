@@ -18,14 +18,14 @@ from scheduler.solver.bounds import makespan_bounds
 from scheduler.solver.check import check_schedule
 from scheduler.solver.compact import left_justify
 from scheduler.solver.conflicts import explain
-from scheduler.solver.cp_model import cp_solve
+from scheduler.solver.cp_model import MIN_STAGE_S, cp_solve
 from scheduler.solver.data import Instance
 from scheduler.solver.improve import applicable, applicable_full, improve_schedule
 from scheduler.solver.objective import objective_value, stability_terms
 from scheduler.solver.options import Progress, SolveOptions, SolveResult, SolveStatus
 from scheduler.solver.sgs import sgs
 
-__all__ = ["improve_evals", "solve"]
+__all__ = ["cp_setup_seconds", "improve_evals", "skip_cp_sat", "solve"]
 
 log = logging.getLogger("scheduler.solver")
 
@@ -33,6 +33,29 @@ log = logging.getLogger("scheduler.solver")
 #: runs only; at most FINISH_RESERVE_S seconds).
 FINISH_SHARE = 0.05
 FINISH_RESERVE_S = 2.0
+#: Seconds per activity that CP-SAT needs before it searches at all (building the model
+#: with its complete hint, loading and presolving it), measured on the generated national
+#: plans of ``infraplan bench scale``: cp_solve took 19.0 s at 100,000 activities with
+#: 0.25 s of search (BENCHMARKS.md, "whole-command time and memory at scale").
+CP_SETUP_S_PER_ACTIVITY = 0.0002
+
+
+def cp_setup_seconds(n: int) -> float:
+    """Estimated wall seconds CP-SAT needs on ``n`` activities before it searches."""
+    return CP_SETUP_S_PER_ACTIVITY * n
+
+
+def skip_cp_sat(left_s: float, n: int, objectives: int) -> bool:
+    """True when a wall-clock run should answer with its constructive schedule.
+
+    ``left_s`` seconds are left until the search's end; CP-SAT would spend
+    :func:`cp_setup_seconds` before searching, and keeps at least
+    :data:`~scheduler.solver.cp_model.MIN_STAGE_S` per objective anyway. It is skipped
+    when its setup exceeds what is left plus that minimum, which happens only on large
+    plans (over 1,250 activities with one objective): a small plan is still solved when
+    reading used its limit up, a 100,000-activity plan does not overrun by its setup.
+    """
+    return cp_setup_seconds(n) > max(0.0, left_s) + MIN_STAGE_S * max(1, objectives)
 
 
 def improve_evals(opts: SolveOptions, n: int, seconds: float) -> int:
@@ -96,7 +119,7 @@ def solve(
     loop = _Loop(plan, opts, objectives, limit, end, t0, progress)
     result = loop.run()
     if result.starts and result.status.has_plan:
-        inst = Instance.from_plan(plan)
+        inst = loop.inst
         # wall-clock runs stop at the end of their limit; repeatable ones do the same work
         stop = None if opts.repeatable else end
         # with a baseline, stability's activities move only back toward their baseline
@@ -267,6 +290,20 @@ class _Loop:
             self.repeatable = self.repeatable and res.repeatable
             return res
 
+        left = self.search_end - time.monotonic()
+        if cons_ok and not opts.repeatable and skip_cp_sat(left, inst.n, len(objectives)):
+            setup = cp_setup_seconds(inst.n)
+            log.info("%.1fs left, CP-SAT needs about %.1fs to start: not run", left, setup)
+            out = self.from_constructive(
+                bound=float(cp_lb) if objectives[0] == "makespan" else None
+            )
+            out.notes.append(
+                f"CP-SAT was not run: {max(0.0, left):.1f} s of the time limit were left "
+                f"for it, and on {inst.n:,} activities it needs about {setup:.0f} s before "
+                "it searches; the plan is the constructive schedule (a longer time limit "
+                "lets CP-SAT improve it)"
+            )
+            return out
         res = cp(False)
         if res.status == SolveStatus.INFEASIBLE and cons_ok:
             log.warning(

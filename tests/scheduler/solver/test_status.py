@@ -128,6 +128,43 @@ def test_deadline_bounds_a_wall_clock_solve() -> None:
     assert time.monotonic() - t < 4.0  # 1 s plus model building and left justification
 
 
+def test_cp_sat_is_skipped_only_when_its_setup_exceeds_what_is_left() -> None:
+    # 0.0002 s per activity before CP-SAT searches; it keeps 0.25 s per objective anyway
+    assert solve_module.cp_setup_seconds(100_000) == pytest.approx(20.0)
+    assert solve_module.skip_cp_sat(0.0, 100_000, 1)  # 20 s > 0 + 0.25
+    assert solve_module.skip_cp_sat(19.7, 100_000, 1)  # 20 > 19.95
+    assert not solve_module.skip_cp_sat(19.8, 100_000, 1)  # 20 < 20.05
+    assert solve_module.skip_cp_sat(1.0, 10_000, 1)  # 2 > 1.25
+    assert not solve_module.skip_cp_sat(1.0, 10_000, 4)  # 2 < 1 + 4 x 0.25
+    assert not solve_module.skip_cp_sat(-5.0, 1_000, 1)  # 0.2 < 0.25: small plans always solve
+    assert not solve_module.skip_cp_sat(-5.0, 1_250, 1)  # 0.25, not more
+    assert solve_module.skip_cp_sat(-5.0, 1_251, 1)
+
+
+def test_a_solve_past_its_deadline_answers_the_constructive_plan_when_cp_sat_cannot_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scheduler.psplib_io import read_psplib
+    from scheduler.solver.data import Instance
+    from scheduler.solver.objective import objective_value
+    from scheduler.solver.sgs import sgs
+
+    plan = read_psplib(instance_path(J120, "j1206_6"))
+    monkeypatch.setattr(solve_module, "CP_SETUP_S_PER_ACTIVITY", 0.01)  # 1.22 s on 122
+    called: list[bool] = []
+    monkeypatch.setattr(solve_module, "cp_solve", lambda *a, **k: called.append(True))
+    opts = SolveOptions(time_limit_s=5, deadline=time.monotonic(), workers=2, improve_share=0)
+    res = solve(plan, opts)
+    cons = sgs(Instance.from_plan(plan))
+    assert cons is not None
+    assert called == []
+    assert res.status == SolveStatus.FEASIBLE and res.source == "constructive"
+    assert res.objective == objective_value(Instance.from_plan(plan), cons, "makespan")
+    assert res.notes[0].startswith("CP-SAT was not run: 0.0 s of the time limit were left")
+    assert "on 122 activities it needs about 1 s" in res.notes[0]
+    assert_feasible(plan, res.starts)
+
+
 def test_command_budget_splits_the_limit() -> None:
     t0 = time.monotonic()
     limit, deadline = command_budget(20.0, 231, t0, repeatable=True)
