@@ -331,6 +331,11 @@ class GanttPublic(BaseModel):
     status: str | None = Field(default=None, description="Schedule status (optimal, feasible).")
     plan_name: str = Field(description="Plan name.")
     plan_start: str | None = Field(default=None, description="First day of the plan.")
+    data_date: str | None = Field(
+        default=None,
+        description="Data date of a progressed plan (YYYY-MM-DD; work before it is actual),"
+        " null without progress.",
+    )
     finish: str | None = Field(default=None, description="Last day worked of the whole plan.")
     horizon_end: str | None = Field(
         default=None, description="Last day inside the plan's horizon (e.g. 24 months)."

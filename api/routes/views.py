@@ -171,6 +171,7 @@ def gantt_view(row: ScheduleRow) -> dict[str, Any]:
         "status": row.status,
         "plan_name": doc.get("plan_name") or "",
         "plan_start": doc.get("plan_start"),
+        "data_date": doc.get("data_date"),
         "finish": doc.get("finish"),
         "horizon_end": horizon_end(doc),
         "calendar": doc.get("calendar"),

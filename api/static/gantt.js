@@ -13,6 +13,9 @@
  *   float (logic: the dependency network alone, P6's) and plan float (leveled: how far the
  *   activity can slip in the solved plan, crews, caps and blackouts included);
  * - the plan's finish, the end of its horizon and today as labelled vertical lines;
+ * - with progress, as P6 draws it: the work done before the data date in navy over the
+ *   bar (class "bar-actual"; the rest of the bar is the remaining work) and the data
+ *   date as a dotted teal line (class "mark data-date"), both in the legend;
  * - dependency arrows (FS/SS/FF/SF) only for the activity under the pointer or the one
  *   selected (so they are never read as grid lines); a click opens the activity panel;
  * - Fit / Week / Month / Quarter zoom (Fit: the whole plan in the window), and an A3
@@ -135,6 +138,7 @@
       return;
     }
     var list = rows(data);
+    var dataDate = data.data_date ? day(data.data_date) : null;
     var first = Infinity, last = -Infinity;
     data.tasks.forEach(function (t) {
       first = Math.min(first, day(t.start));
@@ -257,6 +261,15 @@
       } else {
         el("rect", { "class": "bar" + cls, "data-id": r.id, x: x(s), y: top + (ROW_H - BAR_H) / 2,
           width: Math.max(1, (e - s) * px), height: BAR_H }, g);
+        // the work done before the data date over the bar, as P6 draws actual work
+        var done = worked(r, dataDate, e);
+        if (done) {
+          el("rect", { "class": "bar-actual", "data-id": r.id, x: x(done[0]),
+            y: top + (ROW_H - BAR_H) / 2, width: Math.max(1, (done[1] - done[0]) * px),
+            height: BAR_H }, g);
+          tip += "\nactual " + r.actual_start + " → " + (r.actual_finish ||
+            isoOf(done[1] - 1) + " (data date " + data.data_date + ")");
+        }
         pos[r.id] = { s: x(s), e: x(e), y: top + ROW_H / 2 };
       }
       el("title", {}, g, tip);
@@ -296,6 +309,13 @@
     }
     if (data.finish) mark("finish", day(data.finish) + 1, "finish " + data.finish, true);
     var hShown = horizon !== null && mark("horizon", horizon, "horizon end " + data.horizon_end);
+    var ddShown = dataDate !== null && mark("data-date", dataDate, "data date " + data.data_date);
+    ["actual", "data-date"].forEach(function (k) {
+      var item = document.querySelector('[data-legend="' + k + '"]');
+      if (item) item.hidden = dataDate === null;
+    });
+    setText("legend-data-date", "data date " + (data.data_date || "") +
+      (dataDate === null || ddShown ? "" : " (outside the chart)"));
     var today = Math.floor(Date.now() / DAY_MS);
     var shown = mark("today", today, "today");
     setText("legend-finish", data.finish ? "plan finish " + data.finish : "plan finish");
@@ -311,6 +331,15 @@
     });
     var tg = document.getElementById("toggle-groups");
     if (tg) tg.textContent = allCollapsed() ? "Expand projects" : "Collapse projects";
+  }
+
+  // [first day, exclusive end) of the work a task did before the data date, or null: a
+  // complete task its actual dates, one in progress its actual start to the data date
+  function worked(t, dataDate, end) {
+    if (!t.actual_start || dataDate === null) return null;
+    var s = day(t.actual_start);
+    var e = t.actual_finish ? day(t.actual_finish) + 1 : Math.min(dataDate, end);
+    return e > s ? [s, e] : null;
   }
 
   function setText(id, text) { var e = document.getElementById(id); if (e) e.textContent = text; }

@@ -4,8 +4,8 @@ baseline a thin amber bar under each activity's bar over the months the baseline
 
 With progress (a data date), as P6 draws it: the months an activity worked before the
 data date are its actual bar (navy), the rest its remaining bar (blue, red when
-critical); the data date's month is framed by a purple dashed line down the sheet and
-its month header is purple. A month is the grid's unit: the data date's month shows as
+critical); the data date's month is framed by a teal dashed line down the sheet and
+its month header is teal. A month is the grid's unit: the data date's month shows as
 actual for work in progress that started before it (work was done in it).
 """
 
@@ -79,7 +79,7 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
     if dd is not None:
         legend += (
             "; navy = actual (months worked before the data date), blue/red = remaining;"
-            f" purple dashed column = the month of the data date ({dd.isoformat()})"
+            f" teal dashed column = the month of the data date ({dd.isoformat()})"
         )
     put(ws, 2, 1, legend)
     logic_note(ws, 3)  # rows 3 and 4, above the year row

@@ -71,9 +71,9 @@ BASELINE_BORDER = Border(bottom=BASELINE_SIDE)
 NOTE_FONT = font(italic=True, color="7F7F7F")
 #: Progress on the Gantt, as P6 draws it: actual work in one colour (navy), remaining
 #: work in the usual bar colours (blue, red when critical), and the data date's month
-#: framed by a purple dashed line (P6's data date line).
+#: framed by a teal dashed line (P6's data date line; the browser Gantt's colours).
 BAR_ACTUAL = PatternFill("solid", fgColor="1F3864")
-DATA_DATE_COLOR = "7030A0"
+DATA_DATE_COLOR = "0B7285"
 DATA_DATE_SIDE = Side(style="mediumDashed", color=DATA_DATE_COLOR)
 DATA_DATE_FILL = PatternFill("solid", fgColor=DATA_DATE_COLOR)
 DRIVING_MARK = "▶"

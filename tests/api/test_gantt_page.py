@@ -129,3 +129,56 @@ def test_chromium_draws_bars_arrows_and_critical_path(
     )
     assert names and "Earthworks" in names.group(0) and "Road SEL-DJN" in names.group(0)
     assert re.findall(r'data-legend="([\w-]+)"', dom)[:3] == ["activity", "critical", "driving"]
+
+
+def _progressed_tables() -> dict[str, list[dict[str, Any]]]:
+    """The tiny plan with progress at data date 2027-01-11 (slot 7 from 2027-01-04).
+
+    A (5 d) complete 2027-01-04 .. 2027-01-08; B (3 d) started 2027-01-09, 1 day left:
+    its remaining work is 2027-01-11; D (2 d) after B: 2027-01-12 .. 2027-01-13.
+    """
+    from tests.api.conftest import tiny_tables
+
+    tables = tiny_tables()
+    tables["Settings"].append({"key": "data_date", "value": "2027-01-11"})
+    tables["Progress"] = [
+        {"activity": "A", "actual_start": "2027-01-04", "actual_finish": "2027-01-08"},
+        {"activity": "B", "actual_start": "2027-01-09", "remaining_duration": 1},
+    ]
+    return tables
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
+def test_chromium_draws_actual_work_and_the_data_date(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    sid, body = solve_on(live_server, tiny_xlsx(tmp_path / "p.xlsx", _progressed_tables()))
+    assert body["status"] == "optimal" and body["document"]["data_date"] == "2027-01-11"
+    url = f"{live_server.url}/schedules/{sid}/gantt.html#key={live_server.keys['ministry']}"
+    dom = chromium_dump_dom(url, tmp_path / "profile").stdout
+    assert 'data-rendered="true"' in dom
+    bar = {
+        i: (float(x), float(w))
+        for i, x, w in re.findall(
+            r'<rect class="bar[^"-]*" data-id="(\w)" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"',
+            dom,
+        )
+    }
+    done = {
+        i: (float(x), float(w))
+        for i, x, w in re.findall(
+            r'<rect class="bar-actual" data-id="(\w)" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"',
+            dom,
+        )
+    }
+    assert sorted(done) == ["A", "B"]  # C and D have not started
+    px = bar["A"][1] / 5  # A: 5 days, all of them actual
+    assert done["A"] == bar["A"]
+    # B: its bar 2027-01-09 .. 2027-01-11 (3 days), 2 of them before the data date
+    assert done["B"][0] == bar["B"][0] and abs(done["B"][1] - 2 * px) < 1e-6
+    assert abs(bar["B"][1] - 3 * px) < 1e-6
+    line = re.search(r'<line class="mark data-date" x1="([\d.]+)"', dom)
+    assert line and abs(float(line.group(1)) - (bar["B"][0] + 2 * px)) < 1e-6
+    assert "data date 2027-01-11" in dom
+    assert re.search(r'data-legend="actual"(?! hidden)[^>]*>', dom)

@@ -38,3 +38,4 @@ def test_gantt_tasks_carry_progress() -> None:
         "D": (0, "not_started", 3),
     }
     assert tasks["A"]["actual_finish"] == "2027-01-04"
+    assert view["data_date"] == "2027-01-06"  # the browser Gantt draws its line there

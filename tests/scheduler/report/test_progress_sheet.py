@@ -153,12 +153,12 @@ def test_gantt_draws_actual_work_apart_and_marks_the_data_date(tmp_path: Path) -
     ws = openpyxl.load_workbook(path)["Gantt"]
     assert ws["A2"].value.endswith(
         "navy = actual (months worked before the data date), blue/red = remaining;"
-        " purple dashed column = the month of the data date (2027-03-15)"
+        " teal dashed column = the month of the data date (2027-03-15)"
     )
     jan = GANTT_FIRST_MONTH_COL
     header = [ws.cell(GANTT_HEADER_ROW, jan + k) for k in range(5)]
     assert [c.value for c in header] == ["Jan", "Feb", "Mar", "Apr", "May"]
-    assert [c.fill.fgColor.rgb for c in header] == ["001F4E78"] * 2 + ["007030A0"] + [
+    assert [c.fill.fgColor.rgb for c in header] == ["001F4E78"] * 2 + ["000B7285"] + [
         "001F4E78"
     ] * 2
 
@@ -177,5 +177,5 @@ def test_gantt_draws_actual_work_apart_and_marks_the_data_date(tmp_path: Path) -
     for r in range(GANTT_HEADER_ROW + 1, ws.max_row + 1):
         march = ws.cell(r, jan + 2).border
         assert (march.left.style, march.right.style) == ("mediumDashed", "mediumDashed")
-        assert march.left.color.rgb == "007030A0"
+        assert march.left.color.rgb == "000B7285"
     assert ws.cell(_gantt_row(ws, "C"), jan + 3).border.left.style == "thin"
