@@ -93,4 +93,5 @@ def analyse(
         convergence=(
             {"tolerance": opts.tolerance, "window": opts.window} if opts.converge else None
         ),
+        data_date=plan.data_date,
     )

@@ -78,6 +78,9 @@ class RiskResult:
         Simulated makespans, shape ``(iterations,)`` (slots).
     activities, events
         Per-activity and per-risk figures (activities by criticality, risks by effect).
+    data_date
+        Slot of the progressed plan's data date (the simulation starts there: complete
+        work is not sampled, work in progress only its remaining duration), or None.
     """
 
     plan: Plan
@@ -91,6 +94,7 @@ class RiskResult:
     activities: list[ActivityRisk] = field(default_factory=list)
     events: list[EventRisk] = field(default_factory=list)
     convergence: dict[str, float] = field(default_factory=dict)
+    data_date: int | None = None
 
     def p(self, q: float) -> int:
         """Makespan percentile ``q`` (slots)."""
@@ -138,6 +142,11 @@ class RiskResult:
         finish["mean"] = self.finish(round(float(ms.mean())))
         return {
             "plan_name": self.plan.name,
+            "data_date": (
+                None
+                if self.data_date is None
+                else self.plan.grid.date_of(self.data_date).isoformat()
+            ),
             "mode": self.mode,
             "seed": self.seed,
             "iterations": self.iterations,
@@ -221,8 +230,13 @@ def summarise(
     seed: int,
     deterministic_makespan: int,
     convergence: dict[str, float] | None = None,
+    data_date: int | None = None,
 ) -> RiskResult:
-    """Turn a :class:`~scheduler.risk.simulate.Simulation` into a :class:`RiskResult`."""
+    """Turn a :class:`~scheduler.risk.simulate.Simulation` into a :class:`RiskResult`.
+
+    ``data_date``: the progressed plan's data date slot (the remaining plan simulated
+    has none of its own), or None.
+    """
     ends = sim.starts + sim.durations
     crit = sim.critical.mean(axis=0)
     cruc = _spearman(sim.durations, sim.makespans)
@@ -260,4 +274,5 @@ def summarise(
         activities=acts,
         events=events,
         convergence=dict(convergence or {}),
+        data_date=data_date,
     )

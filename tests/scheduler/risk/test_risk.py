@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from scheduler.model import Activity, Demand, Dependency, Plan, Resource
+from scheduler.model import Activity, Demand, Dependency, Plan, Progress, Resource
 from scheduler.risk import RiskOptions, analyse, percentile
 from scheduler.solution import Schedule
 from scheduler.timegrid import TimeGrid
@@ -291,3 +291,37 @@ def test_average_ranks_give_ties_their_mean_rank() -> None:
     # column 0: 1 -> 1, 2 -> 2, the two 3s share ranks 3 and 4 -> 3.5
     # column 1: the three 1s share ranks 1..3 -> 2, the 2 -> 4
     assert average_ranks(x).tolist() == [[3.5, 2.0], [1.0, 2.0], [3.5, 4.0], [2.0, 2.0]]
+
+
+def test_a_progressed_plan_samples_only_the_remaining_work_from_its_data_date() -> None:
+    # Calendar grid from 2027-01-01, data date slot 10 (2027-01-11). A (10 days) complete,
+    # worked [0, 10), with an estimate that would reach 40 days if it were sampled; B (10
+    # days, FS-free) in progress since slot 5 with 4 days left: its estimate (uniform 7.5 to
+    # 12.5 days for the whole) is scaled by 4/10 to [3, 5), rounding to 3, 4 or 5 days of
+    # remaining work from the data date: the makespan is 13, 14 or 15, never 18+ (the whole
+    # estimate from the data date) or 40 (A sampled).
+    acts = [
+        Activity("A", "A", 10, progress=Progress(actual_start=0, actual_finish=10)),
+        Activity("B", "B", 10, progress=Progress(actual_start=5, remaining=4)),
+    ]
+    plan = Plan("p", TimeGrid(date(2027, 1, 1)), acts, data_date=10)
+    unc = Uncertainty(
+        estimates={
+            "A": Estimate(10, 20, 40, "uniform"),
+            "B": Estimate(7.5, 10, 12.49999, "uniform"),
+        }
+    )
+    sched = _schedule(plan, {"A": 10, "B": 10})  # remaining-plan starts (data date)
+    assert sched.makespan == 14
+    res = analyse(sched, RiskOptions(iterations=2000, seed=1, converge=False), uncertainty=unc)
+    assert set(np.unique(res.makespans)) == {13, 14, 15}
+    doc = res.to_json()
+    assert doc["data_date"] == "2027-01-11"
+    assert doc["deterministic"] == {"makespan_days": 14, "finish": "2027-01-14"}
+    assert (doc["makespan_days"]["min"], doc["makespan_days"]["max"]) == (13, 15)
+    # without progress there is no data date
+    plain = analyse(
+        _schedule(Plan("q", TimeGrid(date(2027, 1, 1)), [Activity("C", "C", 3)]), {"C": 0}),
+        RiskOptions(iterations=100, seed=1, converge=False),
+    )
+    assert plain.to_json()["data_date"] is None
