@@ -89,7 +89,14 @@ Sources of each figure:
   date constraint (``due``, ``deadline``, or a raw finish-no-later-than / must-finish-on
   date) of the
   latest-finishing activity that has one, and the forecast is that activity's early
-  finish. No deadline: not applicable.
+  finish. No deadline: not applicable. **Which network**: a DCMA auditor reads the
+  forecast finish the schedule presents. Given the solved plan (``solved_ends``: the
+  report, which has it), that is the solved (leveled) finish — crews, budget caps and
+  blackouts included — and CPLI is computed on it, the logic network's value given
+  beside it in the note; without one (``infraplan check``, ``GET
+  /plans/{id}/check``: nothing is solved), CPLI is on the logic network
+  (dependencies, durations, constraints, as P6's float), and the note says so. The
+  check's JSON carries ``basis``: ``"solved plan (leveled)"`` or ``"logic network"``.
 
 ``passed`` is None where a check cannot apply: 11 and 14 without a baseline (or with
 no baseline activity due yet), 13 without a deadline, 12 without an incomplete
@@ -191,6 +198,9 @@ class Check:
         days)``, at most :data:`MAX_LISTED`.
     note
         One sentence: what was measured, or why the check cannot apply.
+    basis
+        Check 13: the network its dates come from (``"logic network"`` or ``"solved
+        plan (leveled)"``); ``""`` for the others.
     """
 
     id: int
@@ -204,6 +214,7 @@ class Check:
     value: float | None = None
     relationships: list[tuple[str, str, str, float]] = field(default_factory=list)
     note: str = ""
+    basis: str = ""
 
     @property
     def percent(self) -> float | None:
@@ -227,6 +238,8 @@ class Check:
             "activities_count": self.activities_count,
             "note": self.note,
         }
+        if self.id == 13:
+            doc["basis"] = self.basis
         if self.id in (2, 3, 4):
             doc["relationships"] = [
                 {"predecessor": p, "successor": s, "type": t, "lag_days": round(lag, 3)}
@@ -425,6 +438,7 @@ def assess(
     plan: Plan,
     baseline: BaselineDates | None = None,
     cpm: CpmResult | None = None,
+    solved_ends: Mapping[str, int] | None = None,
 ) -> HealthCheck:
     """The DCMA 14-point assessment of ``plan`` (DCMA-EA PAM 200.1; rules: module doc).
 
@@ -439,6 +453,9 @@ def assess(
     cpm
         The plan's logic CPM when the caller has it (of the remaining plan when the plan
         has progress); computed here otherwise.
+    solved_ends
+        Activity id → exclusive end slot in the solved (leveled) plan, when there is
+        one: CPLI (check 13) is then computed on the solved finish (module doc).
 
     Returns
     -------
@@ -607,7 +624,7 @@ def assess(
     # 12 critical path test
     checks.insert(11, _critical_path_test(work, cpm, open_ids))
     # 13 CPLI
-    checks.insert(12, _cpli(plan, cpm, baseline, dd))
+    checks.insert(12, _cpli(plan, cpm, baseline, dd, solved_ends))
     return HealthCheck(plan.name, dd_day, baseline.name if baseline else None, checks)
 
 
@@ -780,11 +797,24 @@ def _deadline(a: Activity, plan: Plan) -> int | None:
     return best
 
 
-def _cpli(plan: Plan, cpm: CpmResult, baseline: BaselineDates | None, dd: int) -> Check:
-    """Check 13: CPLI = (CPL + TF) / CPL to the baseline finish or the plan's deadline."""
+def _cpli(
+    plan: Plan,
+    cpm: CpmResult,
+    baseline: BaselineDates | None,
+    dd: int,
+    solved_ends: Mapping[str, int] | None = None,
+) -> Check:
+    """Check 13: CPLI = (CPL + TF) / CPL to the baseline finish or the plan's deadline.
+
+    On the solved plan's finish when ``solved_ends`` is given, the logic network's
+    value in the note; else on the logic network (module doc, "Which network").
+    """
     grid = plan.grid
+    solved = dict(solved_ends) if solved_ends else None
     if baseline is not None:
-        target, forecast, what = baseline.finish, cpm.project_finish, "the baseline finish"
+        target, what = baseline.finish, "the baseline finish"
+        logic = cpm.project_finish
+        forecast = max(solved.values()) if solved else logic
     else:
         dated = [
             (cpm.times[a.id].ef, -slot, a.id)
@@ -801,8 +831,10 @@ def _cpli(plan: Plan, cpm: CpmResult, baseline: BaselineDates | None, dd: int) -
                 None,
                 note="needs a deadline: a baseline, or a finish constraint (due) on the plan",
             )
-        ef, neg, aid = max(dated)
-        target, forecast, what = -neg, ef, f"the deadline of {aid}"
+        logic, neg, aid = max(dated)
+        target, what = -neg, f"the deadline of {aid}"
+        forecast = solved.get(aid, logic) if solved else logic
+    basis = "solved plan (leveled)" if solved else "logic network"
     cpl, total_float = forecast - dd, target - forecast
     if cpl <= 0:
         return Check(
@@ -813,8 +845,27 @@ def _cpli(plan: Plan, cpm: CpmResult, baseline: BaselineDates | None, dd: int) -
             ">= 0.95",
             None,
             note="the forecast finish is on the data date: no critical path length",
+            basis=basis,
         )
     index = (cpl + total_float) / cpl
+    if solved:
+        where = (
+            f"CPLI on the solved (leveled) plan, crews, budget caps and blackouts included: "
+            f"critical path length {cpl} working days to its finish "
+            f"{grid.finish_date(0, forecast)}"
+        )
+        if logic - dd > 0:
+            where += (
+                f" (on the logic network alone: finish {grid.finish_date(0, logic)}, CPLI "
+                f"{(target - dd) / (logic - dd):.3f})"
+            )
+    else:
+        where = (
+            "CPLI on the logic network (dependencies, durations and constraints; crews, "
+            "budget caps and blackouts are not applied: the solved plan may finish later): "
+            f"critical path length {cpl} working days to the forecast finish "
+            f"{grid.finish_date(0, forecast)}"
+        )
     return Check(
         13,
         "CPLI",
@@ -823,7 +874,6 @@ def _cpli(plan: Plan, cpm: CpmResult, baseline: BaselineDates | None, dd: int) -
         ">= 0.95",
         (cpl + total_float) * 100 >= 95 * cpl,
         value=round(index, 3),
-        note=f"critical path length {cpl} working days to the forecast finish "
-        f"{grid.finish_date(0, forecast)}, total float {total_float} to {what} "
-        f"{grid.finish_date(0, target)}",
+        note=f"{where}, total float {total_float} to {what} {grid.finish_date(0, target)}",
+        basis=basis,
     )

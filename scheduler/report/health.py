@@ -53,7 +53,9 @@ def write_health(ws: Worksheet, s: Schedule, health: HealthCheck | None = None) 
     put(ws, 1, 1, "Schedule health: DCMA 14-point assessment (DCMA-EA PAM 200.1)").font = TITLE
     if health is None and s.plan is not None:
         try:
-            health = assess(s.plan, s.plan.baseline)
+            # CPLI on the solved (leveled) finish the report shows (scheduler.dcma)
+            ends = s.ends() if s.has_dates else None
+            health = assess(s.plan, s.plan.baseline, solved_ends=ends)
         except ValueError as exc:  # a max-lag cycle: CPM has no dates
             log.warning("no health check: %s", exc)
             note(ws, 2, f"no assessment: {exc}")
@@ -68,7 +70,8 @@ def write_health(ws: Worksheet, s: Schedule, health: HealthCheck | None = None) 
         f"data date {health.data_date}{against}: {health.passed} passed, {health.failed} "
         f"failed, {len(health.checks) - health.passed - health.failed} not applicable. "
         "Counts are of incomplete activities (and the relationships into them); floats "
-        "and durations are this plan's logic CPM in working days.",
+        "and durations are this plan's logic CPM in working days; CPLI (13) is on the "
+        "solved plan's finish when there is one (its note gives the logic network's too).",
     )
     header(ws, HEALTH_HEADER_ROW, _COLUMNS)
     for r, c in enumerate(health.checks, start=HEALTH_HEADER_ROW + 1):

@@ -124,6 +124,33 @@ def test_checks_against_a_baseline() -> None:
     assert (cpli.count, cpli.total, cpli.passed, cpli.value) == (65, 62, True, 1.048)
 
 
+def test_cpli_says_its_network_and_uses_the_solved_finish_when_there_is_one() -> None:
+    baseline = _Baseline(ends={}, finish=75)
+    logic = assess(_hand_plan(), baseline).checks[12]
+    assert logic.basis == "logic network" and logic.to_json()["basis"] == "logic network"
+    assert logic.note.startswith(
+        "CPLI on the logic network (dependencies, durations and constraints; crews, budget "
+        "caps and blackouts are not applied: the solved plan may finish later): critical "
+        "path length 62 working days to the forecast finish 2027-03-13"
+    )
+    # the crew R serialises B and D: say the solved plan ends at slot 82 (2027-03-23):
+    # CPL 82 - 10 = 72, TF 75 - 82 = -7 → 65 / 72 = 0.903 < 0.95, failed; on the logic
+    # network alone 65 / 62 = 1.048
+    ends = {"A": 5, "B": 20, "C": 82, "D": 32, "E": 82, "F": 13, "H": 11}
+    lev = assess(_hand_plan(), baseline, solved_ends=ends).checks[12]
+    assert (lev.count, lev.total, lev.passed, lev.value) == (65, 72, False, 0.903)
+    assert lev.to_json()["basis"] == "solved plan (leveled)"
+    assert lev.note == (
+        "CPLI on the solved (leveled) plan, crews, budget caps and blackouts included: "
+        "critical path length 72 working days to its finish 2027-03-23 (on the logic "
+        "network alone: finish 2027-03-13, CPLI 1.048), total float -7 to the baseline "
+        "finish 2027-03-16"
+    )
+    # without a baseline, E's deadline 80: its solved end 82 → (80 - 10) / 72 = 0.972
+    due = assess(_hand_plan(), solved_ends=ends).checks[12]
+    assert (due.count, due.total, due.passed, due.value) == (70, 72, True, 0.972)
+
+
 def test_bei_counts_complete_activities_the_baseline_lacks_on_both_sides() -> None:
     # data date slot 10; P and Q were due (ends 5 and 8), P is complete, Q not; R is
     # complete but not in the baseline: BEI = (1 + 1) / (2 + 1)
