@@ -33,7 +33,7 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from scheduler.graph import DependencyGraph
-from scheduler.model import Activity, Dependency, Plan, period_spend
+from scheduler.model import MONEY_SCALE, Activity, Dependency, Plan, period_spend
 from scheduler.progress import ProgressMap, remaining_plan
 from scheduler.solution import ActivityTimes, CpmResult, DrivingLink
 
@@ -433,6 +433,7 @@ class _DrivingContext:
         self.start = start
         self.end = end
         self.dur = {a.id: a.duration for a in plan.activities}
+        self.by_id = {a.id: a for a in plan.activities}
         self.into: dict[str, list[Dependency]] = {}
         self.out_of: dict[str, list[Dependency]] = {}
         for dep in plan.dependencies:
@@ -460,6 +461,29 @@ class _DrivingContext:
                     spenders.append(x.id)
             self._spend[k] = (spend, spenders)
         return self._spend[k]
+
+    def budget_words(self, k: int, j: str, fillers: Sequence[str]) -> str:
+        """What holds ``j`` at budget period ``k``, in a planner's words.
+
+        ``"budget FY2027 is spent to its cap of 120 (100M KRW) by A, C and D (+2 more):
+        an earlier start of B would spend more in FY2027"``; the fillers are the other
+        activities spending in the period, most spent first (ties: plan order).
+        """
+        b = self.plan.budgets[k]
+        spent: dict[str, int] = {}
+        for x in fillers:
+            ov = max(0, min(self.end[x], b.end) - max(self.start[x], b.start))
+            spent[x] = period_spend(self.by_id[x].cost, self.by_id[x].duration, ov)
+        order = sorted(fillers, key=lambda x: -spent[x])  # stable: plan order on ties
+        names = order[:3]
+        text = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        more = f" (+{len(order) - 3} more)" if len(order) > 3 else ""
+        cap = f"{b.cap / MONEY_SCALE:,.2f}".rstrip("0").rstrip(".")
+        by = f" by {text}{more}" if text else ""
+        return (
+            f"budget {b.label} is spent to its cap of {cap} (100M KRW){by}: an earlier "
+            f"start of {j} would spend more in {b.label}"
+        )
 
     def why_not_earlier(self, a: Activity, visited: set[str]) -> DrivingLink | None:
         """The first reason (see :func:`driving_path`) ``a`` cannot start one slot earlier."""
@@ -512,7 +536,9 @@ class _DrivingContext:
                             or _first(occupying, visited)
                             or _first(latest, visited)
                         )
-                        return DrivingLink(blocker or "", j, "budget", b.label)
+                        return DrivingLink(
+                            blocker or "", j, "budget", self.budget_words(k, j, cands)
+                        )
 
             # 4. blackout ending exactly at the start
             for bo in self.plan.blackouts_of(a):

@@ -86,7 +86,9 @@ class DrivingLink:
     """One step of the solved plan's driving path: why ``successor`` starts when it does.
 
     ``kind`` is ``"logic"`` (a dependency, ``detail`` its type and lag), ``"resource"``
-    (``detail`` the resource id), ``"budget"`` (the budget period label),
+    (``detail`` the resource id), ``"budget"`` (``detail`` in words: the period spent to
+    its cap and the activities that fill it; ``predecessor`` the one of them the path
+    goes on through, not a blocker of its own),
     ``"blackout"`` (the blackout reason, else its scope and dates), or
     ``"constraint"`` (``"release 2027-03-02"``, ``"fixed_start 2027-03-02"`` or
     ``"plan start"``; ``predecessor`` empty). Details name dates, never grid offsets.

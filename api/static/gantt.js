@@ -465,7 +465,8 @@
       div("panel-sub", panel, "Driving link (what fixes its start)", "h3");
       var ul = div("", panel, undefined, "ul");
       t.driving_links.forEach(function (l) {
-        div("", ul, (l.predecessor ? l.predecessor + " → " : "") + l.kind +
+        // a budget step is held by the cap (the detail names it and who fills it)
+        div("", ul, (l.predecessor && l.kind !== "budget" ? l.predecessor + " → " : "") + l.kind +
           (l.detail ? ": " + l.detail : ""), "li");
       });
     }

@@ -93,7 +93,9 @@ def write_critical(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]]) -> No
             succ = by_id.get(link.successor, {})
             values = (
                 step,
-                link.predecessor or "(plan start)",
+                # a budget step is held by the cap; the detail names the period and
+                # the activities that fill it (the path goes on through one of them)
+                "(budget cap)" if link.kind == "budget" else (link.predecessor or "(plan start)"),
                 link.successor,
                 link.kind,
                 link.detail,

@@ -167,7 +167,9 @@ def _slipped_table(ws: Worksheet, top: int, cmp: Comparison, s: Schedule, unit: 
                 finish,
                 slip.finish_variance,
                 _DRIVER_WORDS.get(slip.kind, slip.kind) if slip.kind else "nothing holds it",
-                slip.predecessor or None,
+                # a budget step is held by the cap, not by one activity: the detail
+                # names the period and the activities that fill it
+                (slip.predecessor or None) if slip.kind != "budget" else "(budget cap)",
                 slip.detail or None,
                 slip.duration or None,
             ],

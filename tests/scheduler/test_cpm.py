@@ -374,8 +374,41 @@ def test_driving_path_through_budget() -> None:
     assert ids == ["A", "B"]
     assert links == [
         DrivingLink("", "A", "constraint", "plan start"),
-        DrivingLink("A", "B", "budget", "FY1"),
+        DrivingLink(
+            "A",
+            "B",
+            "budget",
+            "budget FY1 is spent to its cap of 1 (100M KRW) by A: an earlier start of B "
+            "would spend more in FY1",
+        ),
     ]
+
+
+def test_a_budget_step_names_the_period_and_the_activities_that_fill_it() -> None:
+    # FY1 = [0, 4) cap 250 (2.5 x 100M KRW), spent in full by A 100 [0, 2), C 80 [0, 2),
+    # D 40 [2, 4), E 30 [3, 4); B (cost 100, 50 a slot) at 3 would pass the cap: it starts
+    # at 4. The path goes on through D (it ends at 4); the words name FY1 and its
+    # spenders, most spent first.
+    plan = _plan(
+        [
+            Activity("A", "a", 2, cost=100),
+            Activity("B", "b", 2, cost=100),
+            Activity("C", "c", 2, cost=80),
+            Activity("D", "d", 2, cost=40),
+            Activity("E", "e", 1, cost=30),
+        ],
+        budgets=[BudgetPeriod("FY1", 0, 4, 250), BudgetPeriod("FY2", 4, 400, 1000)],
+    )
+    starts = {"A": 0, "B": 4, "C": 0, "D": 2, "E": 3}
+    assert_feasible(plan, starts)
+    _, links = driving_path(plan, starts)
+    assert links[-1] == DrivingLink(
+        "D",
+        "B",
+        "budget",
+        "budget FY1 is spent to its cap of 2.5 (100M KRW) by A, C and D (+1 more): an "
+        "earlier start of B would spend more in FY1",
+    )
 
 
 def test_driving_path_through_blackout() -> None:
