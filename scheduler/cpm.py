@@ -105,8 +105,12 @@ def compute_cpm(plan: Plan) -> CpmResult:
 
     Notes
     -----
-    Free float is the least relationship slack to the activity's successors at
-    early dates, or ``project_finish - EF`` without successors. ``critical``
+    Free float is the least slack at early dates of the relationships to the
+    activity's successors, of the ``max_lag`` relationships into it read backwards
+    (``S(pred) - S(succ) + max distance``: a slip past it pulls the predecessor later),
+    and of the project finish (``project_finish - EF``); 0 for a pinned
+    (``fixed_start``) activity. It never exceeds total float unless a due date or a
+    pin binds the late dates. ``critical``
     follows P6's longest path: from each activity with ``EF == project_finish``,
     trace back through *driving* relationships (zero slack at early dates) to
     chain starts. A link is critical only if it drives.
@@ -156,22 +160,28 @@ def _logic_cpm(plan: Plan) -> CpmResult:
     ls = graph.latest([_late_bound(a, project_finish) for a in acts], pinned=pinned)
 
     # -- floats ----------------------------------------------------------------------------
+    # free float: the least slack, at early dates, of every constraint a slip of the
+    # activity alone could break: FS/SS/FF/SF into a successor (slack = S(succ) - S(pred)
+    # - lo), a max_lag read backwards (S(pred) >= S(succ) - hi: the successor of a
+    # max_lag slipping would pull its predecessor later, slack = S(pred) - S(succ) + hi),
+    # and the project finish (every activity precedes it). So FF <= TF whenever the late
+    # dates are bounded by the project finish alone; a pinned (fixed_start) activity
+    # cannot slip: 0.
     free = [project_finish - ef[i] for i in range(n)]
-    has_succ = [False] * n
     driving_preds: list[list[int]] = [[] for _ in range(n)]
     for e in graph.edges:
         slack = e.slack(es[e.pred], es[e.succ])
         if slack == 0:
             driving_preds[e.succ].append(e.pred)
-        if e.hi is not None and es[e.pred] - es[e.succ] + e.hi == 0:
-            # A max_lag that is tight also drives (it pulls the predecessor later);
-            # it has no P6 counterpart.
-            driving_preds[e.pred].append(e.succ)
-        if has_succ[e.pred]:
-            free[e.pred] = min(free[e.pred], slack)
-        else:
-            free[e.pred] = slack
-            has_succ[e.pred] = True
+        free[e.pred] = min(free[e.pred], slack)
+        if e.hi is not None:
+            back = es[e.pred] - es[e.succ] + e.hi
+            free[e.succ] = min(free[e.succ], back)
+            if back == 0:
+                # A max_lag that is tight also drives (it pulls the predecessor later);
+                # it has no P6 counterpart.
+                driving_preds[e.pred].append(e.succ)
+    free = [0 if pinned[i] else free[i] for i in range(n)]
 
     critical, chains = _longest_path(ef, project_finish, driving_preds)
     times = {

@@ -302,14 +302,39 @@ def test_max_lag_pulls_predecessor_later() -> None:
     )
     r = compute_cpm(plan)
     assert r.project_finish == 8
-    # FF_A: SS slack to B = ES_B - 0 - ES_A = 4 - 3 = 1
-    assert r.times["A"] == _t(3, 8, 3, 8, 0, 1, True)
-    # FF_B: B has no successor -> 8 - 7 = 1
-    assert r.times["B"] == _t(4, 7, 4, 7, 0, 1, True)
+    # FF_A: SS slack to B = ES_B - 0 - ES_A = 4 - 3 = 1, but A ends the project: 8 - 8 = 0
+    assert r.times["A"] == _t(3, 8, 3, 8, 0, 0, True)
+    # FF_B: 8 - 7 = 1 to the finish, but the max_lag read backwards has slack
+    # ES_A - ES_B + 1 = 0 (a later B pulls A later): 0
+    assert r.times["B"] == _t(4, 7, 4, 7, 0, 0, True)
     assert r.times["C"] == _t(0, 4, 0, 4, 0, 0, True)
     assert r.chains == [["C", "B", "A"]]
     assert_feasible(plan, {k: t.es for k, t in r.times.items()})
     assert_feasible(plan, {k: t.ls for k, t in r.times.items()})
+
+
+def test_free_float_never_exceeds_total_float_under_a_max_lag() -> None:
+    # A (5) SS B (2) lag 0 max_lag 1: 0 <= S(B) - S(A) <= 1; C (10) alone sets the
+    # finish 10. ES all 0. Backward: LS_C 0; LS_B = min(10 - 2, LS_A + 1) and LS_A =
+    # min(10 - 5, LS_B - 0): LS_A 5, LS_B 6. TF: A 5, B 6, C 0.
+    # FF_A = min(10 - 5 to the finish, SS slack to B 0 - 0 - 0) = 0;
+    # FF_B = min(10 - 2 to the finish, max_lag backwards 0 - 0 + 1) = 1: a slip of 2 would
+    # pull A to start at 1. (It was 8, above B's total float 6.)
+    plan = _plan(
+        [Activity("A", "a", 5), Activity("B", "b", 2), Activity("C", "c", 10)],
+        [Dependency("A", "B", "SS", 0, max_lag=1)],
+    )
+    r = compute_cpm(plan)
+    assert r.times["A"] == _t(0, 5, 5, 10, 5, 0, False)
+    assert r.times["B"] == _t(0, 2, 6, 8, 6, 1, False)
+    assert r.times["C"] == _t(0, 10, 0, 10, 0, 0, True)
+    # B slipped by its free float breaks nothing, a slot more pulls A later
+    assert_feasible(plan, {"A": 0, "B": 1, "C": 0})
+    with pytest.raises(AssertionError):
+        assert_feasible(plan, {"A": 0, "B": 2, "C": 0})
+    # a pinned activity cannot slip at all
+    pinned = _plan([Activity("P", "p", 2, fixed_start=0), Activity("C", "c", 10)])
+    assert compute_cpm(pinned).times["P"].free_float == 0
 
 
 def test_positive_cycle_is_named() -> None:
@@ -331,8 +356,9 @@ def test_zero_cycle_of_max_lag_is_fine() -> None:
     )
     r = compute_cpm(plan)
     assert r.times["A"] == _t(0, 4, 0, 4, 0, 0, True)
-    # LS_B = LS_A + 0 = 0 (tied by the max_lag), so TF_B = 0; FF_B = 4 - 2 = 2
-    assert r.times["B"] == _t(0, 2, 0, 2, 0, 2, True)
+    # LS_B = LS_A + 0 = 0 (tied by the max_lag), so TF_B = 0; FF_B: 4 - 2 = 2 to the
+    # finish, but the max_lag backwards has slack 0 - 0 + 0 = 0 (was 2 > TF: wrong)
+    assert r.times["B"] == _t(0, 2, 0, 2, 0, 0, True)
     assert r.chains == [["B", "A"]]
 
 
