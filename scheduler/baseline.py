@@ -104,7 +104,8 @@ def baseline_from_bytes(data: bytes, plan: Plan, name: str) -> Baseline:
     Raises
     ------
     InvalidPlanError
-        As :func:`read_baseline`; "not JSON" names the line and column of the fault.
+        As :func:`read_baseline`; "not JSON" names the line and column of the fault (a
+        document nested too deep for the JSON reader names the file).
     """
     try:
         doc = json.loads(data.decode("utf-8-sig"))
@@ -114,6 +115,12 @@ def baseline_from_bytes(data: bytes, plan: Plan, name: str) -> Baseline:
     except json.JSONDecodeError as exc:
         where = Place(file=name, sheet="JSON", row=exc.lineno, unit="line")
         raise _invalid(where, "", f"is not JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:  # [[[[... thousands deep: Python's reader gives up
+        text = (
+            "is not an infraplan schedule: its JSON is nested thousands of levels deep "
+            "(a schedule JSON that infraplan wrote is 4)"
+        )
+        raise _invalid(Place(file=name), "", text) from None
     return baseline_from_document(doc, plan, name)
 
 

@@ -665,13 +665,16 @@ def _read_baseline(path: Path, plan: Any) -> Any:
     """
     from datetime import date
 
-    from scheduler.baseline import read_baseline
+    from scheduler.baseline import MAX_BASELINE_BYTES, read_baseline
     from scheduler.dcma import baseline_with_history
 
+    first: date | None = None
     try:
-        first: date | None = date.fromisoformat(json.loads(path.read_bytes())["plan_start"])
-    except (OSError, ValueError, KeyError, TypeError):  # the reader says what is wrong
-        first = None
+        # only a file the reader will read (it refuses a larger one, and says so)
+        if path.stat().st_size <= MAX_BASELINE_BYTES:
+            first = date.fromisoformat(json.loads(path.read_bytes())["plan_start"])
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        first = None  # the reader says what is wrong
     return baseline_with_history(lambda p: read_baseline(path, p), plan, first)
 
 

@@ -137,6 +137,13 @@ WORKDAYS = TimeGrid(date(2026, 12, 28), "workdays-kr", 2)  # from Monday 2026-12
         (b"{not json", None, "prev.json: JSON line 1: is not JSON: Expecting property name"),
         # not UTF-8 text
         (b"\xff\xfe{}", None, "prev.json: is not JSON: not UTF-8 text (byte 0)"),
+        # JSON nested 100,000 deep: Python's reader gives up (was a RecursionError traceback)
+        (
+            b"[" * 100_000 + b"]" * 100_000,
+            None,
+            "prev.json: is not an infraplan schedule: its JSON is nested thousands of levels "
+            "deep (a schedule JSON that infraplan wrote is 4)",
+        ),
         # JSON, but a list, not a schedule document
         (
             b"[1, 2]",

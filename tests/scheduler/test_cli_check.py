@@ -138,6 +138,10 @@ def test_check_against_a_baseline_before_the_data_date(
     [
         # not JSON: the line and column of the fault
         ("{not json", "prev.json: JSON line 1"),
+        # nested 100,000 deep: one sentence, never a RecursionError traceback
+        ("[" * 100_000 + "]" * 100_000, "prev.json: is not an infraplan schedule: its JSON is"),
+        # a megabyte on one line: the line and column, not the text
+        ('{"activities": [' + "1," * 300_000 + " oops]}", "JSON line 1: is not JSON: Expecting"),
         # a schedule that has no plan
         (None, "status 'infeasible'"),
     ],
@@ -154,3 +158,4 @@ def test_a_bad_baseline_is_a_placed_error_and_exit_2(
     assert main(["check", str(SCHEDULES / TAKT), "--baseline", str(path)]) == 2
     said = _said(capsys)
     assert "invalid input" in said and sentence in said
+    assert len(said) < 300 and "Traceback" not in said  # one short placed sentence
