@@ -82,6 +82,14 @@ def detect_format(data: bytes, filename: str = "") -> str:
             f"{filename} is an old .xls workbook; save it as .xlsx in Excel and try again"
         )
     if name.endswith((".xlsx", ".xlsm")):
+        csv_like = _csv_shape(data[:4096])
+        if csv_like is not None:
+            raise UnreadableFileError(
+                f"{filename} is not an Excel workbook: it looks like CSV text ({csv_like}) "
+                "with an Excel name. Open it in Excel and save it as 'Excel Workbook "
+                "(*.xlsx)', or paste its rows into the sheets of 'infraplan template "
+                "plan.xlsx' (its Activities sheet takes one row per activity)"
+            )
         raise UnreadableFileError(
             f"{filename} is not an .xlsx workbook (an .xlsx file is a zip archive; "
             "save it from Excel as 'Excel Workbook (*.xlsx)')"
@@ -97,6 +105,42 @@ def detect_format(data: bytes, filename: str = "") -> str:
         f"{what} is not a format infraplan reads "
         "(.xlsx workbook, PSPLIB .sm, Primavera .xer, MS Project .xml/.mpp)"
     )
+
+
+#: Delimiters a CSV file exported from Excel uses, with the words that name them.
+_CSV_DELIMITERS = ((",", "comma"), (";", "semicolon"), ("\t", "tab"))
+
+
+def _csv_shape(head: bytes) -> str | None:
+    """``"comma-separated, 3 columns: id, name, duration"`` when ``head`` reads as CSV.
+
+    CSV: UTF-8 (or cp949) text whose first lines (up to 5, the last possibly cut) all
+    have the same number (at least 1) of one delimiter. Column names are clipped to 20
+    characters, at most 3 named. None when it is not CSV text.
+    """
+    for enc in ("utf-8-sig", "cp949"):
+        try:
+            text = head.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return None
+    if "\0" in text:
+        return None
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(lines) > 1 and len(head) == 4096:
+        lines = lines[:-1]  # the last line may be cut at 4096 bytes
+    lines = lines[:5]
+    if not lines:
+        return None
+    for delim, word in _CSV_DELIMITERS:
+        counts = {ln.count(delim) for ln in lines}
+        if len(counts) == 1 and (n := counts.pop()) >= 1:
+            cols = [c.strip().strip('"')[:20] for c in lines[0].split(delim)]
+            named = ", ".join(cols[:3]) + (", ..." if len(cols) > 3 else "")
+            return f"{word}-separated, {n + 1} columns: {named}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,6 +140,20 @@ def test_invalid_input_exits_2_with_place(tmp_path: Path, capsys, override, frag
     [
         ("empty.xlsx", b"", "is empty"),  # an empty file
         ("notes.xlsx", b"plain text", "not an .xlsx workbook"),  # text renamed .xlsx
+        # a CSV export renamed .xlsx: said so, with its shape and what to do
+        (
+            "plan.xlsx",
+            b"id,name,duration\nA,Clear site,5\nB,Dig,3\n",
+            "plan.xlsx is not an Excel workbook: it looks like CSV text (comma-separated, 3 "
+            "columns: id, name, duration) with an Excel name. Open it in Excel and save it as "
+            "'Excel Workbook (*.xlsx)'",
+        ),
+        # the same from a Korean Excel: BOM, semicolons, CRLF, more columns than named
+        (
+            "plan.xlsx",
+            "\ufeffid;이름;기간;지역\r\nA;토공;5;SEL\r\n".encode(),
+            "it looks like CSV text (semicolon-separated, 4 columns: id, 이름, 기간, ...)",
+        ),
         ("old.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100, "old .xls"),  # Excel 97 file
         ("g.sm", b"garbage\n", "PSPLIB"),  # not a PSPLIB instance
     ],
