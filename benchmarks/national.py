@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from benchmarks.tables import markdown_table
 from scheduler.model import Plan
 
 __all__ = [
@@ -333,7 +334,6 @@ def summarize_national(rows: Sequence[NationalRow]) -> dict[str, dict[str, float
 
 def format_national(summary: dict[str, dict[str, float]]) -> str:
     """The summary as a Markdown table (one column per solver, then the ratio)."""
-    cols = list(summary)
     keys = [
         "plans",
         "feasible",
@@ -343,16 +343,5 @@ def format_national(summary: dict[str, dict[str, float]]) -> str:
         "mean_gap",
         "mean_seconds",
     ]
-    lines = ["| figure | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
-    for k in keys:
-        cells = []
-        for c in cols:
-            v = summary[c].get(k)
-            if v is None:
-                cells.append("")
-            elif k in ("plans", "feasible", "proven_optimal", "at_or_below_best"):
-                cells.append(str(int(v)))
-            else:
-                cells.append(f"{v:.2f}" if k == "mean_seconds" else f"{v:.3f}")
-        lines.append(f"| {k} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    counts = ("plans", "feasible", "proven_optimal", "at_or_below_best")
+    return markdown_table(summary, keys, counts, ratios=("ours/cpsat",))

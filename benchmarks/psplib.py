@@ -30,6 +30,8 @@ from typing import Any
 
 import psplib
 
+from benchmarks.tables import markdown_table
+
 __all__ = [
     "SETS",
     "Reference",
@@ -500,7 +502,6 @@ def load_average() -> str:
 
 def format_summary(summary: dict[str, dict[str, float]]) -> str:
     """The summary as a Markdown table (one column per solver, then the ratio)."""
-    cols = list(summary)
     keys = [
         "instances",
         "feasible",
@@ -510,19 +511,5 @@ def format_summary(summary: dict[str, dict[str, float]]) -> str:
         "mean_dev_lb",
         "mean_seconds",
     ]
-    lines = ["| figure | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
-    for k in keys:
-        cells = []
-        for c in cols:
-            v = summary[c].get(k)
-            if v is None:
-                cells.append("")
-            elif (
-                k in ("instances", "feasible", "proven_optimal", "at_reference")
-                and c != "ours/pyjobshop"
-            ):
-                cells.append(str(int(v)))
-            else:
-                cells.append(f"{v:.3f}" if k != "mean_seconds" else f"{v:.2f}")
-        lines.append(f"| {k} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    counts = ("instances", "feasible", "proven_optimal", "at_reference")
+    return markdown_table(summary, keys, counts, ratios=("ours/pyjobshop",))
