@@ -103,6 +103,11 @@ def compute_cpm(plan: Plan) -> CpmResult:
         A ``ValueError``: ``max_lag`` constraints form a positive cycle with the lags
         (no early dates exist); the message and ``.cycle`` name its activities in order.
 
+    A plan read with its file's calendars (:attr:`Plan.calendars`, P6 XER) while they
+    still describe it (:func:`scheduler.calendar_cpm.describes`) is computed in hours
+    on each activity's own calendar instead (:func:`scheduler.calendar_cpm.calendar_cpm`,
+    P6's dates), mapped onto the grid; floats are whole days rounded down.
+
     Notes
     -----
     Free float is the least slack at early dates of the relationships to the
@@ -115,6 +120,14 @@ def compute_cpm(plan: Plan) -> CpmResult:
     trace back through *driving* relationships (zero slack at early dates) to
     chain starts. A link is critical only if it drives.
     """
+    if plan.calendars is not None:
+        from scheduler.calendar_cpm import calendar_cpm, describes
+
+        if describes(plan.calendars, plan):
+            try:
+                return calendar_cpm(plan).result(plan.grid, plan.calendars)
+            except ValueError as exc:  # a cycle: the day-grid passes below name it
+                log.info("hour CPM not used: %s", exc)
     remaining, progress = remaining_plan(plan)
     result = _logic_cpm(remaining)
     return _progressed(result, progress) if progress.active else result

@@ -766,7 +766,13 @@ def _critical_path_test(work: Plan, cpm: CpmResult, open_ids: set[str]) -> Check
         replace(a, duration=a.duration + CP_TEST_DELAY) if a.id == target else a
         for a in work.activities
     ]
-    moved = compute_cpm(replace(work, activities=delayed)).project_finish - cpm.project_finish
+    # both on the day grid: the file's hours (scheduler.calendar_cpm) describe the plan
+    # as read, not the delayed copy
+    day = replace(work, calendars=None)
+    moved = (
+        compute_cpm(replace(day, activities=delayed)).project_finish
+        - compute_cpm(day).project_finish
+    )
     ok = moved == CP_TEST_DELAY
     return Check(
         12,

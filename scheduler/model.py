@@ -19,6 +19,7 @@ from typing import Literal
 from scheduler.errors import Issue, Place
 from scheduler.timegrid import TimeGrid
 from scheduler.uncertainty import Uncertainty
+from scheduler.workcal import FileCalendars
 
 __all__ = [
     "DEPENDENCY_TYPES",
@@ -508,6 +509,10 @@ class Plan:
         The approved schedule this plan is re-planned against (``infraplan plan
         --baseline``, the API's ``baseline_schedule_id``), or None. With one, the
         ``stability`` objective follows the plan's own (:func:`resolve_objectives`).
+    calendars
+        The calendars and hour counts of a plan read from a file that carries them
+        (P6 XER), or None: its logic CPM is then computed in hours on each activity's
+        own calendar (:mod:`scheduler.calendar_cpm`) while it still describes the plan.
     """
 
     name: str
@@ -527,6 +532,7 @@ class Plan:
     data_date: int | None = None
     out_of_sequence: str = "retained_logic"
     baseline: Baseline | None = None
+    calendars: FileCalendars | None = field(default=None, compare=False, repr=False)
 
     # -- lookups ---------------------------------------------------------------------------
     @property

@@ -171,6 +171,13 @@ class ProgressMap:
         id → the least slot of that event.
     held
         Those activities' relations kept in the remaining plan (into each).
+    rules
+        Rule 4's decision for each relation of the plan, in ``plan.dependencies``
+        order: ``"kept"`` (in the remaining plan as it is), ``"dropped"`` (into actual
+        dates, or into work in progress with progress override), ``"bound"`` (anchored
+        on an actual date: a lower bound on the successor) or ``"bound+resume"`` (also
+        kept with its lag capped at 0 on the predecessor's remaining work). The hour
+        CPM (:mod:`scheduler.calendar_cpm`) applies the same decisions in hours.
     warnings
         Warnings about what progress did (a ``fixed_start`` moved, a ``max_lag`` left
         out, a budget overspent before the data date).
@@ -191,6 +198,7 @@ class ProgressMap:
     warnings: list[Issue] = field(default_factory=list)
     floating: dict[str, int] = field(default_factory=dict)
     held: dict[str, list[Dependency]] = field(default_factory=dict)
+    rules: list[str] = field(default_factory=list)
 
     @classmethod
     def identity(cls, plan: Plan) -> ProgressMap:
@@ -203,6 +211,7 @@ class ProgressMap:
             duration={a.id: a.duration for a in plan.activities},
             cost={a.id: a.cost for a in plan.activities},
             remaining_cost={a.id: a.cost for a in plan.activities},
+            rules=["kept"] * len(plan.dependencies),
         )
 
     @property
@@ -564,7 +573,7 @@ def _out_of_sequence_complete(plan: Plan, pm: ProgressMap) -> set[str]:
         p = todo.pop()
         for d in out_of.get(p, []):
             q = d.successor
-            if d.from_end and pm.status[q] == "complete" and q not in found:
+            if pm.status[q] == "complete" and q not in found:
                 found.add(q)
                 todo.append(q)
     return found
@@ -585,22 +594,37 @@ def _remaining_relations(
         sp, sq = pm.status[p], pm.status[q]
         if sq == "complete" and q not in floating:
             pm.dropped.append((d, f"{q} is complete"))
+            pm.rules.append("dropped")
             continue
         if sq == "in_progress" and pm.out_of_sequence == "progress_override":
             pm.dropped.append((d, f"{q} is in progress (progress override)"))
+            pm.rules.append("dropped")
             continue
         # an end is actual once complete, a start once begun; not those of a waiting finish
         # event (rule 1), whose successors follow the event, as in P6
-        anchored = p not in floating and (sp == "complete" if d.from_end else sp != "not_started")
+        # a waiting event's start side (SS, SF) is anchored on its actual start, and
+        # also waits for the event (below), as on work in progress
+        waiting_start = p in floating and not d.from_end
+        anchored = waiting_start or (
+            p not in floating and (sp == "complete" if d.from_end else sp != "not_started")
+        )
         if not anchored:
             out.append(d)
+            pm.rules.append("kept")
             if q in floating:
                 pm.held.setdefault(q, []).append(d)
             continue
-        if sp == "in_progress" and pm.out_of_sequence == "retained_logic":
+        if (sp == "in_progress" or waiting_start) and pm.out_of_sequence == "retained_logic":
             # P6 (bhatticoder: OCEC10801 SS+6 OCEC10811): the successor also waits for
-            # the predecessor's remaining work to resume; the lag ran from the actual start
-            out.append(replace(d, lag=min(d.lag, 0), max_lag=None))
+            # the predecessor's remaining work to resume (a waiting event: for the
+            # event, A15087 SS+18 A15089); the lag ran from the actual start
+            resume = replace(d, lag=min(d.lag, 0), max_lag=None)
+            out.append(resume)
+            if q in floating:
+                pm.held.setdefault(q, []).append(resume)
+            pm.rules.append("bound+resume")
+        else:
+            pm.rules.append("bound")
         if d.from_end:
             anchor, what = pm.actual_finish[p], "actual finish"
             anchor_day = grid.finish_date(pm.actual_start[p], anchor)

@@ -46,6 +46,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scheduler.calendar_cpm import calendar_cpm, describes
 from scheduler.model import Plan
 
 __all__ = ["Agreement", "compare", "main", "sample_files"]
@@ -104,9 +105,9 @@ def _shorten(rule: str, ids: list[str], shown: int = 5) -> str:
     return f"{rule} ({len(ids)}): {', '.join(ids[:shown])}{more}"
 
 
-def _explain(plan: Plan, act_id: str) -> str | None:
+def _explain(plan: Plan, act_id: str, hours: bool) -> str | None:
     a = next(x for x in plan.activities if x.id == act_id)
-    if a.extra.get("own_calendar"):
+    if a.extra.get("own_calendar") and not hours:
         return "other-calendar"
     out = [d.type for d in plan.dependencies if d.predecessor == act_id]
     if "uid" in a.extra and out and all(t in ("SS", "SF") for t in out):
@@ -120,46 +121,69 @@ def compare(plan: Plan, name: str) -> Agreement:
     An activity counts as explained (or unexplained) when its TF or critical flag
     disagrees exactly, or any of its dates or its TF is more than a day off.
     """
-    from scheduler.cpm import compute_cpm
-    from scheduler.progress import remaining_plan
-
-    remaining, progress = remaining_plan(plan)
-    cpm = compute_cpm(remaining)
+    hours = plan.calendars is not None and describes(plan.calendars, plan)
+    dates, floats, status = _ours(plan, hours)
     res = Agreement(name, len(plan.activities), len(plan.dependencies))
     for a in plan.activities:
         tool_tf = a.extra.get("tool_tf_days")
         tool_crit = a.extra.get("tool_critical")
-        if tool_tf is None or tool_crit is None or progress.status[a.id] == "complete":
+        if tool_tf is None or tool_crit is None or status[a.id] == "complete":
             res.no_tool_value.append(a.id)
             continue
         res.compared += 1
-        ours = cpm.times[a.id]
+        ours_tf = floats[a.id]
         tf = float(tool_tf)  # type: ignore[arg-type]
-        tf_ok = abs(tf - ours.total_float) < 1e-6
-        crit_ok = (ours.total_float <= float(a.extra.get("critical_days", 0.0))) == tool_crit  # type: ignore[arg-type]
+        tf_ok = abs(tf - ours_tf) < 1e-6
+        crit_ok = (ours_tf <= float(a.extra.get("critical_days", 0.0))) == tool_crit  # type: ignore[arg-type]
         res.tf_agree += tf_ok
         res.critical_agree += crit_ok
-        day_ok = abs(tf - ours.total_float) <= 1 + 1e-6
+        day_ok = abs(tf - ours_tf) <= 1 + 1e-6
         res.tf_day += day_ok
         slots = a.extra.get("tool_slots")
         if isinstance(slots, list) and None not in slots:
             res.dated += 1
-            near = [
-                abs(x - y) <= 1
-                for x, y in zip((ours.es, ours.ef, ours.ls, ours.lf), slots, strict=True)
-            ]
+            near = [abs(x - y) <= 1 for x, y in zip(dates[a.id], slots, strict=True)]
             res.es_day += near[0]
             res.ef_day += near[1]
             res.ls_day += near[2]
             res.lf_day += near[3]
             day_ok = day_ok and all(near)
         if not (tf_ok and crit_ok and day_ok):
-            rule = _explain(plan, a.id)
+            rule = _explain(plan, a.id, hours)
             if rule is None:
                 res.unexplained.append(a.id)
             else:
                 res.explained.setdefault(rule, []).append(a.id)
     return res
+
+
+def _ours(
+    plan: Plan, hours: bool
+) -> tuple[dict[str, tuple[int, ...]], dict[str, float], dict[str, str]]:
+    """Our remaining work's ``(es, ef, ls, lf)`` slots, total float (days) and status.
+
+    The hour CPM (:mod:`scheduler.calendar_cpm`) when the plan carries its file's
+    calendars, its float in days of each activity's calendar; else the day-grid CPM
+    of the remaining plan (:func:`scheduler.progress.remaining_plan`).
+    """
+    from scheduler.cpm import compute_cpm
+    from scheduler.progress import remaining_plan
+
+    if hours and plan.calendars is not None:
+        hour = calendar_cpm(plan)
+        slots = hour.slots(plan.grid, plan.calendars)
+        return (
+            {k: tuple(v) for k, v in slots.items()},
+            {k: t.total_float or 0.0 for k, t in hour.times.items()},
+            dict(hour.progress.status),
+        )
+    remaining, progress = remaining_plan(plan)
+    cpm = compute_cpm(remaining)
+    return (
+        {k: (t.es, t.ef, t.ls, t.lf) for k, t in cpm.times.items()},
+        {k: float(t.total_float) for k, t in cpm.times.items()},
+        dict(progress.status),
+    )
 
 
 def sample_files(folder: Path) -> list[Path]:

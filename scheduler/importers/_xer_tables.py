@@ -9,11 +9,12 @@ hours per day.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from scheduler.importers._common import IssueLog
 from scheduler.importers._limits import FIRST_DATE, LAST_DATE, number, shown
+from scheduler.workcal import Periods, WorkCalendar
 
 __all__ = ["XerCalendar", "XerRow", "parse_calendar", "parse_dt", "parse_xer_tables"]
 
@@ -54,6 +55,23 @@ class XerCalendar:
     day_end: tuple[int, int] = (17, 0)
     day_start: tuple[int, int] = (8, 0)
     said_hours: float | None = None
+    #: Work periods per weekday (``date.weekday()`` order, minutes ``[start, end)``)
+    #: and per exception day (``()`` = a holiday): the calendar at minute resolution.
+    week: tuple[Periods, ...] = ()
+    exceptions: dict[date, Periods] = field(default_factory=dict)
+
+    def work_calendar(self) -> WorkCalendar:
+        """This calendar as a :class:`~scheduler.workcal.WorkCalendar` (for hour CPM).
+
+        Without ``week`` (a calendar made in code), the work week's days each have one
+        period from ``day_start`` to ``day_end``.
+        """
+        week = self.week
+        if len(week) != 7:
+            s = self.day_start[0] * 60 + self.day_start[1]
+            e = self.day_end[0] * 60 + self.day_end[1]
+            week = tuple(((s, e),) if d in self.workweek else () for d in range(7))
+        return WorkCalendar(self.id, self.name, week, dict(self.exceptions), self.hours_per_day)
 
 
 def parse_xer_tables(text: str, log_: IssueLog) -> dict[str, list[XerRow]]:
@@ -118,6 +136,19 @@ def parse_dt(value: str) -> datetime | None:
 
 _PERIOD_RE = re.compile(r"s\|(\d\d):(\d\d)\|f\|(\d\d):(\d\d)")
 _EXC_RE = re.compile(r"\(0\|\|\d+\(d\|(\d+)\)\((.*?)\)\)", re.S)
+#: The opener of one exception day, ``(0||N(d|41214)(``; its periods follow it.
+_EXC_OPEN_RE = re.compile(r"\(0\|\|\d+\(d\|(\d+)\)")
+
+
+def _periods(body: str) -> Periods:
+    """The ``s|HH:MM|f|HH:MM`` work periods in ``body`` as minutes (``f|00:00`` = 24:00)."""
+    out = []
+    for sh, sm, fh, fm in _PERIOD_RE.findall(body):
+        s = int(sh) * 60 + int(sm)
+        e = int(fh) * 60 + int(fm) or 1440
+        if 0 <= s < e <= 1440:
+            out.append((s, e))
+    return tuple(sorted(out))
 
 
 def parse_calendar(row: XerRow, issues: IssueLog | None = None) -> XerCalendar:
@@ -143,6 +174,7 @@ def parse_calendar(row: XerRow, issues: IssueLog | None = None) -> XerCalendar:
     day_end = (17, 0)
     day_start = (24, 0)
     day_hours: list[float] = []
+    week: list[Periods] = [()] * 7
     week_part, _, exc_part = data.partition("Exceptions()")
     dow = week_part.partition("DaysOfWeek()")[2]
     # split the DaysOfWeek block on each "(0||N()(" opener
@@ -150,6 +182,7 @@ def parse_calendar(row: XerRow, issues: IssueLog | None = None) -> XerCalendar:
     for i in range(1, len(chunks) - 1, 2):
         p6_day, body = int(chunks[i]), chunks[i + 1]
         periods = _PERIOD_RE.findall(body.split("(0||VIEW")[0])
+        week[(p6_day + 5) % 7] = _periods(body.split("(0||VIEW")[0])
         if periods:
             workweek.add((p6_day + 5) % 7)  # P6 1 = Sunday → weekday() 6
             worked = 0.0
@@ -182,8 +215,19 @@ def parse_calendar(row: XerRow, issues: IssueLog | None = None) -> XerCalendar:
                 workdays.add(day)
         else:
             holidays.add(day)
+    exceptions: dict[date, Periods] = {}
+    openers = list(_EXC_OPEN_RE.finditer(exc_part))
+    for k, m in enumerate(openers):
+        body = exc_part[m.end() : openers[k + 1].start() if k + 1 < len(openers) else None]
+        serial = m.group(1)
+        if len(serial) > 7:
+            continue
+        day = _EXCEL_EPOCH + timedelta(days=int(serial))
+        if FIRST_DATE <= day <= LAST_DATE:
+            exceptions[day] = _periods(body)
     if not data:
         workweek = {0, 1, 2, 3, 4}
+        week = [((480, 960),)] * 5 + [(), ()]
     said = hpd
     if day_hours and max(day_hours) > 0:
         hpd = max(set(day_hours), key=lambda h: (day_hours.count(h), h))
@@ -197,4 +241,6 @@ def parse_calendar(row: XerRow, issues: IssueLog | None = None) -> XerCalendar:
         holidays=frozenset(holidays),
         workdays=frozenset(workdays),
         day_end=day_end,
+        week=tuple(week),
+        exceptions=exceptions,
     )

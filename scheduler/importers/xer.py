@@ -100,6 +100,7 @@ from scheduler.model import Activity, Demand, Dependency, Plan, Progress, Resour
 from scheduler.progress import progress_problems
 from scheduler.timegrid import TimeGrid
 from scheduler.validate import unknown_id_text
+from scheduler.workcal import FileCalendars, minutes_of
 
 __all__ = ["XerCalendar", "parse_xer_tables", "read_xer"]
 
@@ -127,6 +128,7 @@ class _Task:
     kind: str
     duration: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+    hours_field: str = ""
 
 
 def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
@@ -291,6 +293,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         if not r.get(hours_field).strip() and remain_given:
             hours_field = "remain_drtn_hr_cnt"
         t.duration = _task_days(t, hours_field, default, issues)
+        t.hours_field = hours_field
         act = Activity(
             id=code,
             name=r.get("task_name") or code,
@@ -328,6 +331,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
 
     dependencies: list[Dependency] = []
     raw_links: dict[str, list[tuple[str, str, float]]] = {}
+    lag_minutes: dict[tuple[str, str, str], int] = {}
     for r in tables.get("TASKPRED", []):
         succ_id, pred_id = r.get("task_id"), r.get("pred_task_id")
         if succ_id in skipped or pred_id in skipped:
@@ -374,6 +378,7 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
         if not check_days(issues, "TASKPRED", r.line, "lag_hr_cnt", what, lag_days):
             continue
         raw_links.setdefault(succ.code, []).append((pred.code, ptype, lag_days))
+        lag_minutes[(pred.code, succ.code, ptype)] = minutes_of(lag_h)
         if pred.cal.workweek != default.workweek and pred.cal.workweek:
             lag_days = lag_days * len(default.workweek) / len(pred.cal.workweek)
         lag = days_up(lag_days)
@@ -414,6 +419,10 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
     plan = issues.plan(name, grid, activities, dependencies, resources, demands)
     plan.data_date = data_slot
     plan.out_of_sequence = _out_of_sequence(tables, proj_id)
+    plan.calendars = _file_calendars(
+        tables, proj_id, calendars, default, by_task_id, activities, lag_minutes, data_dt
+    )
+    plan.calendars.data_slot = data_slot
     lift_unleveled_limits(plan)
     plan = xer_three_point(plan, tables, by_task_id, default, issues)
     log.info(
@@ -617,6 +626,89 @@ def _tool_slots(r: XerRow, grid: TimeGrid, default: XerCalendar) -> list[int | N
     ):
         dt = parse_dt(r.get(key))
         out.append(None if dt is None else slot_at(grid, dt, default, end=end))
+    return out
+
+
+#: ``SCHEDOPTIONS.sched_calendar_on_relationship_lag`` → :class:`FileCalendars` ``lag_calendar``.
+_LAG_CALENDARS = {
+    "rcal_Predecessor": "predecessor",
+    "rcal_Successor": "successor",
+    "rcal_24Hour": "24h",
+    "rcal_ProjDefault": "project",
+}
+#: ``SCHEDOPTIONS.sched_float_type`` → :class:`FileCalendars` ``float_type``.
+_FLOAT_TYPES = {"FT_FF": "finish", "FT_SF": "start", "FT_SmallFloat": "smallest"}
+
+
+def _file_calendars(
+    tables: dict[str, list[XerRow]],
+    proj_id: str,
+    calendars: dict[str, XerCalendar],
+    default: XerCalendar,
+    by_task_id: dict[str, _Task],
+    activities: list[Activity],
+    lag_minutes: dict[tuple[str, str, str], int],
+    data_dt: datetime,
+) -> FileCalendars:
+    """The file's calendars and hour counts, for the hour CPM (:mod:`scheduler.calendar_cpm`).
+
+    Durations: the TASK hours the plan's durations were read from (0 for milestones),
+    remaining hours of work in progress, actual dates, constraint dates as P6 applies
+    them (module docstring), the lag calendar and float type of ``SCHEDOPTIONS``
+    (defaults ``rcal_Predecessor``, ``FT_FF``).
+    """
+    opts = next(
+        (r for r in tables.get("SCHEDOPTIONS", []) if r.get("proj_id") in ("", proj_id)), None
+    )
+    cals = {cid: c.work_calendar() for cid, c in calendars.items()}
+    cals.setdefault(default.id, default.work_calendar())
+    out = FileCalendars(
+        calendars=cals,
+        project=default.id,
+        activity={},
+        minutes={},
+        data_date=data_dt,
+        lags=lag_minutes,
+        lag_calendar=_LAG_CALENDARS.get(
+            opts.get("sched_calendar_on_relationship_lag") if opts else "", "predecessor"
+        ),
+        float_type=_FLOAT_TYPES.get(opts.get("sched_float_type") if opts else "", "finish"),
+        slots={a.id: a.duration for a in activities},
+    )
+    fin_miles = set()
+    for t in by_task_id.values():
+        r, code = t.row, t.code
+        out.activity[code] = t.cal.id if t.cal.id in cals else default.id
+        milestone = t.kind in MILESTONE_TYPES
+        if t.kind == "TT_FinMile":
+            fin_miles.add(code)
+        out.minutes[code] = 0 if milestone else minutes_of(number(r.get(t.hours_field)) or 0.0)
+        a_s, a_f = parse_dt(r.get("act_start_date")), parse_dt(r.get("act_end_date"))
+        if t.status == "TK_Complete" and milestone:
+            a_s, a_f = a_s or a_f, a_f or a_s
+        if t.status in ("TK_Active", "TK_Complete") and a_s is not None:
+            out.actual_start[code] = a_s
+        if t.status == "TK_Complete" and a_f is not None:
+            out.actual_finish[code] = a_f
+        if t.status == "TK_Active" and not milestone:
+            out.remaining[code] = minutes_of(number(r.get("remain_drtn_hr_cnt")) or 0.0)
+        if t.status == "TK_Complete":
+            continue
+        for tkey, dkey in (("cstr_type", "cstr_date"), ("cstr_type2", "cstr_date2")):
+            ctype, dt = r.get(tkey), parse_dt(r.get(dkey))
+            if dt is None:
+                continue
+            for kinds, target in (
+                (("CS_MSOA", "CS_MSO"), out.start_after),
+                (("CS_MEOA", "CS_MEO"), out.finish_after),
+                (("CS_MSOB", "CS_MSO"), out.start_before),
+                (("CS_MEOB", "CS_MEO"), out.finish_before),
+                (("CS_MANDSTART",), out.mandatory_start),
+                (("CS_MANDFIN",), out.mandatory_finish),
+            ):
+                if ctype in kinds:
+                    target[code] = dt
+    out.finish_milestones = frozenset(fin_miles)
     return out
 
 
