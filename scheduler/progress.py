@@ -19,8 +19,12 @@ kernel's input all schedule that one plan, so the rules below are written once:
    of 0 slots, on or after the data date, that still waits for that predecessor and
    holds its successors (FS, FF) after it, as P6 schedules it: sixterminal update 6's
    36326 is complete, yet its early dates in the file are after the data date, behind
-   its unstarted predecessor 36406, and its successors follow it. Its shown dates stay
-   the actual ones.
+   its unstarted predecessor 36406, and its successors follow it. Its start successors
+   (SS, SF) wait for the event too, without the lag (which ran from its actual start,
+   a lower bound as for work in progress, rule 4), and a complete one waits with it:
+   bhatticoder's A15081 (complete, SS after the unstarted A15069) holds A15083,
+   A15085, A15087 (complete, SS) and A15089 (SS+18 from A15087) at A15081's event, as
+   P6's dates show. Its shown dates stay the actual ones.
 2. **In progress** (actual start only): the remaining work starts on or after the
    data date (P6: "the remaining duration is scheduled from the data date") and
    lasts the remaining duration: :attr:`Progress.remaining` if given, else
@@ -44,14 +48,15 @@ kernel's input all schedule that one plan, so the rules below are written once:
      default) kept **on the remaining work** — a start-side relation (FS, SS) holds
      back the resume of the remaining work, an end-side one (FF, SF) its finish;
    * anchored on an actual date (``p``'s actual start for SS/SF once ``p`` started,
-     its actual finish for FS/FF once complete; not when ``p`` is rule 1's waiting
+     its actual finish for FS/FF once complete; not the end of rule 1's waiting
      finish event, whose successors follow the event): a plain lower bound on ``q``'s
      (remaining) start, e.g. SS ``S(q) >= actual_start(p) + lag`` and FF
      ``S(q) >= actual_finish(p) + lag - remaining(q)``; a ``max_lag`` on it is not
      kept (the past cannot be moved to meet it), with a warning; with
      ``retained_logic`` a start relation (SS, SF) from an activity still in progress
-     is also kept with lag 0 on its remaining work, so ``q`` waits for ``p`` to resume
-     as in P6 (the lag ran from the actual start);
+     (or from rule 1's waiting finish event) is also kept with its lag capped at 0 on
+     its remaining work, so ``q`` waits for ``p`` to resume as in P6 (the lag ran from
+     the actual start);
    * otherwise kept as it is (``p``'s end is the end of its remaining work).
 
 5. **Baseline.** The remaining plan's :attr:`Plan.baseline` keeps the baseline starts

@@ -13,11 +13,19 @@ Rules (also in ``docs/IMPORTS.md``):
   not planned (warning); their relationships are dropped (warning).
 * **Calendars**: the grid is a ``"custom"`` :class:`~scheduler.timegrid.TimeGrid`
   from the project's default calendar (``PROJECT.clndr_id``): its work week and
-  holiday / working-day exceptions. P6 computes each activity on its own calendar;
-  we compute every activity on the default one, converting each activity's hours
-  with **its own** calendar's hours per day, then scaling by the ratio of working
-  days per week (default / own) when the two differ (warning). Relationship lags use
-  the predecessor's calendar hours per day (P6 ``rcal_Predecessor``).
+  holiday / working-day exceptions. The plan's durations (the leveled schedule's, on
+  whole working days of that grid) convert each activity's hours with **its own**
+  calendar's hours per day, then scale by the ratio of working days per week
+  (default / own) when the two differ (warning). Relationship lags use the
+  predecessor's calendar hours per day (P6 ``rcal_Predecessor``).
+* **Hours**: the plan also keeps the file's calendars at minute resolution and its
+  hour counts (:attr:`~scheduler.model.Plan.calendars`, a
+  :class:`~scheduler.workcal.FileCalendars`: durations, remaining hours, lags,
+  actual dates and times, constraint dates, the ``SCHEDOPTIONS`` lag calendar and
+  float type), from which the logic CPM is computed as P6 computes it, each
+  activity in working time of its own calendar (:mod:`scheduler.calendar_cpm`). So
+  logic dates and floats follow the file's calendars at hour resolution, while the
+  leveled schedule is on whole working days of the project calendar.
 * **Hours → days**: ``hours / hours_per_day`` rounded up to whole days (warning when
   the rounding changes the value).
 * **Progress**: ``Plan.data_date`` = ``PROJECT.last_recalc_date`` (else

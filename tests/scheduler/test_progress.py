@@ -270,6 +270,28 @@ def test_a_complete_activity_out_of_sequence_waits_for_its_predecessors_with_ret
     assert _by_id(rem)["A"].fixed_start == 7 and rem.dependencies == []
 
 
+def test_a_waiting_complete_activity_holds_its_start_successors_too() -> None:
+    # P6 (bhatticoder A15081 SS A15083 ... A15087 SS+18 A15089): A finished [2, 7) before
+    # C (FS into A, not started): A's finish event waits for C [10, 13) at 13. A2 (complete
+    # [3, 8), SS+3 from A) waits with it: its event is at 13 too. E (SS+4 from A, not
+    # started) waits for A's event without the lag, which ran from A's actual start
+    # (2 + 4 = 6, below the data date): E at 13, not 13 + 4 = 17.
+    from scheduler.cpm import compute_cpm
+
+    deps = [_rel("FS", "C", "A"), _rel("SS", "A", "A2", 3), _rel("SS", "A", "E", 4)]
+    acts = [_act("A", 5, DONE), _act("A2", 5, Progress(3, 8)), _act("C", 3), _act("E", 2)]
+    rem, pm = remaining_plan(_plan(acts, deps))
+    assert set(pm.floating) == {"A", "A2"}
+    assert pm.rules == ["kept", "bound+resume", "bound+resume"]
+    assert [(d.predecessor, d.successor, d.lag) for d in rem.dependencies] == [
+        ("C", "A", 0),
+        ("A", "A2", 0),
+        ("A", "E", 0),
+    ]
+    t = compute_cpm(rem).times
+    assert (t["C"].es, t["A"].es, t["A2"].es, t["E"].es) == (10, 13, 13, 13)
+
+
 def test_retained_logic_keeps_relations_on_the_remaining_work() -> None:
     # B started out of sequence (C, its FS predecessor, has not started)
     deps = [_rel("FS", "C", "B"), _rel("FF", "D", "B", 1), _rel("SS", "A", "B", 20)]
