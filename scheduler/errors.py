@@ -275,8 +275,9 @@ def grouped_issues(
     list[Issue]
         In the order the kinds first appear; the message is ``"<first message>"`` for
         a kind seen once, else ``"<first message> (and N more like it: rows 309, 310,
-        311, ...)"``, at most :data:`MESSAGE_LIMIT` characters plus the count. The
-        CLI, the report's Issues sheet, the schedule JSON and the API all show these.
+        311, ...)"`` (``lines`` for a file's lines, as the first message names them), at
+        most :data:`MESSAGE_LIMIT` characters plus the count. The CLI, the report's Issues
+        sheet, the schedule JSON and the API all show these.
     """
     kinds: dict[tuple[str, str, str, str], list[Issue]] = {}
     for n, issue in enumerate(issues):
@@ -291,7 +292,10 @@ def grouped_issues(
         text = clip(first.message)
         if len(group) > 1:
             places = [str(i.row) for i in group[1 : 1 + examples] if i.row is not None]
-            word = "row" if len(places) == 1 and len(group) == 2 else "rows"
+            # the unit the places are counted in: a sheet's rows, a file's lines or jobs
+            unit = re.search(rf"\b(row|line|job) {first.row}:", first.message)
+            noun = unit.group(1) if unit else "row"
+            word = noun if len(places) == 1 and len(group) == 2 else f"{noun}s"
             more = f": {word} {', '.join(places)}{', ...' if len(group) > 1 + examples else ''}"
             text = f"{text} (and {len(group) - 1} more like it{more if places else ''})"
         out.append(Issue(first.sheet, first.row, first.column, text, first.severity))

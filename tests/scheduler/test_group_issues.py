@@ -44,7 +44,7 @@ def test_the_id_a_placed_message_is_about_does_not_make_a_kind() -> None:
     lines = group_issues([units(12, "A14610/FR"), units(40, "B7/GW"), units(41, "OCEC1/Scf")])
     assert lines == [
         "b.xer: TASKRSRC line 12: A14610/FR: 1.11111 units rounded up to 2 "
-        "(and 2 more like it: rows 40, 41)"
+        "(and 2 more like it: lines 40, 41)"  # a file's lines, as the message says
     ]
 
 

@@ -247,7 +247,7 @@ def test_a_not_started_activity_with_actual_dates_is_one_grouped_warning() -> No
         "p.xer: TASK line 14: A100: status 'TK_NotStart' but actual start '2026-01-05 08:00',"
         " actual finish '2026-01-06 17:00': P6 takes progress from the status, so the actual"
         " dates are ignored and it is scheduled as not started, on its remaining duration"
-        " (and 1 more like it: row 15)"
+        " (and 1 more like it: line 15)"
     )
 
 
