@@ -45,6 +45,8 @@ def _summary(ws: Worksheet, doc: dict[str, Any]) -> int:
         rows.append((f"{key.upper()} finish", iso(doc["finish"][key]), doc["makespan_days"][key]))
     rows.append(("iterations", doc["iterations"], doc["stop_reason"]))
     rows.append(("seed", doc["seed"], doc["mode"]))
+    if doc.get("data_date"):  # a progressed plan: simulated from its data date
+        rows.append(("data date (simulated from)", iso(doc["data_date"]), None))
     header(ws, 4, ("figure", "value", "days"))
     for r, (label, value, days) in enumerate(rows, start=5):
         put(ws, r, 1, label).font = BOLD

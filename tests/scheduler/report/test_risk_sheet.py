@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from scheduler.model import Activity, Plan
+from scheduler.model import Activity, Plan, Progress
 from scheduler.report import write_report
 from scheduler.risk import RiskOptions, analyse
 from scheduler.solution import Schedule
@@ -34,3 +34,16 @@ def test_risk_sheet_figures_and_charts(tmp_path: Path) -> None:
     assert len(ws._charts) == 2  # histogram with cumulative curve, and the tornado
     names = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
     assert "R1" in names
+    assert "data date (simulated from)" not in figures  # no progress
+
+
+def test_risk_sheet_of_a_progressed_plan_names_its_data_date(tmp_path: Path) -> None:
+    # A (10 days) in progress since slot 0 with 4 left at data date slot 6 (2027-01-07)
+    acts = [Activity("A", "A", 10, progress=Progress(actual_start=0, remaining=4))]
+    plan = Plan("p", TimeGrid(date(2027, 1, 1), horizon_months=1), acts, data_date=6)
+    schedule = Schedule(plan=plan, status="feasible", starts={"A": 6})
+    result = analyse(schedule, RiskOptions(iterations=200, seed=2, converge=False))
+    ws = load_workbook(write_report(schedule, tmp_path / "r.xlsx", risk=result))["Risk"]
+    figures = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(5, 17)}
+    assert figures["data date (simulated from)"] == datetime(2027, 1, 7)
+    assert figures["deterministic finish"] == datetime(2027, 1, 10)
