@@ -26,7 +26,8 @@ Rules:
   ``sub_q(anchor + lag, dur_q)`` (the successor's finish bound less its duration);
   ``EF(q) = add_q(ES(q), dur_q)``. Start/finish on or after constraints are start
   bounds; mandatory dates pin.
-* **Backward pass** from the project finish (latest early finish): ``LF(p) =
+* **Backward pass** from the project finish (latest early finish; P6's must-finish-by
+  date instead when the file has one, ``PROJECT.plan_end_date``): ``LF(p) =
   prev_work_p(min(project finish, finish/start on or before, successor bounds))``
   with FS/FF giving ``anchor − lag`` and SS/SF ``add_p(anchor − lag, dur_p)``;
   ``LS(p) = sub_p(LF(p), dur_p)``.
@@ -320,12 +321,12 @@ class _Pass:
                 free_lf[v] = ef[v]
                 continue
             dur = self.dur(v)
-            hi = [finish]
+            hi = [h.finish_by or finish]
             if v in h.finish_before:
                 hi.append(h.finish_before[v])
             if v in h.start_before:
                 hi.append(cal.add(h.start_before[v], dur))
-            free = [finish]
+            free = [h.finish_by or finish]
             for d, lag in succs[v]:
                 q = d.successor
                 if pm.status[q] == "complete" and q not in self.floating:

@@ -225,6 +225,9 @@ class FileCalendars:
         Activity id → a mandatory date (pins early and late dates).
     finish_milestones
         Ids of finish milestones (their date is the end of the work before them).
+    finish_by
+        The project's must-finish-by date (P6 ``PROJECT.plan_end_date``), or None: the
+        backward pass starts there instead of at the latest early finish.
     slots
         Activity id → its duration in grid slots when read: the hours describe the
         plan only while the plan still has those durations (:meth:`describes`).
@@ -248,6 +251,7 @@ class FileCalendars:
     mandatory_start: dict[str, datetime] = field(default_factory=dict)
     mandatory_finish: dict[str, datetime] = field(default_factory=dict)
     finish_milestones: frozenset[str] = frozenset()
+    finish_by: datetime | None = None
     slots: dict[str, int] = field(default_factory=dict)
     data_slot: int | None = None
 

@@ -3,9 +3,13 @@
 ``python -m tools.agreement [FOLDER]`` prints the table of
 ``docs/IMPORTS.md`` for the sample files (default ``../shared/samples/schedules``).
 
-Our CPM is that of the plan's remaining work (:func:`scheduler.progress.remaining_plan`:
-P6's progress rules from the data date), as P6's dates are. For each activity with a
-value in the file (P6 leaves completed activities without float) we compare:
+Our CPM is that of the plan's remaining work (P6's progress rules from the data date,
+:mod:`scheduler.progress`), as P6's dates are: for a plan that carries its file's
+calendars (P6 XER) the hour CPM on each activity's own calendar
+(:func:`scheduler.calendar_cpm.calendar_cpm`, its dates put on the grid by the same
+rule as the tool's, its float in days of the activity's calendar); else the day-grid
+CPM of :func:`scheduler.progress.remaining_plan`. For each activity with a value in
+the file (P6 leaves completed activities without float) we compare:
 
 * **dates within a day**: our early start, early finish, late start and late finish
   (grid slots, ends exclusive) against the tool's (``Activity.extra["tool_slots"]``:
@@ -14,7 +18,8 @@ value in the file (P6 leaves completed activities without float) we compare:
   agree when they differ by at most 1 slot;
 * **total float within a day**: agree when within 1 day;
 
-* **total float**: ours (grid slots = working days of the project calendar) against
+* **total float**: ours (hour CPM: days of the activity's calendar; day grid: grid
+  slots = working days of the project calendar) against
   the file's (``total_float_hr_cnt`` / the activity calendar's hours per day; MSPDI
   ``TotalSlack`` / (MinutesPerDay × 10)); equal within 1e-6 day;
 * **critical**: ours = ``TF <= threshold`` with the file's own threshold (P6
@@ -27,17 +32,18 @@ Each disagreement is classified by the first documented rule that explains it:
     The file has no float for the activity (P6 leaves it empty on completed
     activities): nothing to compare; counted apart, not as agreement.
 ``other-calendar``
-    The activity is on a calendar other than the project's. P6 computes it on its
-    own calendar; we compute every activity on the project calendar, converting its
-    hours with its own hours per day and work-week ratio (see :mod:`.xer`).
+    The activity is on a calendar other than the project's and the plan has no file
+    calendars (day-grid CPM). P6 computes it on its own calendar; the day grid
+    computes every activity on the project calendar, converting its hours with its
+    own hours per day and work-week ratio (see :mod:`scheduler.importers.xer`).
 ``msp-start-links``
     MS Project does not pull a predecessor's late finish back through SS or SF
     links (observed on the MSPDI sample: predecessors whose successors all hang on
     their start show slack to the project end); we do (SPEC §4, Kelley–Walker with
     generalized precedences). Applies to MSPDI tasks all of whose outgoing links are
     SS or SF.
-Any other disagreement is *unexplained*; the test asserts each file's count (none
-but bhatticoder's: its hours, see ``docs/IMPORTS.md``).
+Any other disagreement is *unexplained*; the test asserts each file's count (none on
+the samples, see ``docs/IMPORTS.md``).
 """
 
 from __future__ import annotations

@@ -644,8 +644,15 @@ _LAG_CALENDARS = {
     "rcal_24Hour": "24h",
     "rcal_ProjDefault": "project",
 }
-#: ``SCHEDOPTIONS.sched_float_type`` → :class:`FileCalendars` ``float_type``.
-_FLOAT_TYPES = {"FT_FF": "finish", "FT_SF": "start", "FT_SmallFloat": "smallest"}
+#: ``SCHEDOPTIONS.sched_float_type`` → :class:`FileCalendars` ``float_type`` (P6
+#: "compute total float as": finish float, start float, smallest of the two; a value
+#: naming neither start nor finish float counts as the smallest, an empty one finish).
+_FLOAT_TYPES = {"FT_FF": "finish", "FT_SF": "start"}
+
+
+def _float_type(value: str) -> str:
+    """``finish``, ``start`` or ``smallest`` for a ``sched_float_type`` (``_FLOAT_TYPES``)."""
+    return _FLOAT_TYPES.get(value, "smallest" if value.strip() else "finish")
 
 
 def _file_calendars(
@@ -663,11 +670,13 @@ def _file_calendars(
     Durations: the TASK hours the plan's durations were read from (0 for milestones),
     remaining hours of work in progress, actual dates, constraint dates as P6 applies
     them (module docstring), the lag calendar and float type of ``SCHEDOPTIONS``
-    (defaults ``rcal_Predecessor``, ``FT_FF``).
+    (defaults ``rcal_Predecessor``, ``FT_FF``), the must-finish-by date
+    ``PROJECT.plan_end_date``.
     """
     opts = next(
         (r for r in tables.get("SCHEDOPTIONS", []) if r.get("proj_id") in ("", proj_id)), None
     )
+    proj = next((r for r in tables.get("PROJECT", []) if r.get("proj_id") == proj_id), None)
     cals = {cid: c.work_calendar() for cid, c in calendars.items()}
     cals.setdefault(default.id, default.work_calendar())
     out = FileCalendars(
@@ -680,8 +689,9 @@ def _file_calendars(
         lag_calendar=_LAG_CALENDARS.get(
             opts.get("sched_calendar_on_relationship_lag") if opts else "", "predecessor"
         ),
-        float_type=_FLOAT_TYPES.get(opts.get("sched_float_type") if opts else "", "finish"),
+        float_type=_float_type(opts.get("sched_float_type") if opts else ""),
         slots={a.id: a.duration for a in activities},
+        finish_by=parse_dt(proj.get("plan_end_date")) if proj else None,
     )
     fin_miles = set()
     for t in by_task_id.values():

@@ -84,6 +84,22 @@ def test_lag_on_a_24_hour_calendar() -> None:
     assert c.total_float == pytest.approx(2.0)
 
 
+def test_must_finish_by_date_starts_the_backward_pass() -> None:
+    # PROJECT.plan_end_date Mon 05-06 17:00: one 10 h day after the early finish, so the
+    # late dates of the open ends (F, E's chain ends) move by 10 h of cal 10
+    data = (
+        HOURS.read_bytes()
+        .replace(b"critical_drtn_hr_cnt\r\n", b"critical_drtn_hr_cnt\tplan_end_date\r\n")
+        .replace(b"2013-04-25 07:00\t0\r\n", b"2013-04-25 07:00\t0\t2013-05-06 17:00\r\n")
+    )
+    res = calendar_cpm(plan_of(data))
+    d, e, f = res.times["D"], res.times["E"], res.times["F"]
+    assert (d.ls, d.lf, d.total_float) == (dt("05-06 07:00"), dt("05-06 17:00"), 1.0)
+    assert (f.lf, f.total_float) == (dt("05-06 17:00"), 1.0)
+    assert e.total_float == 5.0  # Mon, Tue, Wed, Sun, Mon
+    assert res.project_finish == dt("05-05 17:00")  # the early finish is unchanged
+
+
 def test_compute_cpm_shows_the_hours_on_the_grid() -> None:
     # grid: working days of cal 10 from Thu 04-25 (G's actual start): slot 0 Thu 04-25,
     # 1 Sun 04-28, 2 Mon, 3 Tue, 4 Wed 05-01, 5 Sun 05-05 (Thu 05-02 a holiday)
