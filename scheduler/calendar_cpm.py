@@ -115,12 +115,14 @@ class CalendarCpm:
             for aid, t in self.times.items()
         }
 
-    def result(self, grid: TimeGrid, hours: FileCalendars) -> CpmResult:
+    def result(self, grid: TimeGrid, hours: FileCalendars, *, remaining: bool = False) -> CpmResult:
         """As :func:`scheduler.cpm.compute_cpm` shows a progressed plan, on grid slots.
 
         A complete activity: its actual dates, floats 0; one in progress: ``es = ls``
         its actual start, ``ef``/``lf`` its remaining work's; floats in whole days
-        rounded down.
+        rounded down. With ``remaining`` the view of the remaining plan instead (as
+        ``compute_cpm(remaining_plan(plan)[0])``): work in progress from its resume,
+        complete work a point at its actual finish.
         """
         pm = self.progress
         slots = self.slots(grid, hours)
@@ -128,11 +130,14 @@ class CalendarCpm:
         for aid, (es, ef, ls, lf) in slots.items():
             t = self.times[aid]
             st = pm.status[aid]
-            if st == "complete":
+            if st == "complete" and not (remaining and t.total_float is not None):
+                # shown at its actual dates; in the remaining plan a point at its finish
+                # (a waiting one, rule 1 of scheduler.progress, at its event's dates)
                 a_s, a_f = pm.actual_start[aid], pm.actual_finish[aid]
+                a_s = a_f if remaining else a_s
                 out[aid] = ActivityTimes(a_s, a_f, a_s, a_f, 0, 0)
                 continue
-            if st == "in_progress":
+            if st == "in_progress" and not remaining:
                 es = ls = pm.actual_start[aid]
             tf = math.floor((t.total_float or 0.0) + 1e-9)
             ff = math.floor((t.free_float or 0.0) + 1e-9)

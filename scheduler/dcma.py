@@ -63,7 +63,10 @@ Sources of each figure:
   start on) or a ``due`` (finish no later than); ``release`` is soft (start no earlier
   than), as is a P6 ``CS_MSOA`` / ``CS_MEOA`` / ``CS_ALAP``.
 * **Floats** are this plan's logic CPM (:func:`scheduler.cpm.compute_cpm`, of the
-  remaining plan when it has progress: :func:`scheduler.progress.remaining_plan`).
+  remaining plan when it has progress: :func:`scheduler.progress.remaining_plan`; for
+  a plan that carries its file's calendars, P6 XER, the hour CPM of
+  :mod:`scheduler.calendar_cpm`, floats in whole days of each activity's calendar
+  rounded down).
 * **Baseline duration** (check 8): the baseline's duration when a baseline is given
   and has the activity, else the file's original duration (``extra["original_days"]``:
   P6 Original Duration, MSPDI ``Duration``), else the plan's.
@@ -470,7 +473,7 @@ def assess(
     """
     work = _remaining(plan)
     if cpm is None:
-        cpm = compute_cpm(work)
+        cpm = _logic_cpm(plan, work)
     grid = plan.grid
     dd = plan.data_date if plan.data_date is not None else 0
     dd_day = grid.date_of(dd)
@@ -626,6 +629,22 @@ def assess(
     # 13 CPLI
     checks.insert(12, _cpli(plan, cpm, baseline, dd, solved_ends))
     return HealthCheck(plan.name, dd_day, baseline.name if baseline else None, checks)
+
+
+def _logic_cpm(plan: Plan, work: Plan) -> CpmResult:
+    """The logic CPM of the remaining plan ``work``: in hours on each activity's own
+    calendar when ``plan`` carries its file's calendars (:mod:`scheduler.calendar_cpm`,
+    P6's floats), else :func:`scheduler.cpm.compute_cpm` of ``work``."""
+    from scheduler.calendar_cpm import calendar_cpm, describes
+    from scheduler.progress import progress_problems
+
+    hours = plan.calendars
+    if hours is not None and describes(hours, plan) and not progress_problems(plan):
+        try:
+            return calendar_cpm(plan).result(plan.grid, hours, remaining=True)
+        except ValueError:
+            pass  # a cycle or a calendar without work: the day grid below
+    return compute_cpm(work)
 
 
 def _remaining(plan: Plan) -> Plan:

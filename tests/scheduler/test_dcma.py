@@ -353,6 +353,28 @@ def test_xer_float_checks_agree_with_p6_where_the_calendars_do() -> None:
     assert h.checks[5].count == 2
 
 
+def test_xer_float_checks_on_hours_agree_with_p6_on_a_progressed_file() -> None:
+    # bhatticoder: P6's total_float_hr_cnt of the incomplete activities in days of their
+    # calendars' work periods (1473 and 1474, the only ones used, are 07:00-17:00 = 10 h,
+    # though day_hr_cnt says 8): the hour CPM gives the same high- and negative-float
+    # counts (the day grid: 557 above 44 days)
+    name = "bhatticoder_Convention_Exhibition_Center_Roads_Utilities.xer"
+    t = _xer_tables(sample(name))
+    open_rows = [
+        r
+        for r in t["TASK"]
+        if r["status_code"] != "TK_Complete" and r["task_type"] not in ("TT_WBS", "TT_LOE")
+    ]
+    assert {r["clndr_id"] for r in open_rows} == {"1473", "1474"}
+    tf = [float(r["total_float_hr_cnt"]) / 10 for r in open_rows]
+    h = assess(read_plan(SCHEDULES / name))
+    assert (h.checks[5].count, h.checks[6].count) == (
+        sum(x > 44 for x in tf),
+        sum(x < 0 for x in tf),
+    )
+    assert (h.checks[5].count, h.checks[6].count) == (545, 0)
+
+
 def test_mspdi_sample_counts_agree_with_the_raw_file() -> None:
     data = sample(LINKS)
     root = ET.fromstring(data)
