@@ -24,6 +24,7 @@ before this runs).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -71,8 +72,14 @@ class WorkCalendar:
     week: tuple[Periods, ...]
     exceptions: Mapping[date, Periods] = field(default_factory=dict)
     hours_per_day: float = 8.0
+    #: Exception dates sorted, and the week's working minutes (whole weeks without an
+    #: exception are skipped at once: O(weeks / exceptions), not O(days), per call).
+    _dates: tuple[date, ...] = field(init=False, repr=False, compare=False, default=())
+    _week_minutes: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_dates", tuple(sorted(self.exceptions)))
+        object.__setattr__(self, "_week_minutes", sum(e - s for p in self.week for s, e in p))
         if len(self.week) != 7:
             raise ValueError(f"calendar {self.name!r}: a week has 7 days, not {len(self.week)}")
         for periods in (*self.week, *self.exceptions.values()):
@@ -81,6 +88,20 @@ class WorkCalendar:
                     raise ValueError(
                         f"calendar {self.name!r}: work period {s}-{e} min is not a day's"
                     )
+
+    def _weeks_after(self, day: date, limit: int) -> int:
+        """Whole weeks from the start of ``day`` on without an exception day, at most ``limit``."""
+        k = bisect.bisect_left(self._dates, day)
+        if k < len(self._dates):
+            limit = min(limit, (self._dates[k] - day).days // 7)
+        return max(0, limit)
+
+    def _weeks_before(self, day: date, limit: int) -> int:
+        """Whole weeks back from the end of ``day`` without an exception day, at most ``limit``."""
+        k = bisect.bisect_right(self._dates, day) - 1
+        if k >= 0:
+            limit = min(limit, (day - self._dates[k]).days // 7)
+        return max(0, limit)
 
     def periods(self, day: date) -> Periods:
         """The work periods of ``day`` (its exception's, else its weekday's)."""
@@ -125,9 +146,12 @@ class WorkCalendar:
             return t
         cur = self.next_work(t)
         day, minute = cur.date(), cur.hour * 60 + cur.minute
-        left, idle = minutes, 0
+        left, idle, week = minutes, 0, self._week_minutes
         while idle < SEARCH_DAYS:
             idle += 1
+            if minute == 0 and week and left > week:
+                jump = self._weeks_after(day, (left - 1) // week)
+                day, left = day + 7 * jump * _DAY, left - jump * week
             for s, e in self.periods(day):
                 if e <= minute:
                     continue
@@ -150,9 +174,12 @@ class WorkCalendar:
             return t
         cur = self.prev_work(t)
         day, minute = cur.date(), cur.hour * 60 + cur.minute
-        left, idle = minutes, 0
+        left, idle, week = minutes, 0, self._week_minutes
         while idle < SEARCH_DAYS:
             idle += 1
+            if minute == 1440 and week and left > week:
+                jump = self._weeks_before(day, (left - 1) // week)
+                day, left = day - 7 * jump * _DAY, left - jump * week
             for s, e in reversed(self.periods(day)):
                 if s >= minute:
                     continue
@@ -172,6 +199,9 @@ class WorkCalendar:
         lo = t1.hour * 60 + t1.minute
         last = t2.date()
         while day <= last:
+            if lo == 0 and self._week_minutes:
+                jump = self._weeks_after(day, (last - day).days // 7)
+                day, total = day + 7 * jump * _DAY, total + jump * self._week_minutes
             hi = t2.hour * 60 + t2.minute if day == last else 1440
             for s, e in self.periods(day):
                 total += max(0, min(e, hi) - max(s, lo))

@@ -103,3 +103,40 @@ def test_xer_calendar_periods_and_exceptions() -> None:
     assert cal.week[1] == ()
     assert cal.exceptions == {date(2013, 5, 1): (), date(2013, 5, 2): ((420, 720),)}
     assert cal.hours_per_day == 10.0  # most common day; 10 h and 9 h once each: the larger
+
+
+def _naive_add(cal: WorkCalendar, t: datetime, minutes: int) -> datetime:
+    """Minute by minute, for comparison (slow, obviously right)."""
+    from datetime import timedelta
+
+    cur = cal.next_work(t)
+    while minutes:
+        m = cur.hour * 60 + cur.minute
+        if any(s <= m < e for s, e in cal.periods(cur.date())):
+            minutes -= 1
+            cur += timedelta(minutes=1)
+            if not minutes:
+                return cur
+        else:
+            cur = cal.next_work(cur)
+    return cur
+
+
+def test_long_durations_skip_whole_weeks_exactly() -> None:
+    # 52 weeks of Mon-Fri 8 h = 2080 h from Mon 2013-04-29 08:00: Fri 2014-04-25 17:00
+    assert STD.add(dt("2013-04-29 08:00"), 2080 * 60) == dt("2014-04-25 17:00")
+    assert STD.sub(dt("2014-04-25 17:00"), 2080 * 60) == dt("2013-04-29 08:00")
+    assert STD.minutes_between(dt("2013-04-29 08:00"), dt("2014-04-25 17:00")) == 2080 * 60
+    # with holidays every few weeks, the week jumps agree with a minute-by-minute walk
+    import random
+
+    rng = random.Random(7)
+    holidays = {date(2013, 5, 2): (), date(2013, 6, 20): (), date(2013, 9, 1): ((420, 600),)}
+    cal = WorkCalendar("h", "holidays", SUN_THU.week, holidays, 10.0)
+    for _ in range(40):
+        t = dt("2013-04-28 07:00").replace(day=rng.randint(1, 28), hour=rng.randint(0, 23))
+        m = rng.choice([1, 59, 600, 3000, 6000, 20000, 61000])
+        end = cal.add(t, m)
+        assert end == _naive_add(cal, t, m)
+        assert cal.minutes_between(cal.next_work(t), end) == m
+        assert cal.add(cal.sub(end, m), m) == end
