@@ -38,6 +38,25 @@ log = logging.getLogger("scheduler.solver")
 #: importing and model building used the limit up): a small plan is then still solved,
 #: and a large one overruns by at most this much per objective.
 MIN_STAGE_S = 0.25
+#: CP-SAT parameters of a makespan stage seeded with the full-model GA's complete hint on
+#: a large plan (``lns=True`` in :func:`cp_solve`): both workers run large-neighbourhood
+#: re-solves of the incumbent, no full-problem search (which proves nothing on these plans
+#: in the limit and holds one of the two workers) and no first-solution subsolvers (the
+#: hint is the first solution). With 2 workers CP-SAT's default ran one LNS worker, whose
+#: graph/random neighbourhoods improved nothing here (0 of 30 in one 1,000-activity
+#: solve's log) while its scheduling ones (time window, resource windows, intervals,
+#: precedences) improved the incumbent 5 times in 5 (BENCHMARKS.md, "National plans").
+LNS_PARAMS: dict[str, object] = {
+    "use_lns_only": True,
+    "ignore_subsolvers": [
+        "graph_arc_lns",
+        "graph_cst_lns",
+        "graph_dec_lns",
+        "graph_var_lns",
+        "rnd_cst_lns",
+        "rnd_var_lns",
+    ],
+}
 
 
 @dataclass(slots=True, kw_only=True)
@@ -97,8 +116,10 @@ def _params(
     wall: float,
     *,
     safe: bool = False,
+    lns: bool = False,
 ) -> None:
-    """Set CP-SAT parameters: ``work`` seconds of limit, ``wall`` seconds of wall clock."""
+    """Set CP-SAT parameters: ``work`` seconds of limit, ``wall`` seconds of wall clock;
+    with ``lns`` (and not ``safe``) :data:`LNS_PARAMS` too, before ``opts.search_params``."""
     p = solver.parameters
     p.num_workers = 1 if safe else max(1, opts.workers)
     p.random_seed = opts.seed
@@ -113,7 +134,8 @@ def _params(
             p.interleave_search = True
     p.max_time_in_seconds = max(0.01, wall)
     if not safe:
-        for key, value in opts.search_params.items():
+        extra = {**LNS_PARAMS, **opts.search_params} if lns else opts.search_params
+        for key, value in extra.items():
             if isinstance(value, list):  # repeated field, e.g. subsolvers
                 repeated = getattr(p, key)
                 repeated.clear()
@@ -162,6 +184,7 @@ def cp_solve(
     t0: float | None = None,
     safe: bool = False,
     alt_hint: dict[str, int] | None = None,
+    lns: bool = False,
 ) -> StagedResult:
     """Build the CP-SAT model once and solve each objective in turn.
 
@@ -238,7 +261,8 @@ def cp_solve(
         expr = exprs[name]
         model.minimize(expr)
         solver = cp_model.CpSolver()
-        _params(solver, opts, work, wall, safe=safe)
+        stage_lns = lns and k == 0 and name == "makespan" and hint is not None
+        _params(solver, opts, work, wall, safe=safe, lns=stage_lns)
         cb = _Callback(t0, _scale(name), progress if k == 0 else None)
         st = solver.solve(model, cb)
         # stopped by the clock before its work budget was spent: not repeatable

@@ -178,6 +178,7 @@ class _Loop:
         self.alt: dict[str, int] | None = None  # the feasible baseline (baseline_hint)
         self.first_feasible: float | None = None
         self.work_used = 0.0  # repeatable runs: seconds of limit spent by the GA budget
+        self.full_searched = False  # the full-model GA ran (its schedule is the hint)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.t0
@@ -235,6 +236,7 @@ class _Loop:
                 self.report(cp_bound)
             elif opts.full_share > 0 and applicable_full(inst):
                 self.improve(bounds, full=True)
+                self.full_searched = True
                 self.report(cp_bound)
         alt = self.alt = self.baseline_hint()
         if alt is not None and (
@@ -243,6 +245,13 @@ class _Loop:
             self.cons = alt  # the baseline still fits: start from it (and fall back to it)
             if self.first_feasible is None:
                 self.first_feasible = self.elapsed()
+        # large plans the full-model GA searched: CP-SAT's makespan stage as LNS only
+        lns = (
+            self.full_searched
+            and opts.lns_from is not None
+            and inst.n >= opts.lns_from
+            and not opts.repeatable
+        )
         tight_hz = hz
         if objectives[0] == "makespan" and self.cons is not None:
             tight_hz = min(hz, int(objective_value(inst, self.cons, "makespan")))
@@ -286,6 +295,7 @@ class _Loop:
                 t0=self.t0,
                 safe=safe,
                 alt_hint=alt,
+                lns=lns,
             )
             self.repeatable = self.repeatable and res.repeatable
             return res

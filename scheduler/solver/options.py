@@ -119,8 +119,17 @@ class SolveOptions:
         algorithm (plans of up to 128 activities; scaled by ``(128 / n)²`` above, as a
         decode costs about n²). Measured: 6,300 decodes per CPU second at 122
         activities.
+    lns_from
+        Plans of at least this many activities that the full-model genetic algorithm
+        searched (not plain RCPSP, at most
+        :data:`~scheduler.solver.improve.MAX_FULL_ACTIVITIES`) get a CP-SAT makespan
+        stage with large-neighbourhood workers only (:data:`~scheduler.solver.cp_model.LNS_PARAMS`:
+        no full-problem subsolver, no first-solution subsolvers, only the scheduling
+        neighbourhoods), seeded with the GA's complete hint; wall-clock runs only
+        (BENCHMARKS.md, "National plans", what was tried). None turns it off.
     search_params
-        Extra CP-SAT parameters (name → value) for every solve except the safe re-run.
+        Extra CP-SAT parameters (name → value) for every solve except the safe re-run
+        (they override :data:`~scheduler.solver.cp_model.LNS_PARAMS`).
     wall_backstop
         Repeatable runs: the wall-clock backstop as a multiple of the limit.
     """
@@ -137,6 +146,7 @@ class SolveOptions:
     improve_share: float = 0.85
     full_share: float = 0.3
     improve_evals_per_s: int = 6000
+    lns_from: int | None = 400
     search_params: dict[str, object] = field(default_factory=dict)
     wall_backstop: float = 1.3
 
