@@ -42,10 +42,10 @@ MIN_STAGE_S = 0.25
 #: a large plan (``lns=True`` in :func:`cp_solve`): both workers run large-neighbourhood
 #: re-solves of the incumbent, no full-problem search (which proves nothing on these plans
 #: in the limit and holds one of the two workers) and no first-solution subsolvers (the
-#: hint is the first solution). With 2 workers CP-SAT's default ran one LNS worker, whose
-#: graph/random neighbourhoods improved nothing here (0 of 30 in one 1,000-activity
-#: solve's log) while its scheduling ones (time window, resource windows, intervals,
-#: precedences) improved the incumbent 5 times in 5 (BENCHMARKS.md, "National plans").
+#: hint is the first solution). With 2 workers CP-SAT's default runs one LNS worker beside
+#: the full search; on a 1,000-activity plan (n1000s1) its graph/random neighbourhoods
+#: improved the incumbent in 1 of 28 re-solves, its scheduling ones (time window, resource
+#: windows, intervals, precedences) in 5 of 5 (BENCHMARKS.md, "National plans").
 LNS_PARAMS: dict[str, object] = {
     "use_lns_only": True,
     "ignore_subsolvers": [
