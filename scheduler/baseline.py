@@ -153,7 +153,9 @@ def baseline_from_document(doc: Any, plan: Plan, name: str) -> Baseline:
         raise _invalid(top, "", f"{not_ours}: it holds a {_json_type(doc)}, not an object")
     fmt = doc.get("format", SCHEDULE_FORMAT)
     if fmt != SCHEDULE_FORMAT:
-        raise _invalid(top, "format", f"{not_ours}: its format is {_show(fmt)}")
+        raise _invalid(
+            top, "format", f"{not_ours}: its format is {_show(fmt)}, not {SCHEDULE_FORMAT!r}"
+        )
     version = doc.get("format_version", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _invalid(top, "format_version", f"format_version {_show(version)} is not 1 or more")
@@ -197,6 +199,9 @@ def baseline_from_document(doc: Any, plan: Plan, name: str) -> Baseline:
             continue
         seen.add(aid)
         dur = row.get("duration_days")
+        if dur is None:
+            issues.append(at.issue("duration_days", "has no duration_days (whole days, 0 or more)"))
+            continue
         if not isinstance(dur, int) or isinstance(dur, bool) or dur < 0:
             issues.append(at.issue("duration_days", f"duration_days {_show(dur)} is not 0 or more"))
             continue
@@ -263,6 +268,9 @@ def _show(value: Any) -> str:
 
 def _slot_of(grid: TimeGrid, text: Any, at: Place, key: str, issues: list[Issue]) -> int | None:
     """Grid slot of an ISO date of the JSON (None, with an issue, when it is not one)."""
+    if text is None:  # absent or null: say so, not "null is not a date"
+        issues.append(at.issue(key, f"has no {key} date (YYYY-MM-DD)"))
+        return None
     if not isinstance(text, str):
         issues.append(at.issue(key, f"{key} {_show(text)} is not a date (YYYY-MM-DD)"))
         return None
@@ -298,7 +306,8 @@ def _first_slot(grid: TimeGrid, text: Any, top: Place, issues: list[Issue]) -> i
     except ValueError:
         day = None
     if day is None:
-        issues.append(top.issue("plan_start", f"plan_start {_show(text)} is not a date"))
+        shown = f"plan_start {_show(text)} is not a date"
+        issues.append(top.issue("plan_start", "has no plan_start date" if text is None else shown))
         return None
     return grid.slot_on_or_after(day)
 

@@ -155,6 +155,25 @@ WORKDAYS = TimeGrid(date(2026, 12, 28), "workdays-kr", 2)  # from Monday 2026-12
         (b'{"tasks": []}', None, "it has no status, plan_start, activities"),
         # a document of another format
         (_with(lambda d: d.update(format="other.tool")), None, "its format is 'other.tool'"),
+        # a near miss names the format it should be
+        (
+            _with(lambda d: d.update(format="infraplan-schedule")),
+            None,
+            "its format is 'infraplan-schedule', not 'infraplan.schedule'",
+        ),
+        # the document's finish left out: said so, not "finish null is not a date"
+        (_with(lambda d: d.pop("finish")), None, "prev.json: has no finish date (YYYY-MM-DD)"),
+        # a row without a finish or a duration
+        (
+            _with(lambda d: _row(d, "C").update(finish=None)),
+            None,
+            "prev.json: activities[6] ('C'): has no finish date (YYYY-MM-DD)",
+        ),
+        (
+            _with(lambda d: _row(d, "C").pop("duration_days")),
+            None,
+            "prev.json: activities[6] ('C'): has no duration_days (whole days, 0 or more)",
+        ),
         # written by a newer infraplan
         (
             _with(lambda d: d.update(format_version=2)),
