@@ -444,6 +444,13 @@ def read_xer(data: bytes, filename: str = "file.xer") -> Plan:
     return plan
 
 
+_HOURS_FIELD = {
+    "target_drtn_hr_cnt": "original duration",
+    "remain_drtn_hr_cnt": "remaining duration",
+}
+"""The words for a TASK hours column in messages."""
+
+
 def _task_days(t: _Task, hours_field: str, default: XerCalendar, issues: IssueLog) -> int:
     """Duration (slots of the default calendar) of ``t``'s ``hours_field`` hours.
 
@@ -461,7 +468,8 @@ def _task_days(t: _Task, hours_field: str, default: XerCalendar, issues: IssueLo
             "TASK",
             r.line,
             hours_field,
-            f"{code}: duration {shown(r.get(hours_field))} is not a number of hours",
+            f"{code}: {_HOURS_FIELD.get(hours_field, hours_field)} "
+            f"{shown(r.get(hours_field))} is not a number of hours (0 or more)",
         )
         return 0
     days = hours / cal.hours_per_day

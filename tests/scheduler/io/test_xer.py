@@ -169,6 +169,16 @@ def test_progress_is_read_onto_the_project_grid() -> None:
             "act_start_date",
             "A100: act_start_date 'soon' is not a date",
         ),
+        # the field is named: it was "duration '-8' is not a number of hours"
+        (
+            b"TK_Active",
+            b"2026-01-05 08:00",
+            b"",
+            b"10",
+            b"-8",
+            "remain_drtn_hr_cnt",
+            "A100: remaining duration '-8' is not a number of hours (0 or more)",
+        ),
     ],
 )
 def test_bad_progress_is_an_error_at_its_line_and_column(
