@@ -20,7 +20,13 @@ from scheduler.solution import Schedule
 if TYPE_CHECKING:  # the solver imports OR-Tools; load it only when solving
     from scheduler.solver import Progress, SolveOptions
 
-__all__ = ["add_driving", "deadline_warnings", "invalid_schedule", "plan_schedule"]
+__all__ = [
+    "add_driving",
+    "deadline_warnings",
+    "invalid_schedule",
+    "plan_schedule",
+    "rounding_note",
+]
 
 #: Activities named in the missed-deadline warning; the rest are counted.
 DEADLINE_EXAMPLES = 5
@@ -86,7 +92,46 @@ def plan_schedule(
         schedule.issues += [w for w in done.warnings if w not in plan.warnings]
     if schedule.has_plan:
         add_driving(schedule)
+        note = rounding_note(schedule)
+        if note:
+            schedule.notes.append(note)
     return schedule
+
+
+def rounding_note(schedule: Schedule) -> str | None:
+    """Why a solved finish later than the logic finish has only logic on its driving path.
+
+    A plan read with its file's calendars (``Plan.calendars``: a P6 XER) has its logic
+    CPM in hours on each activity's own calendar, as P6, while the solver places work on
+    whole slots of the project calendar, hours rounded up and other work weeks scaled
+    (``docs/IMPORTS.md``). When the solved finish (``Schedule.makespan``, an exclusive
+    end slot) is later than the logic one (``CpmResult.project_finish``) and no crew,
+    budget or blackout link is on the driving path, that rounding is the whole
+    difference: the planner would otherwise see a finish later than every early finish
+    with nothing named to hold it. Returns the sentence (both dates as last days worked
+    and the difference in slots), or None when the finishes agree or something else
+    drives the finish.
+    """
+    plan, cpm, end = schedule.plan, schedule.cpm, schedule.makespan
+    if plan is None or not plan.calendars or cpm is None or end is None:
+        return None
+    over = end - cpm.project_finish
+    if over <= 0 or {link.kind for link in schedule.driving_links} & _LEVELING_KINDS:
+        return None
+    grid = plan.grid
+    unit = "working days" if grid.kind != "calendar" else "days"
+    return (
+        f"the solved plan finishes {grid.finish_date(0, end)}, {over} {unit} after the "
+        f"logic network's finish {grid.finish_date(0, cpm.project_finish)} (ES/EF/LS/LF, "
+        "float), with only logic on its driving path: the logic dates are in hours on "
+        "each activity's own calendar, as the file's tool computes them, while the solved "
+        "plan places work on whole days of the project calendar, hours rounded up and "
+        "other work weeks scaled (the rounding warnings name the activities and lags)"
+    )
+
+
+#: Driving-link kinds that hold an activity beyond its logic (see :func:`rounding_note`).
+_LEVELING_KINDS = frozenset({"resource", "budget", "blackout"})
 
 
 def deadline_warnings(plan: Plan, starts: Mapping[str, int]) -> list[Issue]:
