@@ -23,7 +23,8 @@ float" of Bowers 1995, JORS 46):
   holds units no one else holds at that time (Artigues et al. 2003, §2). A capacity that
   varies over time is a pinned block holding the missing units over each step below the
   resource's largest capacity, so no activity is moved into a lower step;
-* **upper bounds**: the solved finish (``E <= makespan``), ``due``, the next blackout of
+* **upper bounds**: the solved finish (``E <= makespan``), ``due``, a soft ``deadline``
+  (P6 / MS Project "finish on or before") that the solved plan meets, the next blackout of
   the activity (it may not be pushed into it: ``E <= blackout start``), and pins: a
   ``fixed_start`` or an actual start (progress) does not move.
 
@@ -353,6 +354,10 @@ def compute_plan_float(
     for i, a in enumerate(acts):
         if a.due is not None:
             upper[i] = min(upper[i], a.due - a.duration)
+        if a.deadline is not None and s0[i] + a.duration <= a.deadline:
+            # a soft deadline (P6 finish on or before) the solved plan meets: a slip past
+            # it breaks it (a missed one does not hold the activity where it is)
+            upper[i] = min(upper[i], a.deadline - a.duration)
         if a.duration > 0:
             e = s0[i] + a.duration
             for b in hits[i]:

@@ -155,6 +155,27 @@ def test_fixed_start_and_due_hold_the_float() -> None:
     assert pf.driving == {"L"}  # F's zero float is its pin, not the finish
 
 
+def test_a_met_soft_deadline_holds_the_float_a_missed_one_does_not() -> None:
+    # A (2) FS B (3, deadline 6: finish on or before slot 5); L (10) fixes the finish.
+    # Solved A [0,2), B [2,5): B may end by 6 -> float 1, A (which pushes B) float 1.
+    # Before, the deadline was left out: B showed 5 days (to the finish 10) while its
+    # logic total float was 1 (chiller MILE-130: TF 0, plan float 24).
+    # M (4, deadline 3) already ends past it at 4: no bound, float to the finish 10 - 4.
+    plan = tiny_plan(
+        [
+            Activity("A", "a", 2),
+            Activity("B", "b", 3, deadline=6),
+            Activity("L", "l", 10),
+            Activity("M", "m", 4, deadline=3),
+        ],
+        [Dependency("A", "B")],
+    )
+    assert compute_cpm(plan).times["B"].total_float == 1
+    pf = compute_plan_float(plan, {"A": 0, "B": 2, "L": 0, "M": 0})
+    assert pf.floats == {"A": 1, "B": 1, "L": 0, "M": 6}
+    assert pf.driving == {"L"}  # B's deadline is not the finish
+
+
 def test_capacity_step_is_a_pinned_block() -> None:
     # Crew of 2 until slot 15, then 1. A (10) needs 2 at [0,10); L (30) fixes the finish.
     # A may not run into the step: the step takes 1 unit from A at 15, E(A) <= 15 -> float 5.
