@@ -18,7 +18,17 @@ from openpyxl.styles import Border, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.report.cells import header, iso, logic_note, month_key, note, put, unit_of, widths
+from scheduler.report.cells import (
+    header,
+    iso,
+    logic_note,
+    month_key,
+    note,
+    put,
+    put_styled,
+    unit_of,
+    widths,
+)
 from scheduler.report.styles import (
     BAR_ACTUAL,
     BAR_CRIT,
@@ -166,7 +176,7 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
         p_start, p_finish = min(starts), max(ends)
         head = (project, f"{len(members)} activities", p_start, p_finish, None, None)
         for j, v in enumerate(head, start=1):
-            st.apply(put(ws, r, j, v), project_date if isinstance(v, date) else project_text)
+            put_styled(st, ws, r, j, v, project_date if isinstance(v, date) else project_text)
         for k in range(month_key(p_start) - first, month_key(p_finish) - first + 1):
             put_month(r, k, month_cell(k, BAR_PROJECT))
         for m in members:
@@ -183,7 +193,7 @@ def write_gantt(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: Styl
             a_start, a_finish = iso(m["start"]), iso(m["finish"])
             values = (m["id"], m["name"], a_start, a_finish, m.get("total_float_days"), flags)
             for j, v in enumerate(values, start=1):
-                st.apply(put(ws, r, j, v), dated[crit] if isinstance(v, date) else text[crit])
+                put_styled(st, ws, r, j, v, dated[crit] if isinstance(v, date) else text[crit])
             if a_start is None or a_finish is None:
                 continue
             mark = (

@@ -15,7 +15,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.report.cells import header, iso, logic_note, money, note, put, unit_of, widths
+from scheduler.report.cells import header, iso, logic_note, money, note, put_styled, unit_of, widths
 from scheduler.report.styles import (
     CRIT_FILL,
     CRIT_FONT,
@@ -145,7 +145,7 @@ def write_schedule(ws: Worksheet, s: Schedule, rows: list[dict[str, Any]], st: S
         )
         styles = red if row.get("critical") else plain
         for j, v in enumerate(values, start=1):
-            st.apply(put(ws, i, j, v), styles[j])
+            put_styled(st, ws, i, j, v, styles[j])
     ws.freeze_panes = ws.cell(row=h + 1, column=3)
     last = max(h, len(rows) + h)
     ws.auto_filter.ref = f"A{h}:{get_column_letter(ncol)}{last}"

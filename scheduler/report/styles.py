@@ -130,6 +130,7 @@ class Styles:
         assert isinstance(ws, Worksheet)
         self._ws = ws
         self._cache: dict[tuple[Any, ...], StyleArray] = {}
+        self._dated: dict[int, bool] = {}
 
     def get(
         self,
@@ -158,6 +159,16 @@ class Styles:
             arr = StyleArray() if probe._style is None else StyleArray(probe._style)
             self._cache[key] = arr
         return arr
+
+    def is_iso_date(self, style: StyleArray) -> bool:
+        """Whether ``style``'s number format is :data:`DATE_FMT` (cached per format id)."""
+        fid = style.numFmtId
+        known = self._dated.get(fid)
+        if known is None:
+            probe = Cell(self._ws)
+            probe._style = StyleArray(style)
+            known = self._dated[fid] = probe.number_format == DATE_FMT
+        return known
 
     @staticmethod
     def apply(cell: Any, style: StyleArray) -> None:
