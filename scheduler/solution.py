@@ -254,6 +254,7 @@ class Schedule:
         grid = self.plan.grid
         per_month: dict[str, float] = defaultdict(float)
         pm = self._map()
+        month_at: dict[int, str] = {}  # grid.month_of per slot, each slot computed once
         for a in self.plan.activities:
             if a.cost == 0:
                 continue
@@ -262,7 +263,10 @@ class Schedule:
                     continue
                 daily = cost / MONEY_SCALE / (e - s)
                 for t in range(s, e):
-                    per_month[grid.month_of(t)] += daily
+                    m = month_at.get(t)
+                    if m is None:
+                        m = month_at[t] = grid.month_of(t)
+                    per_month[m] += daily
         months = _month_range(grid.month_of(0), grid.month_of(max(0, (self.makespan or 1) - 1)))
         rows, total = [], 0.0
         for m in months:
