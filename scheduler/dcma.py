@@ -838,6 +838,7 @@ def _cpli(
     solved = dict(solved_ends) if solved_ends else None
     if baseline is not None:
         target, what = baseline.finish, "the baseline finish"
+        whose = "its finish"  # the plan's
         logic = cpm.project_finish
         forecast = max(solved.values()) if solved else logic
     else:
@@ -858,6 +859,7 @@ def _cpli(
             )
         logic, neg, aid = max(dated)
         target, what = -neg, f"the deadline of {aid}"
+        whose = f"the finish of {aid}"  # not the plan's, which may be later
         forecast = solved.get(aid, logic) if solved else logic
     basis = "solved plan (leveled)" if solved else "logic network"
     cpl, total_float = forecast - dd, target - forecast
@@ -876,9 +878,12 @@ def _cpli(
     if solved:
         where = (
             f"CPLI on the solved (leveled) plan, crews, budget caps and blackouts included: "
-            f"critical path length {cpl} working days to its finish "
+            f"critical path length {cpl} working days to {whose} "
             f"{grid.finish_date(0, forecast)}"
         )
+        plan_end = max(solved.values(), default=forecast)
+        if plan_end != forecast:
+            where += f" (the plan finishes {grid.finish_date(0, plan_end)})"
         if logic - dd > 0:
             where += (
                 f" (on the logic network alone: finish {grid.finish_date(0, logic)}, CPLI "

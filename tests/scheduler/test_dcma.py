@@ -149,6 +149,14 @@ def test_cpli_says_its_network_and_uses_the_solved_finish_when_there_is_one() ->
     # without a baseline, E's deadline 80: its solved end 82 → (80 - 10) / 72 = 0.972
     due = assess(_hand_plan(), solved_ends=ends).checks[12]
     assert (due.count, due.total, due.passed, due.value) == (70, 72, True, 0.972)
+    assert due.note.startswith(
+        "CPLI on the solved (leveled) plan, crews, budget caps and blackouts included: "
+        "critical path length 72 working days to the finish of E 2027-03-23 (on the logic"
+    )
+    # E ends before the plan does (C at 90): the CPL is E's, and the note says both
+    later = assess(_hand_plan(), solved_ends={**ends, "C": 90}).checks[12]
+    assert (later.count, later.total) == (70, 72)
+    assert "to the finish of E 2027-03-23 (the plan finishes 2027-03-31)" in later.note
 
 
 def test_bei_counts_complete_activities_the_baseline_lacks_on_both_sides() -> None:
