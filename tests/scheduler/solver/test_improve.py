@@ -180,3 +180,35 @@ def test_repeatable_budget_scales_with_the_decode_cost():
     assert improve_evals(opts, 32, 10) == 30000  # small plans: the full rate
     assert improve_evals(opts, 128, 10) == 30000
     assert improve_evals(opts, 1280, 10) == 300  # n² cost: 1/100
+
+
+@pytest.mark.parametrize("load_s, decodes", [(0.0, True), (10.0, False)])
+def test_kernel_load_spends_the_wall_clock_budget(monkeypatch, load_s, decodes):
+    """Loading (or compiling) the kernels counts against ``seconds``: a load longer than
+    the budget leaves the GA nothing to decode, rather than the command overrunning its
+    limit (a fake clock that the warm-up moves on; no stopwatch)."""
+    import scheduler.solver.improve as improve
+
+    clock = [1000.0]
+    monkeypatch.setattr(improve.time, "perf_counter", lambda: clock[0])
+
+    def load(self) -> None:
+        clock[0] += load_s
+
+    monkeypatch.setattr(improve._Rcpsp, "warm_up", load)
+    plan = _tiny()
+    inst, base, es, ls = _setup(plan)
+    # one decode per call moves the clock 0.001 s: 5 s would allow 5,000
+    real_decode = improve._Rcpsp.decode
+
+    def decode(self, prio):  # type: ignore[no-untyped-def]
+        clock[0] += 0.001
+        return real_decode(self, prio)
+
+    monkeypatch.setattr(improve._Rcpsp, "decode", decode)
+    out = improve_schedule(inst, base, es, ls, seconds=5.0)
+    if decodes:
+        assert out.evals > 0
+    else:
+        assert out.evals == 0
+        assert out.starts == base
