@@ -230,3 +230,37 @@ def build_progress(
             place=Place(SHEET, r["_row"]),
         )
     return out
+
+
+def longer_remaining(rows: Sequence[Row], activities: Mapping[str, Row], kind: str) -> list[Issue]:
+    """Warnings for work in progress whose ``remaining_duration`` alone is longer than the
+    activity's whole duration, one per Progress row.
+
+    P6 accepts such a re-estimate, and so do we, but the figure is read in the activity's
+    own ``duration_unit`` (30 on an activity in weeks is 210 days), so a planner who meant
+    days sees the slip only in the re-plan. ``kind``: the calendar's kind (units of
+    :data:`~scheduler.timegrid.UNIT_SLOTS`).
+    """
+    units = UNIT_SLOTS[kind]
+    out: list[Issue] = []
+    for r in rows:
+        act = activities.get(r["activity"])
+        raw = r.get("raw_remaining")
+        if act is None or raw is None or r.get("actual_finish") is not None:
+            continue
+        unit = act.get("unit") or "d"
+        whole = act.get("duration")  # slots, as the Activities sheet's row is read
+        days = math.ceil(raw * units[unit] - 1e-9)
+        if whole is None or days <= whole:
+            continue
+        out.append(
+            place_of(SHEET, r).issue(
+                "remaining_duration",
+                f"remaining_duration {raw:g} of '{r['activity']}' is longer than its whole "
+                f"duration {whole / units[unit]:g} (both in its duration_unit '{unit}': "
+                f"{days} days left against {whole}); "
+                "it is planned as given, check the unit if a re-estimate was not meant",
+                warning=True,
+            )
+        )
+    return out

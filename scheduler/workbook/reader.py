@@ -34,7 +34,7 @@ from scheduler.timegrid import UNIT_SLOTS, TimeGrid, add_months
 from scheduler.uncertainty import Uncertainty
 from scheduler.workbook.cells import _Reader
 from scheduler.workbook.layout import _COLUMN_BY_NORM, SHEETS, _canonical_sheet, _norm, _sorted
-from scheduler.workbook.progress import build_progress, check_progress
+from scheduler.workbook.progress import build_progress, check_progress, longer_remaining
 from scheduler.workbook.risk import check_uncertainty
 from scheduler.workbook.safety import DEFAULT_LIMITS, Limits
 from scheduler.workbook.sheets import (
@@ -379,6 +379,7 @@ def _build_plan(s: _Sheets, grid: TimeGrid, warnings: list[Issue]) -> Plan:
         )
     by_id = {a["id"]: a for a in s.activities}
     done = build_progress(s.progress, by_id, grid, s.settings.calendar)
+    warnings = [*warnings, *longer_remaining(s.progress, by_id, s.settings.calendar)]
     for act in plan_activities:
         act.progress = done.get(act.id)
     dd = s.settings.data_date

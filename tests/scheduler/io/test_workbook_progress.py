@@ -277,3 +277,27 @@ def test_cli_says_what_progress_did(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 0
     out = capsys.readouterr().out
     assert "progress: 1 complete, 1 in progress at data date 2027-02-01 (retained logic)" in out
+
+
+def test_remaining_longer_than_the_whole_duration_is_a_placed_warning() -> None:
+    """A-2 lasts 2 w; 3 w remaining (21 days) is planned as given and warned about on its
+    Progress row, since the figure is read in the activity's unit; 2 w is not warned."""
+    rows = [
+        {"activity": "A-2", "actual_start": "2027-01-25", "remaining_duration": 3},
+        {"activity": "A-1", "actual_start": "2027-01-25", "remaining_duration": 5},
+    ]
+    plan = plan_from_tables(progressed(rows))
+    by_id = {a.id: a for a in plan.activities}
+    assert by_id["A-2"].progress is not None and by_id["A-2"].progress.remaining == 21
+    got = [(w.sheet, w.row, w.column, w.severity, w.message) for w in plan.warnings]
+    assert got == [
+        (
+            "Progress",
+            2,
+            "remaining_duration",
+            "warning",
+            "Progress row 2: remaining_duration 3 of 'A-2' is longer than its whole duration 2 "
+            "(both in its duration_unit 'w': 21 days left against 14); it is planned as given, "
+            "check the unit if a re-estimate was not meant",
+        )
+    ]
