@@ -456,7 +456,6 @@ class _DrivingContext:
         self.start = start
         self.end = end
         self.dur = {a.id: a.duration for a in plan.activities}
-        self.by_id = {a.id: a for a in plan.activities}
         self.into: dict[str, list[Dependency]] = {}
         self.out_of: dict[str, list[Dependency]] = {}
         for dep in plan.dependencies:
@@ -469,21 +468,26 @@ class _DrivingContext:
         for d in plan.demands:
             if d.amount > 0:
                 self.users.setdefault(d.resource, []).append((d.activity, d.amount))
-        self._spend: dict[int, tuple[int, list[str]]] = {}
+        self._spend: dict[int, dict[str, int]] = {}
 
-    def period_spend(self, k: int) -> tuple[int, list[str]]:
-        """Solver spend (:func:`period_spend`) of budget period ``k`` and its spenders."""
+    def spent_by(self, k: int) -> dict[str, int]:
+        """Activity id → its solver spend (:func:`period_spend`) in budget period ``k``,
+        for the activities that spend there (plan order)."""
         if k not in self._spend:
             b = self.plan.budgets[k]
-            spend, spenders = 0, []
+            spent: dict[str, int] = {}
             for x in self.plan.activities:
                 ov = max(0, min(self.end[x.id], b.end) - max(self.start[x.id], b.start))
                 money = period_spend(x.cost, x.duration, ov)
                 if money:
-                    spend += money
-                    spenders.append(x.id)
-            self._spend[k] = (spend, spenders)
+                    spent[x.id] = money
+            self._spend[k] = spent
         return self._spend[k]
+
+    def period_spend(self, k: int) -> tuple[int, list[str]]:
+        """Solver spend (:func:`period_spend`) of budget period ``k`` and its spenders."""
+        spent = self.spent_by(k)
+        return sum(spent.values()), list(spent)
 
     def budget_words(self, k: int, j: str, fillers: Sequence[str]) -> str:
         """What holds ``j`` at budget period ``k``, in a planner's words.
@@ -493,11 +497,8 @@ class _DrivingContext:
         activities spending in the period, most spent first (ties: plan order).
         """
         b = self.plan.budgets[k]
-        spent: dict[str, int] = {}
-        for x in fillers:
-            ov = max(0, min(self.end[x], b.end) - max(self.start[x], b.start))
-            spent[x] = period_spend(self.by_id[x].cost, self.by_id[x].duration, ov)
-        order = sorted(fillers, key=lambda x: -spent[x])  # stable: plan order on ties
+        spent = self.spent_by(k)
+        order = sorted(fillers, key=lambda x: -spent.get(x, 0))  # stable: plan order on ties
         names = order[:3]
         text = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         more = f" (+{len(order) - 3} more)" if len(order) > 3 else ""
