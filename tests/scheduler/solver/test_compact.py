@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from scheduler.model import Activity, Blackout, BudgetPeriod, Demand, Dependency, Resource
+from scheduler.model import Activity, Blackout, BudgetPeriod, Demand, Dependency, Plan, Resource
 from scheduler.solver.compact import left_justify
 from scheduler.solver.data import Instance
 from tests.checker import assert_feasible
 from tests.scheduler.solver.test_solver import make_plan
 
 
-def test_idle_gaps_are_closed_in_start_order():
-    # A [0,3) -> B could start at 3; C shares the crew with B and waits for it
-    plan = make_plan(
+def _crew_plan() -> Plan:
+    """A [3] -> B [4]; B and C [2] share the one crew R."""
+    return make_plan(
         [Activity("A", "a", 3), Activity("B", "b", 4), Activity("C", "c", 2)],
         [Dependency("A", "B")],
         resources=[Resource("R", 1)],
         demands=[Demand("B", "R", 1), Demand("C", "R", 1)],
     )
+
+
+def test_idle_gaps_are_closed_in_start_order():
+    # A [0,3) -> B could start at 3; C shares the crew with B and waits for it
+    plan = _crew_plan()
     late = {"A": 2, "B": 9, "C": 20}
     assert_feasible(plan, late)
     starts = left_justify(Instance.from_plan(plan), late)
@@ -57,12 +62,7 @@ def test_fixed_release_blackout_budget_and_max_lag_hold():
 def test_floor_pulls_late_work_back_to_its_baseline_start_and_no_further():
     # same plan: with floors (baseline starts) B goes back to 5, not to 3; C is before its
     # floor 25 and stays on 20; A has no floor and goes to 0
-    plan = make_plan(
-        [Activity("A", "a", 3), Activity("B", "b", 4), Activity("C", "c", 2)],
-        [Dependency("A", "B")],
-        resources=[Resource("R", 1)],
-        demands=[Demand("B", "R", 1), Demand("C", "R", 1)],
-    )
+    plan = _crew_plan()
     late = {"A": 2, "B": 9, "C": 20}
     starts = left_justify(Instance.from_plan(plan), late, floor={"B": 5, "C": 25})
     assert starts == {"A": 0, "B": 5, "C": 20}
